@@ -1,0 +1,100 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import (
+    AuditEvent,
+    Employer,
+    FocusArea,
+    University,
+    UniversityCapacity,
+    UniversityStrength,
+    User,
+)
+
+
+@admin.action(description=_("Verify the selected organisations"))
+def verify_selected(modeladmin, request, queryset):
+    done = 0
+    for organisation in queryset:
+        try:
+            services.organisation_verify(actor=request.user, organisation=organisation)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            messages.warning(request, f"{organisation}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+    messages.success(request, _("%(count)d verified.") % {"count": done})
+
+
+class OrganisationAdmin(admin.ModelAdmin):
+    list_filter = ["status", "province", "created_at"]
+    readonly_fields = ["public_id", "status", "status_reason", "status_changed_at", "created_at",
+                       "updated_at"]
+    actions = [verify_selected]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+
+
+@admin.register(Employer)
+class EmployerAdmin(OrganisationAdmin):
+    list_display = ["name", "credit_code", "kind", "province", "city", "status", "created_at"]
+    list_filter = ["status", "kind", "province", "created_at"]
+    search_fields = ["name", "credit_code", "contact_person", "email", "phone"]
+
+
+class StrengthInline(admin.TabularInline):
+    model = UniversityStrength
+    extra = 0
+    autocomplete_fields = ["area"]
+
+
+class CapacityInline(admin.TabularInline):
+    model = UniversityCapacity
+    extra = 0
+
+
+@admin.register(University)
+class UniversityAdmin(OrganisationAdmin):
+    list_display = ["name", "institution_code", "tier", "province", "city", "status", "created_at"]
+    list_filter = ["status", "tier", "province", "created_at"]
+    search_fields = ["name", "institution_code", "contact_person", "email"]
+    inlines = [StrengthInline, CapacityInline]
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "parent", "position"]
+    list_filter = ["parent"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    list_display = ["username", "email", "role", "employer", "university", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "is_staff", "is_superuser"]
+    search_fields = ["username", "email", "first_name", "last_name", "employer__name",
+                     "university__name"]
+    autocomplete_fields = ["employer", "university"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        (_("Program role"), {"fields": ["role", "employer", "university", "language"]}),
+    ]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "content_type", "object_id", "action", "from_status",
+                    "to_status"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["actor__username", "comment"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

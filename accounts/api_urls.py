@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from . import api
+
+router = DefaultRouter()
+router.register("employers", api.EmployerViewSet, basename="employer")
+router.register("universities", api.UniversityViewSet, basename="university")
+router.register("focus-areas", api.FocusAreaViewSet, basename="focus-area")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("me/", api.MeApi.as_view(), name="api-me"),
+    *router.urls,
+]

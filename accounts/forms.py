@@ -1,0 +1,113 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Employer, FocusArea, ProjectType, University
+from .services import LOCKED_WHEN_VERIFIED
+
+ORGANISATION_FIELDS = ["name", "province", "city", "contact_person", "phone", "email"]
+EMPLOYER_FIELDS = ["name", "credit_code", "kind", "industry", *ORGANISATION_FIELDS[1:]]
+UNIVERSITY_FIELDS = ["name", "institution_code", "tier", *ORGANISATION_FIELDS[1:]]
+
+
+class AccountFieldsMixin(forms.Form):
+    """The first user's login, added to a registration form."""
+
+    username = forms.CharField(
+        label=_("Username"), max_length=150,
+        help_text=_("Letters, digits and @/./+/-/_ only; you will log in with it."),
+    )
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+    password_confirm = forms.CharField(
+        label=_("Confirm password"), strip=False, widget=forms.PasswordInput
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") != cleaned.get("password_confirm"):
+            self.add_error("password_confirm", _("The two passwords differ."))
+        return cleaned
+
+    def organisation_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class EmployerRegistrationForm(AccountFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Employer
+        fields = EMPLOYER_FIELDS
+
+
+class UniversityRegistrationForm(AccountFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = University
+        fields = UNIVERSITY_FIELDS
+
+
+class OrganisationForm(forms.ModelForm):
+    """Edit an organisation's details; identity fields are read-only once it is verified."""
+
+    def __init__(self, *args, lock_identity: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if lock_identity:
+            for name in LOCKED_WHEN_VERIFIED[self._meta.model] & self.fields.keys():
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Fixed after verification; ask the ministry.")
+
+
+class EmployerForm(OrganisationForm):
+    class Meta:
+        model = Employer
+        fields = EMPLOYER_FIELDS
+
+
+class UniversityForm(OrganisationForm):
+    class Meta:
+        model = University
+        fields = UNIVERSITY_FIELDS
+
+
+class UniversityProfileForm(forms.Form):
+    """AI strength per focus area (0-1) and capacity per project type, one field each."""
+
+    def __init__(self, *args, areas: list[FocusArea], strengths: dict, capacity: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas = areas
+        for area in areas:
+            self.fields[f"strength:{area.code}"] = forms.FloatField(
+                label=area.name, required=False, min_value=0, max_value=1,
+                initial=strengths.get(area.code),
+                widget=forms.NumberInput(attrs={"step": "0.05"}),
+            )
+        for value, label in ProjectType.choices:
+            current = capacity.get(value, {})
+            for key, key_label in (("places", _("student places")), ("projects", _("most projects"))):
+                self.fields[f"capacity:{value}:{key}"] = forms.IntegerField(
+                    label=f"{label} · {key_label}", min_value=0, required=False,
+                    initial=current.get(key, 0),
+                )
+
+    def strength_fields(self):
+        return [self[name] for name in self.fields if name.startswith("strength:")]
+
+    def capacity_fields(self):
+        return [self[name] for name in self.fields if name.startswith("capacity:")]
+
+    def strengths(self) -> dict[str, float]:
+        return {
+            name.split(":", 1)[1]: value for name, value in self.cleaned_data.items()
+            if name.startswith("strength:") and value
+        }
+
+    def capacity(self) -> dict[str, dict[str, int]]:
+        return {
+            value: {key: self.cleaned_data[f"capacity:{value}:{key}"] or 0
+                    for key in ("places", "projects")}
+            for value in ProjectType.values
+        }
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the organisation; say what to correct."),
+    )

@@ -1,0 +1,40 @@
+"""Who may do what: plain predicates used by services, API permission classes and templates."""
+
+from .models import Employer, University, User
+
+Organisation = Employer | University
+
+
+def is_ministry(user) -> bool:
+    return bool(user.is_authenticated and user.is_ministry)
+
+
+def belongs_to(user, organisation: Organisation) -> bool:
+    if not user.is_authenticated:
+        return False
+    if isinstance(organisation, Employer):
+        return user.employer_id == organisation.pk
+    return user.university_id == organisation.pk
+
+
+def can_view_organisation(user, organisation: Organisation) -> bool:
+    return is_ministry(user) or belongs_to(user, organisation)
+
+
+def can_edit_organisation(user, organisation: Organisation) -> bool:
+    """Members edit their own organisation whatever its status: a pending or rejected one must
+    be able to fix its details."""
+    return is_ministry(user) or belongs_to(user, organisation)
+
+
+def can_verify_organisations(user) -> bool:
+    return is_ministry(user)
+
+
+def is_verified_member(user: User) -> bool:
+    """May act in the program: ministry staff, or a member of a verified organisation. Pending
+    and rejected organisations may only see their status and fix their details."""
+    if is_ministry(user):
+        return True
+    organisation = user.organisation if user.is_authenticated else None
+    return bool(organisation and organisation.is_verified)

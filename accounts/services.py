@@ -1,0 +1,243 @@
+"""Every write to accounts and organisations."""
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import (
+    AuditEvent,
+    Employer,
+    FocusArea,
+    ProjectType,
+    University,
+    UniversityCapacity,
+    UniversityStrength,
+    User,
+    VerificationStatus,
+)
+from .tasks import send_user_email
+
+Organisation = Employer | University
+ROLE_OF = {Employer: User.Role.EMPLOYER, University: User.Role.UNIVERSITY}
+CODE_FIELD = {Employer: "credit_code", University: "institution_code"}
+# Identity fields are fixed once verified: changing them would bypass the verification.
+LOCKED_WHEN_VERIFIED = {Employer: {"name", "credit_code"}, University: {"name", "institution_code"}}
+
+
+def audit_record(*, actor: User | None, target: Model, action: str, from_status: str = "",
+                 to_status: str = "", comment: str = "") -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if actor and actor.is_authenticated else None, target=target, action=action,
+        from_status=from_status, to_status=to_status, comment=comment,
+    )
+
+
+def _normalise(model: type[Organisation], fields: Mapping) -> dict:
+    fields = dict(fields)
+    code = CODE_FIELD[model]
+    if isinstance(fields.get(code), str):
+        fields[code] = "".join(fields[code].split()).upper()
+    return fields
+
+
+def _email_members(organisation: Organisation, template: str, context: dict) -> None:
+    for user_id in organisation.users.filter(is_active=True).values_list("pk", flat=True):
+        transaction.on_commit(lambda uid=user_id: send_user_email.delay(uid, template, context))
+
+
+def organisation_register(*, model: type[Organisation], fields: Mapping, username: str,
+                          password: str, language: str = settings.LANGUAGE_CODE) -> User:
+    """Register an employer or university together with its first user, the contact person.
+
+    The organisation starts pending: it may log in and fix its details, nothing more, until
+    ministry staff verify it. Invalid input raises ValidationError and writes nothing.
+    """
+    organisation = model(**_normalise(model, fields))
+    user = User(username=username, email=organisation.email, role=ROLE_OF[model],
+                first_name=organisation.contact_person, language=language)
+    errors: dict[str, list] = {}
+    for obj, exclude in ((organisation, []), (user, ["password", "employer", "university"])):
+        try:
+            obj.full_clean(exclude=exclude)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            organisation.save()
+            setattr(user, ROLE_OF[model], organisation)
+            user.set_password(password)
+            user.save()
+            audit_record(actor=user, target=organisation, action="registered",
+                         to_status=organisation.status)
+    except IntegrityError as exc:  # a concurrent registration took the same code or username
+        raise ValidationError(_("This organisation or username was registered a moment ago.")) from exc
+    _email_members(organisation, "accounts/email/registered", {"organisation": organisation.name})
+    return user
+
+
+def organisation_update(*, actor: User, organisation: Organisation, fields: Mapping) -> Organisation:
+    """Change an organisation's details. Members may always fix their own details; a rejected
+    organisation that does so goes back to pending for another review. Name and code are
+    fixed once verified, except for ministry staff."""
+    if not permissions.can_edit_organisation(actor, organisation):
+        raise PermissionDenied(_("You may not change this organisation."))
+    model, is_ministry = type(organisation), permissions.is_ministry(actor)
+    fields = _normalise(model, fields)
+    with transaction.atomic():
+        # Read the stored row under lock: the caller's instance may hold unsaved edits, and a
+        # verification may be under way.
+        stored = model.objects.select_for_update().get(pk=organisation.pk)
+        if stored.is_verified and not is_ministry:
+            locked = {n for n in LOCKED_WHEN_VERIFIED[model] & fields.keys()
+                      if fields[n] != getattr(stored, n)}
+            if locked:
+                raise ValidationError({n: _("This cannot be changed after verification; ask "
+                                            "the ministry.") for n in locked})
+        for name, value in fields.items():
+            setattr(stored, name, value)
+        stored.full_clean()
+        before = stored.status
+        if before == VerificationStatus.REJECTED and not is_ministry:
+            stored.status, stored.status_changed_at = VerificationStatus.PENDING, timezone.now()
+        stored.save()
+        audit_record(actor=actor, target=stored, action="updated", from_status=before,
+                     to_status=stored.status)
+    return stored
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the user's interface language: their emails are written in it."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+def _parse_strengths(strengths: Mapping) -> list[tuple[FocusArea, float]]:
+    areas = {a.code: a for a in FocusArea.objects.filter(code__in=list(strengths))}
+    errors, parsed = [], []
+    for code, weight in strengths.items():
+        if code not in areas:
+            errors.append(_("Unknown focus area “%(code)s”.") % {"code": code})
+        elif isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
+            errors.append(_("The strength in “%(code)s” must be a number from 0 to 1.") % {"code": code})
+        elif weight > 0:
+            parsed.append((areas[code], float(weight)))
+    if errors:
+        raise ValidationError({"strengths": errors})
+    return parsed
+
+
+def _parse_capacity(capacity: Mapping) -> list[tuple[str, int, int]]:
+    errors, parsed = [], []
+    for project_type, value in capacity.items():
+        if project_type not in ProjectType.values:
+            errors.append(_("Unknown project type “%(type)s”.") % {"type": project_type})
+            continue
+        numbers = [value.get(k) if isinstance(value, Mapping) else None for k in ("places", "projects")]
+        if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in numbers) \
+                or len(value) != 2:
+            errors.append(_("Capacity for “%(type)s” needs whole numbers “places” and “projects”, "
+                            "zero or more.") % {"type": project_type})
+            continue
+        parsed.append((project_type, *numbers))
+    if errors:
+        raise ValidationError({"capacity": errors})
+    return parsed
+
+
+def university_profile_update(*, actor: User, university: University,
+                              strengths: Mapping | None = None,
+                              capacity: Mapping | None = None) -> University:
+    """Replace a university's AI strengths ({area_code: weight in [0, 1]}) and/or its capacity
+    per project type ({project_type: {"places": n, "projects": n}}). Only its own staff and the
+    ministry may; a map given replaces the stored one whole."""
+    if not permissions.can_edit_organisation(actor, university):
+        raise PermissionDenied(_("You may not change this university's profile."))
+    parsed_strengths = None if strengths is None else _parse_strengths(strengths)
+    parsed_capacity = None if capacity is None else _parse_capacity(capacity)
+    with transaction.atomic():
+        if parsed_strengths is not None:
+            university.strengths.all().delete()
+            UniversityStrength.objects.bulk_create(
+                UniversityStrength(university=university, area=area, weight=weight)
+                for area, weight in parsed_strengths
+            )
+        if parsed_capacity is not None:
+            university.capacities.all().delete()
+            UniversityCapacity.objects.bulk_create(
+                UniversityCapacity(university=university, project_type=t, places=p, projects=n)
+                for t, p, n in parsed_capacity
+            )
+        audit_record(actor=actor, target=university, action="profile_updated")
+    return university
+
+
+def _change_status(*, actor: User, organisation: Organisation, to: str, allowed_from: set[str],
+                   reason: str = "") -> Organisation:
+    if not permissions.can_verify_organisations(actor):
+        raise PermissionDenied(_("Only ministry staff may verify organisations."))
+    model, before = type(organisation), organisation.status
+    now = timezone.now()
+    with transaction.atomic():
+        # Compare-and-set: of two staff acting at once, exactly one changes the status.
+        changed = model.objects.filter(pk=organisation.pk, status__in=allowed_from).update(
+            status=to, status_reason=reason, status_changed_at=now, updated_at=now
+        )
+        if not changed:
+            organisation.refresh_from_db(fields=["status"])
+            raise ValidationError(
+                _("This organisation is already “%(status)s”.")
+                % {"status": organisation.get_status_display()}
+            )
+        organisation.refresh_from_db()
+        audit_record(actor=actor, target=organisation, action=to, from_status=before,
+                     to_status=to, comment=reason)
+        _email_members(organisation, f"accounts/email/{to}",
+                       {"organisation": organisation.name, "reason": reason})
+    return organisation
+
+
+def organisation_verify(*, actor: User, organisation: Organisation) -> Organisation:
+    """Ministry staff verify a pending (or previously rejected) organisation; its members are
+    told by email."""
+    return _change_status(actor=actor, organisation=organisation, to=VerificationStatus.VERIFIED,
+                          allowed_from={VerificationStatus.PENDING, VerificationStatus.REJECTED})
+
+
+def organisation_reject(*, actor: User, organisation: Organisation, reason: str) -> Organisation:
+    """Ministry staff reject a pending organisation, or revoke a verified one, always with a
+    reason that its members receive by email."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the rejection.")})
+    return _change_status(actor=actor, organisation=organisation, to=VerificationStatus.REJECTED,
+                          allowed_from={VerificationStatus.PENDING, VerificationStatus.VERIFIED},
+                          reason=reason)
+
+
+def verification_digest_send() -> int:
+    """Email ministry staff how many organisations wait for verification; returns that count."""
+    waiting = sum(
+        model.objects.filter(status=VerificationStatus.PENDING).count()
+        for model in (Employer, University)
+    )
+    if waiting:
+        staff = User.objects.filter(
+            Q(role=User.Role.MINISTRY) | Q(is_superuser=True), is_active=True
+        ).exclude(email="")
+        for user_id in staff.values_list("pk", flat=True):
+            send_user_email.delay(user_id, "accounts/email/pending_digest", {"waiting": waiting})
+    return waiting

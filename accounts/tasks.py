@@ -1,0 +1,27 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import User
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
+def send_user_email(user_id: int, template: str, context: dict) -> None:
+    """Render `template` in the user's own language and email it. Retried on SMTP failures."""
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return
+    context = {**context, "user": user, "portal_url": settings.PORTAL_URL}
+    with translation.override(user.language):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@shared_task
+def send_pending_verification_digest() -> int:
+    from .services import verification_digest_send  # services enqueue this module's tasks
+
+    return verification_digest_send()

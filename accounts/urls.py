@@ -1,0 +1,38 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from . import views
+from .models import Employer, University
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("register/employer/", views.RegisterView.as_view(model=Employer), name="register-employer"),
+    path("register/university/", views.RegisterView.as_view(model=University),
+         name="register-university"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(
+        success_url=reverse_lazy("accounts:password_change_done")), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(),
+         name="password_change_done"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(
+        success_url=reverse_lazy("accounts:password_reset_done"),
+        email_template_name="registration/password_reset_email.txt",
+        subject_template_name="registration/password_reset_subject.txt",
+    ), name="password_reset"),
+    path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        success_url=reverse_lazy("accounts:password_reset_complete")),
+        name="password_reset_confirm"),
+    path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
+    path("language/", views.language_view, name="language"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("organisation/", views.OrganisationEditView.as_view(), name="organisation-edit"),
+    path("organisation/profile/", views.UniversityProfileView.as_view(), name="university-profile"),
+    path("organisations/", views.OrganisationQueueView.as_view(), name="organisation-queue"),
+    path("organisations/<str:kind>/<uuid:public_id>/", views.OrganisationReviewView.as_view(),
+         name="organisation-review"),
+]

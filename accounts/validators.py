@@ -1,0 +1,53 @@
+"""Validators for the identifiers the program uses."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+# GB 32100-2015: the 31 characters allowed (no I, O, Z, S, V) and the weights of positions 1-17.
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def credit_code_check_char(first17: str) -> str:
+    """The check character (position 18) that GB 32100-2015 gives for the first 17."""
+    total = sum(CREDIT_CODE_CHARSET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> None:
+    if len(value) != 18:
+        raise ValidationError(
+            _("A unified social credit code has 18 characters; this one has %(length)d."),
+            code="credit_code_length",
+            params={"length": len(value)},
+        )
+    if not _CREDIT_CODE_SHAPE.match(value):
+        raise ValidationError(
+            _(
+                "A unified social credit code uses digits and capital letters except I, O, Z, S "
+                "and V, and characters 3 to 8 are a division code of digits."
+            ),
+            code="credit_code_format",
+        )
+    if value[17] != credit_code_check_char(value[:17]):
+        # The expected character is not shown: a typo elsewhere would otherwise be "fixed" by
+        # copying it, leaving a wrong code that passes.
+        raise ValidationError(
+            _(
+                "The check character (the 18th) of this unified social credit code is wrong; "
+                "please check the code against the business licence."
+            ),
+            code="credit_code_check",
+        )
+
+
+validate_mobile = RegexValidator(
+    r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland China mobile number."), code="mobile"
+)
+validate_institution_code = RegexValidator(
+    r"^\d{10}$", _("An institution code has 10 digits."), code="institution_code"
+)

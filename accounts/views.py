@@ -1,0 +1,222 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from . import permissions, selectors, services
+from .forms import (
+    EmployerForm,
+    EmployerRegistrationForm,
+    RejectForm,
+    UniversityForm,
+    UniversityProfileForm,
+    UniversityRegistrationForm,
+)
+from .models import Employer, University, VerificationStatus
+
+KINDS = {"employer": Employer, "university": University}
+REGISTRATION_FORMS = {Employer: EmployerRegistrationForm, University: UniversityRegistrationForm}
+EDIT_FORMS = {Employer: EmployerForm, University: UniversityForm}
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: by field where the form has that field."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class RegisterView(View):
+    model: type = Employer
+    template_name = "accounts/register.html"
+
+    def get(self, request):
+        if request.user.is_authenticated:
+            return redirect("accounts:dashboard")
+        return self._render(request, REGISTRATION_FORMS[self.model]())
+
+    def post(self, request):
+        form = REGISTRATION_FORMS[self.model](request.POST)
+        if form.is_valid():
+            try:
+                user = services.organisation_register(
+                    model=self.model, fields=form.organisation_fields(),
+                    username=form.cleaned_data["username"], password=form.cleaned_data["password"],
+                    language=request.LANGUAGE_CODE,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Registration received. Ministry staff will verify "
+                                            "your organisation; we will email you the result."))
+                return redirect("accounts:dashboard")
+        return self._render(request, form, status=400)
+
+    def _render(self, request, form, status=200):
+        context = {"form": form, "kind": self.model._meta.verbose_name}
+        return render(request, self.template_name, context, status=status)
+
+
+class DashboardView(LoginRequiredMixin, View):
+    def get(self, request):
+        context = {"organisation": request.user.organisation}
+        if permissions.is_ministry(request.user):
+            context["pending"] = {
+                kind: model.objects.filter(status=VerificationStatus.PENDING).count()
+                for kind, model in KINDS.items()
+            }
+        return render(request, "accounts/dashboard.html", context)
+
+
+class OrganisationEditView(LoginRequiredMixin, View):
+    """A member edits their own organisation's details (whatever its verification status)."""
+
+    def _organisation(self, request):
+        organisation = request.user.organisation
+        if organisation is None:
+            raise Http404
+        return organisation
+
+    def _form(self, request, organisation, data=None):
+        lock = organisation.is_verified and not permissions.is_ministry(request.user)
+        return EDIT_FORMS[type(organisation)](data, instance=organisation, lock_identity=lock)
+
+    def get(self, request):
+        organisation = self._organisation(request)
+        return render(request, "accounts/organisation_form.html",
+                      {"form": self._form(request, organisation)})
+
+    def post(self, request):
+        organisation = self._organisation(request)
+        form = self._form(request, organisation, request.POST)
+        if form.is_valid():
+            try:
+                services.organisation_update(actor=request.user, organisation=organisation,
+                                             fields=form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Your organisation's details were saved."))
+                return redirect("accounts:dashboard")
+        return render(request, "accounts/organisation_form.html", {"form": form}, status=400)
+
+
+class UniversityProfileView(LoginRequiredMixin, View):
+    """A university's AI strengths and its capacity per project type."""
+
+    def _load(self, request):
+        university = get_object_or_404(
+            selectors.with_profile(University.objects.all()), pk=request.user.university_id
+        )
+        strengths, capacity = selectors.university_profile(university)
+        areas = list(selectors.focus_area_list())
+        return university, dict(areas=areas, strengths=strengths, capacity=capacity)
+
+    def get(self, request):
+        _university, kwargs = self._load(request)
+        return render(request, "accounts/university_profile.html",
+                      {"form": UniversityProfileForm(**kwargs)})
+
+    def post(self, request):
+        university, kwargs = self._load(request)
+        form = UniversityProfileForm(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                services.university_profile_update(
+                    actor=request.user, university=university,
+                    strengths=form.strengths(), capacity=form.capacity(),
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Your university's profile was saved."))
+                return redirect("accounts:dashboard")
+        return render(request, "accounts/university_profile.html", {"form": form}, status=400)
+
+
+def _visible_organisation(request, kind: str, public_id):
+    model = KINDS.get(kind)
+    if model is None:
+        raise Http404
+    queryset = selectors.organisations_visible_to(request.user, model)
+    if model is University:
+        queryset = selectors.with_profile(queryset)
+    organisation = get_object_or_404(queryset, public_id=public_id)
+    if not permissions.can_verify_organisations(request.user):
+        raise PermissionDenied
+    return organisation
+
+
+class OrganisationQueueView(LoginRequiredMixin, View):
+    """Ministry staff: organisations by kind and status, oldest first, searchable."""
+
+    def get(self, request):
+        if not permissions.can_verify_organisations(request.user):
+            raise PermissionDenied
+        kind = request.GET.get("kind") if request.GET.get("kind") in KINDS else "employer"
+        status = request.GET.get("status", VerificationStatus.PENDING)
+        if status not in VerificationStatus.values:
+            status = ""
+        queryset = selectors.organisation_list(
+            user=request.user, model=KINDS[kind], status=status,
+            search=request.GET.get("q", "").strip(),
+        )
+        page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "accounts/queue.html", {
+            "page": page, "kind": kind, "status": status, "q": request.GET.get("q", ""),
+            "statuses": VerificationStatus.choices, "query": query.urlencode(),
+        })
+
+
+class OrganisationReviewView(LoginRequiredMixin, View):
+    def get(self, request, kind, public_id):
+        organisation = _visible_organisation(request, kind, public_id)
+        return self._render(request, kind, organisation, RejectForm())
+
+    def post(self, request, kind, public_id):
+        organisation = _visible_organisation(request, kind, public_id)
+        form = RejectForm()
+        try:
+            if request.POST.get("action") == "verify":
+                services.organisation_verify(actor=request.user, organisation=organisation)
+                messages.success(request, _("%(name)s is verified.") % {"name": organisation})
+            else:
+                form = RejectForm(request.POST)
+                if not form.is_valid():
+                    return self._render(request, kind, organisation, form, status=400)
+                services.organisation_reject(actor=request.user, organisation=organisation,
+                                             reason=form.cleaned_data["reason"])
+                messages.success(request, _("%(name)s is rejected.") % {"name": organisation})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:organisation-review", kind=kind, public_id=public_id)
+
+    def _render(self, request, kind, organisation, form, status=200):
+        context = {"organisation": organisation, "kind": kind, "reject_form": form,
+                   "history": selectors.organisation_history(organisation)}
+        if isinstance(organisation, University):
+            context["strengths"], context["capacity"] = selectors.university_profile(organisation)
+        return render(request, "accounts/review.html", context, status=status)
+
+
+@require_POST
+def language_view(request):
+    """Switch the interface language and remember it for the user's emails."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and isinstance(response, HttpResponseRedirect):
+        services.user_set_language(user=request.user, language=language)
+    return response
+
