@@ -13,6 +13,14 @@ from .provinces import PROVINCE_CHOICES, localised
 from .validators import validate_credit_code, validate_institution_code, validate_mobile
 
 
+class CodeField(models.CharField):
+    """An identifier typed by people: spaces dropped and letters upper-cased before validation."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return "".join(value.split()).upper() if isinstance(value, str) else value
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -97,10 +105,10 @@ class Employer(Organisation):
         INDUSTRY_ASSOCIATION = "industry_association", _("Industry association")
         OTHER = "other", _("Other organisation")
 
-    credit_code = models.CharField(
+    credit_code = CodeField(
         _("unified social credit code"), max_length=18, unique=True,
         validators=[validate_credit_code],
-        help_text=_("18 characters, as printed on the business licence."),
+        help_text=_("18 characters, as printed on the business licence or registration certificate."),
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     industry = models.CharField(_("industry"), max_length=100)
@@ -116,7 +124,7 @@ class University(Organisation):
         UNDERGRADUATE = "undergraduate", _("Undergraduate university")
         VOCATIONAL = "vocational", _("Vocational college")
 
-    institution_code = models.CharField(
+    institution_code = CodeField(
         _("institution code"), max_length=10, unique=True,
         validators=[validate_institution_code],
         help_text=_("The 10-digit code issued by the Ministry of Education."),
@@ -210,6 +218,15 @@ class User(AbstractUser):
         return self.employer or self.university
 
 
+AUDIT_ACTIONS = {
+    "registered": _("Registered"),
+    "updated": _("Details changed"),
+    "profile_updated": _("Strengths and capacity changed"),
+    "verified": _("Verified"),
+    "rejected": _("Rejected"),
+}
+
+
 class AuditEvent(models.Model):
     """Who did what to which object, when: written in the same transaction as the change."""
 
@@ -234,3 +251,15 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        return AUDIT_ACTIONS.get(self.action, self.action)
+
+    @property
+    def from_label(self) -> str:
+        return dict(VerificationStatus.choices).get(self.from_status, self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return dict(VerificationStatus.choices).get(self.to_status, self.to_status)

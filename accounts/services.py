@@ -26,7 +26,6 @@ from .tasks import send_user_email
 
 Organisation = Employer | University
 ROLE_OF = {Employer: User.Role.EMPLOYER, University: User.Role.UNIVERSITY}
-CODE_FIELD = {Employer: "credit_code", University: "institution_code"}
 # Identity fields are fixed once verified: changing them would bypass the verification.
 LOCKED_WHEN_VERIFIED = {Employer: {"name", "credit_code"}, University: {"name", "institution_code"}}
 
@@ -37,14 +36,6 @@ def audit_record(*, actor: User | None, target: Model, action: str, from_status:
         actor=actor if actor and actor.is_authenticated else None, target=target, action=action,
         from_status=from_status, to_status=to_status, comment=comment,
     )
-
-
-def _normalise(model: type[Organisation], fields: Mapping) -> dict:
-    fields = dict(fields)
-    code = CODE_FIELD[model]
-    if isinstance(fields.get(code), str):
-        fields[code] = "".join(fields[code].split()).upper()
-    return fields
 
 
 def _email_members(organisation: Organisation, template: str, context: dict) -> None:
@@ -59,7 +50,7 @@ def organisation_register(*, model: type[Organisation], fields: Mapping, usernam
     The organisation starts pending: it may log in and fix its details, nothing more, until
     ministry staff verify it. Invalid input raises ValidationError and writes nothing.
     """
-    organisation = model(**_normalise(model, fields))
+    organisation = model(**fields)
     user = User(username=username, email=organisation.email, role=ROLE_OF[model],
                 first_name=organisation.contact_person, language=language)
     errors: dict[str, list] = {}
@@ -95,20 +86,19 @@ def organisation_update(*, actor: User, organisation: Organisation, fields: Mapp
     if not permissions.can_edit_organisation(actor, organisation):
         raise PermissionDenied(_("You may not change this organisation."))
     model, is_ministry = type(organisation), permissions.is_ministry(actor)
-    fields = _normalise(model, fields)
     with transaction.atomic():
         # Read the stored row under lock: the caller's instance may hold unsaved edits, and a
         # verification may be under way.
         stored = model.objects.select_for_update().get(pk=organisation.pk)
-        if stored.is_verified and not is_ministry:
-            locked = {n for n in LOCKED_WHEN_VERIFIED[model] & fields.keys()
-                      if fields[n] != getattr(stored, n)}
-            if locked:
-                raise ValidationError({n: _("This cannot be changed after verification; ask "
-                                            "the ministry.") for n in locked})
+        identity = {name: getattr(stored, name) for name in LOCKED_WHEN_VERIFIED[model]}
         for name, value in fields.items():
             setattr(stored, name, value)
         stored.full_clean()
+        if stored.is_verified and not is_ministry:
+            locked = [name for name, value in identity.items() if getattr(stored, name) != value]
+            if locked:
+                raise ValidationError({name: _("This cannot be changed after verification; ask "
+                                               "the ministry.") for name in locked})
         before = stored.status
         if before == VerificationStatus.REJECTED and not is_ministry:
             stored.status, stored.status_changed_at = VerificationStatus.PENDING, timezone.now()

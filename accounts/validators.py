@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 # GB 32100-2015: the 31 characters allowed (no I, O, Z, S, V) and the weights of positions 1-17.
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# [0-9], not \d: \d also matches full-width and other Unicode digits, which have no weight.
+_CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -39,7 +40,7 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(
             _(
                 "The check character (the 18th) of this unified social credit code is wrong; "
-                "please check the code against the business licence."
+                "please check the code against the business licence or registration certificate."
             ),
             code="credit_code_check",
         )

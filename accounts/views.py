@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -24,6 +25,7 @@ from .models import Employer, University, VerificationStatus
 KINDS = {"employer": Employer, "university": University}
 REGISTRATION_FORMS = {Employer: EmployerRegistrationForm, University: UniversityRegistrationForm}
 EDIT_FORMS = {Employer: EmployerForm, University: UniversityForm}
+REGISTRATION_TITLES = {Employer: _lazy("Register an employer"), University: _lazy("Register a university")}
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -63,7 +65,7 @@ class RegisterView(View):
         return self._render(request, form, status=400)
 
     def _render(self, request, form, status=200):
-        context = {"form": form, "kind": self.model._meta.verbose_name}
+        context = {"form": form, "title": REGISTRATION_TITLES[self.model]}
         return render(request, self.template_name, context, status=status)
 
 
@@ -206,8 +208,6 @@ class OrganisationReviewView(LoginRequiredMixin, View):
     def _render(self, request, kind, organisation, form, status=200):
         context = {"organisation": organisation, "kind": kind, "reject_form": form,
                    "history": selectors.organisation_history(organisation)}
-        if isinstance(organisation, University):
-            context["strengths"], context["capacity"] = selectors.university_profile(organisation)
         return render(request, "accounts/review.html", context, status=status)
 
 

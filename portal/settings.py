@@ -10,7 +10,6 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -79,7 +78,8 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -119,7 +119,7 @@ STORAGES = {
 
 # Email: console by default; production sets EMAIL_URL (smtp+tls://user:pass@host:587).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AI 项目对接平台 <noreply@ai-match.example.cn>")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="人工智能领域供需对接就业育人项目平台 <noreply@ai-match.example.cn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: secure by default when DEBUG is off; the SSL redirect trusts a proxy's header.
@@ -171,7 +171,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI Project Matching Portal API",
-    "DESCRIPTION": _("供需对接就业育人项目（人工智能应用领域）"),
+    "DESCRIPTION": "Supply–demand matching employment-education program, AI application field.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
