@@ -218,6 +218,7 @@ class User(AbstractUser):
         return self.employer or self.university
 
 
+# Labels of audit actions and statuses, by code; other apps add theirs in AppConfig.ready().
 AUDIT_ACTIONS = {
     "registered": _("Registered"),
     "updated": _("Details changed"),
@@ -225,6 +226,7 @@ AUDIT_ACTIONS = {
     "verified": _("Verified"),
     "rejected": _("Rejected"),
 }
+AUDIT_STATUSES = dict(VerificationStatus.choices)
 
 
 class AuditEvent(models.Model):
@@ -242,6 +244,7 @@ class AuditEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=32, blank=True)
     to_status = models.CharField(_("to"), max_length=32, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    reason = models.CharField(_("reason"), max_length=32, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -258,8 +261,8 @@ class AuditEvent(models.Model):
 
     @property
     def from_label(self) -> str:
-        return dict(VerificationStatus.choices).get(self.from_status, self.from_status)
+        return AUDIT_STATUSES.get(self.from_status, self.from_status)
 
     @property
     def to_label(self) -> str:
-        return dict(VerificationStatus.choices).get(self.to_status, self.to_status)
+        return AUDIT_STATUSES.get(self.to_status, self.to_status)

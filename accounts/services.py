@@ -31,16 +31,19 @@ LOCKED_WHEN_VERIFIED = {Employer: {"name", "credit_code"}, University: {"name", 
 
 
 def audit_record(*, actor: User | None, target: Model, action: str, from_status: str = "",
-                 to_status: str = "", comment: str = "") -> AuditEvent:
+                 to_status: str = "", comment: str = "", reason: str = "") -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor if actor and actor.is_authenticated else None, target=target, action=action,
-        from_status=from_status, to_status=to_status, comment=comment,
+        from_status=from_status, to_status=to_status, comment=comment, reason=reason,
     )
 
 
-def _email_members(organisation: Organisation, template: str, context: dict) -> None:
+def email_members(organisation: Organisation, template: str, context: dict) -> None:
+    """Email every active member of the organisation once the transaction commits."""
     for user_id in organisation.users.filter(is_active=True).values_list("pk", flat=True):
-        transaction.on_commit(lambda uid=user_id: send_user_email.delay(uid, template, context))
+        transaction.on_commit(
+            lambda uid=user_id: send_user_email.delay(uid, template, context), robust=True
+        )
 
 
 def organisation_register(*, model: type[Organisation], fields: Mapping, username: str,
@@ -75,7 +78,7 @@ def organisation_register(*, model: type[Organisation], fields: Mapping, usernam
                          to_status=organisation.status)
     except IntegrityError as exc:  # a concurrent registration took the same code or username
         raise ValidationError(_("This organisation or username was registered a moment ago.")) from exc
-    _email_members(organisation, "accounts/email/registered", {"organisation": organisation.name})
+    email_members(organisation, "accounts/email/registered", {"organisation": organisation.name})
     return user
 
 
@@ -130,6 +133,10 @@ def _parse_strengths(strengths: Mapping) -> list[tuple[FocusArea, float]]:
     return parsed
 
 
+# The largest value PostgreSQL's integer column holds; a larger one would fail the INSERT (a 500).
+MAX_CAPACITY = 2_147_483_647
+
+
 def _parse_capacity(capacity: Mapping) -> list[tuple[str, int, int]]:
     errors, parsed = [], []
     for project_type, value in capacity.items():
@@ -137,8 +144,8 @@ def _parse_capacity(capacity: Mapping) -> list[tuple[str, int, int]]:
             errors.append(_("Unknown project type “%(type)s”.") % {"type": project_type})
             continue
         numbers = [value.get(k) if isinstance(value, Mapping) else None for k in ("places", "projects")]
-        if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in numbers) \
-                or len(value) != 2:
+        if any(isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_CAPACITY
+               for n in numbers) or len(value) != 2:
             errors.append(_("Capacity for “%(type)s” needs whole numbers “places” and “projects”, "
                             "zero or more.") % {"type": project_type})
             continue
@@ -195,7 +202,7 @@ def _change_status(*, actor: User, organisation: Organisation, to: str, allowed_
         organisation.refresh_from_db()
         audit_record(actor=actor, target=organisation, action=to, from_status=before,
                      to_status=to, comment=reason)
-        _email_members(organisation, f"accounts/email/{to}",
+        email_members(organisation, f"accounts/email/{to}",
                        {"organisation": organisation.name, "reason": reason})
     return organisation
 

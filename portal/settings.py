@@ -151,6 +151,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.send_pending_verification_digest",
         "schedule": crontab(hour=8, minute=30),
     },
+    "draft-reminders": {
+        "task": "projects.tasks.send_draft_reminders",
+        "schedule": crontab(minute=5),
+    },
 }
 
 REST_FRAMEWORK = {

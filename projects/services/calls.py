@@ -1,0 +1,39 @@
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.models import User
+from accounts.services import audit_record
+
+from ..models import Call
+
+
+def call_create(*, actor: User, fields: Mapping) -> Call:
+    """Ministry staff open a call round: name, slug, year, opens_at < closes_at, limits."""
+    if not permissions.is_ministry(actor):
+        raise PermissionDenied(_("Only ministry staff manage call rounds."))
+    call = Call(**fields)
+    call.full_clean()
+    with transaction.atomic():
+        call.save()
+        audit_record(actor=actor, target=call, action="call_created")
+    return call
+
+
+def call_update(*, actor: User, call: Call, fields: Mapping) -> Call:
+    """Ministry staff change a call round, for instance extend its deadline."""
+    if not permissions.is_ministry(actor):
+        raise PermissionDenied(_("Only ministry staff manage call rounds."))
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        before = call.closes_at
+        for name, value in fields.items():
+            setattr(call, name, value)
+        call.full_clean()
+        call.save()
+        comment = "" if call.closes_at == before else f"closes_at {before.isoformat()} -> {call.closes_at.isoformat()}"
+        audit_record(actor=actor, target=call, action="call_updated", comment=comment)
+    return call

@@ -1,0 +1,134 @@
+"""Drafting: create and edit a proposal, its focus areas and attachments."""
+
+import os
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.models import FocusArea, User
+
+from .. import workflow
+from ..models import Attachment, Call, Proposal, ProposalArea
+
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# Content fields an employer may set; status, dates and flags belong to the workflow.
+EDITABLE_FIELDS = frozenset({
+    "project_type", "title", "summary", "description", "student_places", "partners_sought",
+    "host_province", "host_city", "duration_months", "funding_cny", "in_kind_support",
+    "contact_person", "contact_phone", "contact_email", "training_hours",
+    "internship_places_per_year", "trainees",
+})
+
+
+def _check_owner(actor: User, proposal: Proposal) -> None:
+    if not permissions.belongs_to(actor, proposal.employer):
+        raise PermissionDenied(_("Only the employer that wrote this proposal may change it."))
+    if not permissions.is_verified_member(actor):
+        raise PermissionDenied(_("Your organisation must be verified first."))
+
+
+def parse_areas(areas: Mapping) -> dict[FocusArea, float]:
+    """{area_code: relative weight > 0} -> {FocusArea: weight}, the weights summing to 1."""
+    if not isinstance(areas, Mapping):
+        raise ValidationError({"areas": _("Give focus areas as {area code: weight}.")})
+    found = {a.code: a for a in FocusArea.objects.filter(code__in=[str(c) for c in areas])}
+    errors = [_("Unknown focus area “%(code)s”.") % {"code": c} for c in areas if c not in found]
+    weights = {}
+    for code, weight in areas.items():
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 100:
+            errors.append(_("The weight of “%(code)s” must be a number from 0 to 100.") % {"code": code})
+        elif code in found and weight > 0:
+            weights[found[code]] = float(weight)
+    if errors:
+        raise ValidationError({"areas": errors})
+    total = sum(weights.values())
+    return {area: weight / total for area, weight in weights.items()}
+
+
+def _set_areas(proposal: Proposal, areas: dict[FocusArea, float]) -> None:
+    proposal.area_weights.all().delete()
+    ProposalArea.objects.bulk_create(
+        ProposalArea(proposal=proposal, area=area, weight=weight) for area, weight in areas.items()
+    )
+
+
+def _apply(proposal: Proposal, fields: Mapping) -> None:
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in unknown})
+    for name, value in fields.items():
+        setattr(proposal, name, value)
+    proposal.full_clean(exclude=["employer", "call"])
+
+
+def proposal_create(*, actor: User, call: Call, fields: Mapping,
+                    areas: Mapping | None = None) -> Proposal:
+    """A verified employer starts a draft in a call that has not closed. A draft needs only a
+    type and a title; everything else is checked on submission."""
+    employer = actor.employer if actor.is_authenticated else None
+    if employer is None:
+        raise PermissionDenied(_("Only employers write proposals."))
+    if not permissions.is_verified_member(actor):
+        raise PermissionDenied(_("Your organisation must be verified first."))
+    if call.phase == "closed":
+        raise ValidationError({"call": _("The call “%(call)s” has closed.") % {"call": call}})
+    proposal = Proposal(employer=employer, call=call)
+    _apply(proposal, fields)
+    parsed = parse_areas(areas) if areas is not None else {}
+    with transaction.atomic():
+        proposal.save()
+        _set_areas(proposal, parsed)
+    return proposal
+
+
+def proposal_update(*, actor: User, proposal: Proposal, fields: Mapping,
+                    areas: Mapping | None = None) -> Proposal:
+    """The employer edits a draft or a returned proposal, even after the deadline (only
+    submitting is refused then). A proposal under review or decided cannot be edited."""
+    _check_owner(actor, proposal)
+    parsed = parse_areas(areas) if areas is not None else None
+    with transaction.atomic():
+        # Locked, so a reviewer's decision cannot interleave with an edit.
+        stored = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if stored.status not in workflow.EDITABLE:
+            raise ValidationError(_("Only drafts and proposals returned for revision can be edited."))
+        _apply(stored, fields)
+        stored.save()
+        if parsed is not None:
+            _set_areas(stored, parsed)
+    return stored
+
+
+def attachment_add(*, actor: User, proposal: Proposal, upload: UploadedFile) -> Attachment:
+    """Attach a PDF (checked by its content, not its name) of at most 10 MB; at most 5."""
+    _check_owner(actor, proposal)
+    if proposal.status not in workflow.EDITABLE:
+        raise ValidationError(_("Only drafts and proposals returned for revision can be edited."))
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": _("A file may be at most 10 MB.")})
+    upload.seek(0)
+    if upload.read(5) != b"%PDF-":
+        raise ValidationError({"file": _("Only PDF files can be attached.")})
+    upload.seek(0)
+    name = os.path.basename(upload.name or "attachment.pdf")[-200:]
+    with transaction.atomic():
+        Proposal.objects.select_for_update().get(pk=proposal.pk)  # one upload at a time counts
+        if proposal.attachments.count() >= MAX_ATTACHMENTS:
+            raise ValidationError({"file": _("A proposal may have at most 5 attachments.")})
+        attachment = Attachment(proposal=proposal, name=name, size=upload.size)
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+    return attachment
+
+
+def attachment_remove(*, actor: User, attachment: Attachment) -> None:
+    _check_owner(actor, attachment.proposal)
+    if attachment.proposal.status not in workflow.EDITABLE:
+        raise ValidationError(_("Only drafts and proposals returned for revision can be edited."))
+    attachment.file.delete(save=False)
+    attachment.delete()

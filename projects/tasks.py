@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from .services import draft_reminders_send
+
+
+@shared_task
+def send_draft_reminders() -> int:
+    return draft_reminders_send()
