@@ -119,7 +119,9 @@ STORAGES = {
 
 # Email: console by default; production sets EMAIL_URL (smtp+tls://user:pass@host:587).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="人工智能领域供需对接就业育人项目平台 <noreply@ai-match.example.cn>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="人工智能领域供需对接就业育人项目平台 <noreply@ai-match.example.cn>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: secure by default when DEBUG is off; the SSL redirect trusts a proxy's header.

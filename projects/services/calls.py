@@ -34,6 +34,8 @@ def call_update(*, actor: User, call: Call, fields: Mapping) -> Call:
             setattr(call, name, value)
         call.full_clean()
         call.save()
-        comment = "" if call.closes_at == before else f"closes_at {before.isoformat()} -> {call.closes_at.isoformat()}"
+        comment = ""
+        if call.closes_at != before:
+            comment = f"closes_at {before.isoformat()} -> {call.closes_at.isoformat()}"
         audit_record(actor=actor, target=call, action="call_updated", comment=comment)
     return call
