@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Employer, University, User, VerificationStatus
@@ -69,3 +72,57 @@ class UniversityUserFactory(UserFactory):
 class MinistryUserFactory(UserFactory):
     role = User.Role.MINISTRY
     is_staff = True
+
+
+class CallFactory(DjangoModelFactory):
+    """An open call: opened a week ago, closing in thirty days."""
+
+    class Meta:
+        model = "projects.Call"
+
+    name = factory.Sequence(lambda n: f"2027 年人工智能领域第 {n} 批")
+    slug = factory.Sequence(lambda n: f"ai-2027-{n}")
+    year = 2027
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=7))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+
+class ProposalFactory(DjangoModelFactory):
+    """A complete draft, ready to submit: every field the program requires is filled."""
+
+    class Meta:
+        model = "projects.Proposal"
+        skip_postgeneration_save = True
+
+    employer = factory.SubFactory(EmployerFactory)
+    call = factory.SubFactory(CallFactory)
+    project_type = "internship_base"
+    title = factory.Sequence(lambda n: f"工业视觉质检就业实习基地 {n}")
+    summary = "面向智能制造企业的工业视觉质检实习岗位。"
+    description = "学生在真实产线上参与缺陷检测模型的数据标注、训练与部署。"
+    student_places = 40
+    partners_sought = 2
+    host_province = "32"
+    host_city = "苏州"
+    duration_months = 12
+    funding_cny = 200000
+    in_kind_support = "GPU 服务器与企业导师"
+    contact_person = "王伟"
+    contact_phone = "13800138000"
+    contact_email = "hr@employer.example.cn"
+    internship_places_per_year = 20
+
+    @factory.post_generation
+    def areas(obj, create, extracted, **kwargs):
+        """areas={"cv": 2, "ml": 1}; by default computer vision only."""
+        if not create:
+            return
+        from accounts.models import FocusArea
+        from projects.models import ProposalArea
+
+        weights = extracted if extracted is not None else {"cv": 1}
+        total = sum(weights.values()) or 1
+        ProposalArea.objects.bulk_create(
+            ProposalArea(proposal=obj, area=FocusArea.objects.get(code=code), weight=w / total)
+            for code, w in weights.items()
+        )
