@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoBuilder, DemoSizes, demo_is_loaded
+from projects.demo import ProposalDemo
 
 
 class Command(BaseCommand):
@@ -12,18 +13,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--employers", type=int, default=60)
         parser.add_argument("--universities", type=int, default=120)
-        parser.add_argument("--projects", type=int, default=0,
-                            help="Accepted for the proposals issue; not used yet.")
+        parser.add_argument("--projects", type=int, default=300,
+                            help="Proposals over two call rounds, most of them published.")
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, employers, universities, projects, seed, **options):
-        if employers < 2 or universities < 1:
+        if employers < 2 or universities < 1 or projects < 0:
             raise CommandError("Need at least 2 employers and 1 university for the demo logins.")
         if demo_is_loaded():
             self.stdout.write("Demo data is already loaded.")
         else:
             started = time.perf_counter()
-            counts = DemoBuilder(DemoSizes(employers, universities, seed)).build()
+            builder = DemoBuilder(DemoSizes(employers, universities, seed))
+            counts = builder.build()
+            counts.update(ProposalDemo(builder.rng, projects).build())
             counts["seconds"] = round(time.perf_counter() - started, 2)
             self.stdout.write(json.dumps(counts))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
