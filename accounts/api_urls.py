@@ -1,10 +1,10 @@
 from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from . import api
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("employers", api.EmployerViewSet, basename="employer")
 router.register("universities", api.UniversityViewSet, basename="university")
 router.register("focus-areas", api.FocusAreaViewSet, basename="focus-area")

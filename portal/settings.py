@@ -184,6 +184,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "VerificationStatusEnum": "accounts.models.VerificationStatus",
+        "ProjectTypeEnum": "accounts.models.ProjectType",
+        "ProvinceEnum": "accounts.provinces.PROVINCE_CHOICES",
+        "ProposalStatusEnum": "projects.workflow.Status",
+    },
 }
 
 LOGGING = {
