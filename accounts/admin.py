@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .errors import Conflict
 from .models import (
     AuditEvent,
     Employer,
@@ -22,8 +23,8 @@ def verify_selected(modeladmin, request, queryset):
         try:
             services.organisation_verify(actor=request.user, organisation=organisation)
             done += 1
-        except (ValidationError, PermissionDenied) as exc:
-            messages.warning(request, f"{organisation}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+        except (Conflict, PermissionDenied) as exc:
+            messages.warning(request, f"{organisation}: {exc}")
     messages.success(request, _("%(count)d verified.") % {"count": done})
 
 

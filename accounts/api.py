@@ -63,8 +63,9 @@ class UniversityInput(OrganisationInput):
 
 
 class UniversityProfileInput(UniversityInput):
-    strengths = serializers.DictField(child=serializers.FloatField(), required=False)
-    capacity = serializers.DictField(child=serializers.DictField(), required=False)
+    # Values pass through as JSON: the service checks them (and refuses true/false as numbers).
+    strengths = serializers.DictField(child=serializers.JSONField(), required=False)
+    capacity = serializers.DictField(child=serializers.JSONField(), required=False)
 
 
 class AccountInput(serializers.Serializer):

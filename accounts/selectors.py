@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from . import permissions
-from .models import AuditEvent, Employer, FocusArea, University, User
+from .models import AuditEvent, Employer, FocusArea, University, User, VerificationStatus
 
 Organisation = Employer | University
 
@@ -30,6 +30,12 @@ def organisation_list(*, user: User, model: type[Organisation], status: str = ""
         code = "credit_code" if model is Employer else "institution_code"
         queryset = queryset.filter(Q(name__icontains=search) | Q(**{f"{code}__istartswith": search}))
     return queryset.order_by("created_at", "pk")
+
+
+def pending_counts() -> dict[str, int]:
+    """How many employers and universities wait for verification."""
+    return {kind: model.objects.filter(status=VerificationStatus.PENDING).count()
+            for kind, model in (("employer", Employer), ("university", University))}
 
 
 def with_profile(queryset: QuerySet) -> QuerySet:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import permissions
+from .errors import Conflict
 from .models import (
     AuditEvent,
     Employer,
@@ -26,6 +27,12 @@ from .tasks import send_user_email
 
 Organisation = Employer | University
 ROLE_OF = {Employer: User.Role.EMPLOYER, University: User.Role.UNIVERSITY}
+# The fields a registration or an edit may set; status and dates belong to verification.
+ORGANISATION_FIELDS = {"name", "province", "city", "contact_person", "phone", "email"}
+EDITABLE_FIELDS = {
+    Employer: ORGANISATION_FIELDS | {"credit_code", "kind", "industry"},
+    University: ORGANISATION_FIELDS | {"institution_code", "tier"},
+}
 # Identity fields are fixed once verified: changing them would bypass the verification.
 LOCKED_WHEN_VERIFIED = {Employer: {"name", "credit_code"}, University: {"name", "institution_code"}}
 
@@ -46,6 +53,12 @@ def email_members(organisation: Organisation, template: str, context: dict) -> N
         )
 
 
+def _check_fields(model: type[Organisation], fields: Mapping) -> None:
+    unknown = set(fields) - EDITABLE_FIELDS[model]
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
+
+
 def organisation_register(*, model: type[Organisation], fields: Mapping, username: str,
                           password: str, language: str = settings.LANGUAGE_CODE) -> User:
     """Register an employer or university together with its first user, the contact person.
@@ -53,6 +66,7 @@ def organisation_register(*, model: type[Organisation], fields: Mapping, usernam
     The organisation starts pending: it may log in and fix its details, nothing more, until
     ministry staff verify it. Invalid input raises ValidationError and writes nothing.
     """
+    _check_fields(model, fields)
     organisation = model(**fields)
     user = User(username=username, email=organisation.email, role=ROLE_OF[model],
                 first_name=organisation.contact_person, language=language)
@@ -89,6 +103,7 @@ def organisation_update(*, actor: User, organisation: Organisation, fields: Mapp
     if not permissions.can_edit_organisation(actor, organisation):
         raise PermissionDenied(_("You may not change this organisation."))
     model, is_ministry = type(organisation), permissions.is_ministry(actor)
+    _check_fields(model, fields)
     with transaction.atomic():
         # Read the stored row under lock: the caller's instance may hold unsaved edits, and a
         # verification may be under way.
@@ -186,25 +201,20 @@ def _change_status(*, actor: User, organisation: Organisation, to: str, allowed_
                    reason: str = "") -> Organisation:
     if not permissions.can_verify_organisations(actor):
         raise PermissionDenied(_("Only ministry staff may verify organisations."))
-    model, before = type(organisation), organisation.status
-    now = timezone.now()
+    model, now = type(organisation), timezone.now()
     with transaction.atomic():
-        # Compare-and-set: of two staff acting at once, exactly one changes the status.
-        changed = model.objects.filter(pk=organisation.pk, status__in=allowed_from).update(
-            status=to, status_reason=reason, status_changed_at=now, updated_at=now
-        )
-        if not changed:
-            organisation.refresh_from_db(fields=["status"])
-            raise ValidationError(
-                _("This organisation is already “%(status)s”.")
-                % {"status": organisation.get_status_display()}
-            )
-        organisation.refresh_from_db()
-        audit_record(actor=actor, target=organisation, action=to, from_status=before,
-                     to_status=to, comment=reason)
-        email_members(organisation, f"accounts/email/{to}",
-                       {"organisation": organisation.name, "reason": reason})
-    return organisation
+        # Locked: of two staff acting at once, the second sees the first one's decision.
+        current = model.objects.select_for_update().get(pk=organisation.pk)
+        if current.status not in allowed_from:
+            raise Conflict(_("This organisation is already “%(status)s”.")
+                           % {"status": current.get_status_display()})
+        before = current.status
+        current.status, current.status_reason, current.status_changed_at = to, reason, now
+        current.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+        audit_record(actor=actor, target=current, action=to, from_status=before, to_status=to,
+                     comment=reason)
+        email_members(current, f"accounts/email/{to}", {"organisation": current.name, "reason": reason})
+    return current
 
 
 def organisation_verify(*, actor: User, organisation: Organisation) -> Organisation:

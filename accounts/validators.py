@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # [0-9], not \d: \d also matches full-width and other Unicode digits, which have no weight.
-_CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}\Z")
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -46,9 +46,10 @@ def validate_credit_code(value: str) -> None:
         )
 
 
+# [0-9] and \Z, not \d and $: \d also matches full-width digits, $ a trailing newline.
 validate_mobile = RegexValidator(
-    r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland China mobile number."), code="mobile"
+    r"^1[3-9][0-9]{9}\Z", _("Enter an 11-digit mainland China mobile number."), code="mobile"
 )
 validate_institution_code = RegexValidator(
-    r"^\d{10}$", _("An institution code has 10 digits."), code="institution_code"
+    r"^[0-9]{10}\Z", _("An institution code has 10 digits."), code="institution_code"
 )

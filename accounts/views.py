@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from . import permissions, selectors, services
+from .errors import Conflict
 from .forms import (
     EmployerForm,
     EmployerRegistrationForm,
@@ -73,10 +74,7 @@ class DashboardView(LoginRequiredMixin, View):
     def get(self, request):
         context = {"organisation": request.user.organisation}
         if permissions.is_ministry(request.user):
-            context["pending"] = {
-                kind: model.objects.filter(status=VerificationStatus.PENDING).count()
-                for kind, model in KINDS.items()
-            }
+            context["pending"] = selectors.pending_counts()
         return render(request, "accounts/dashboard.html", context)
 
 
@@ -201,8 +199,8 @@ class OrganisationReviewView(LoginRequiredMixin, View):
                 services.organisation_reject(actor=request.user, organisation=organisation,
                                              reason=form.cleaned_data["reason"])
                 messages.success(request, _("%(name)s is rejected.") % {"name": organisation})
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        except Conflict as exc:
+            messages.error(request, exc.message)
         return redirect("accounts:organisation-review", kind=kind, public_id=public_id)
 
     def _render(self, request, kind, organisation, form, status=200):

@@ -134,7 +134,7 @@ class ProposalInput(serializers.Serializer):
     training_hours = serializers.IntegerField(allow_null=True, required=False)
     internship_places_per_year = serializers.IntegerField(allow_null=True, required=False)
     trainees = serializers.IntegerField(allow_null=True, required=False)
-    areas = serializers.DictField(child=serializers.FloatField(), required=False)
+    areas = serializers.DictField(child=serializers.JSONField(), required=False)
 
 
 class ProposalCreateInput(ProposalInput):

@@ -1,9 +1,11 @@
 """Shared fixtures: personas, fast hashing, eager Celery by default, and the rule that tests
 needing the real services fail in CI when those are missing (and skip elsewhere)."""
 
+import importlib
 import os
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.test import APIClient
@@ -27,6 +29,24 @@ def pytest_runtest_setup(item):
         if os.environ.get("CI"):
             pytest.fail(f"CI must run this test on the real services: {reason}")
         pytest.skip(reason)
+
+
+SEEDING_MIGRATIONS = ["accounts.migrations.0002_focus_areas", "projects.migrations.0002_compliance_phrases"]
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Transactional tests (browser, worker, concurrency) end by flushing every table, taking
+    the rows that data migrations seeded with them: put those back for the next test."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")) and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from accounts.models import FocusArea
+
+    if not FocusArea.objects.exists():
+        for module in SEEDING_MIGRATIONS:
+            importlib.import_module(module).seed(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

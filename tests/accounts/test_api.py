@@ -290,8 +290,8 @@ def test_rejection_without_a_reason_is_a_400(api_for, ministry, pending_employer
 def test_verifying_an_already_verified_organisation_is_refused_with_a_message(api_for, ministry, employer):
     response = api_for(ministry).post(url("employers", employer.employer, "verify"))
 
-    assert response.status_code == 400
-    assert any(messages for messages in response.json().values())
+    assert response.status_code == 409
+    assert response.json()["detail"]
     assert not AuditEvent.objects.exists()
 
 

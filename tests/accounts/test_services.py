@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
 from accounts import selectors, services
+from accounts.errors import Conflict
 from accounts.models import AuditEvent, Employer, University, User, VerificationStatus
 from accounts.tasks import send_pending_verification_digest
 from accounts.validators import validate_credit_code
@@ -314,7 +315,7 @@ def test_verifying_an_already_verified_organisation_is_refused(ministry, employe
     organisation = employer.employer
     changed_at = organisation.status_changed_at
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Conflict):
         services.organisation_verify(actor=ministry, organisation=organisation)
 
     organisation.refresh_from_db()
@@ -329,7 +330,7 @@ def test_second_verification_from_a_stale_copy_is_refused(ministry, pending_empl
     second = Employer.objects.get(pk=pending_employer.employer_id)
     services.organisation_verify(actor=ministry, organisation=first)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(Conflict):
         services.organisation_verify(actor=ministry, organisation=second)
 
     assert [e.action for e in events_for(first)] == ["verified"]
@@ -340,7 +341,7 @@ def test_a_stale_reject_cannot_overwrite_a_concurrent_rejection(ministry, pendin
     second = Employer.objects.get(pk=pending_employer.employer_id)
     services.organisation_reject(actor=ministry, organisation=first, reason="第一位审核人的理由")
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(Conflict):
         services.organisation_reject(actor=ministry, organisation=second, reason="第二位的理由")
 
     assert Employer.objects.get(pk=first.pk).status_reason == "第一位审核人的理由"
@@ -397,7 +398,7 @@ def test_ministry_may_revoke_a_verified_organisation_with_a_reason(ministry, uni
 def test_rejecting_an_already_rejected_organisation_is_refused(ministry):
     organisation = EmployerFactory(status=VerificationStatus.REJECTED, status_reason="旧理由")
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(Conflict):
         services.organisation_reject(actor=ministry, organisation=organisation, reason="新理由")
 
     assert Employer.objects.get(pk=organisation.pk).status_reason == "旧理由"
