@@ -847,7 +847,7 @@ def test_staff_verifying_the_same_organisation_at_once_verify_it_exactly_once(ma
             barrier.wait(timeout=10)
             services.organisation_verify(actor=actor, organisation=own_copy)
             outcomes.append("verified")
-        except ValidationError:
+        except Conflict:
             outcomes.append("refused")
         except Exception as exc:  # reported below: a deadlock or database error fails the test
             outcomes.append(repr(exc))
