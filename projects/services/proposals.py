@@ -32,6 +32,11 @@ def _check_owner(actor: User, proposal: Proposal) -> None:
         raise PermissionDenied(_("Your organisation must be verified first."))
 
 
+def _check_editable(proposal: Proposal) -> None:
+    if proposal.status not in workflow.EDITABLE:
+        raise ValidationError(_("Only drafts and proposals returned for revision can be edited."))
+
+
 def parse_areas(areas: Mapping) -> dict[FocusArea, float]:
     """{area_code: relative weight > 0} -> {FocusArea: weight}, the weights summing to 1."""
     if not isinstance(areas, Mapping):
@@ -107,8 +112,6 @@ def proposal_update(*, actor: User, proposal: Proposal, fields: Mapping,
 def attachment_add(*, actor: User, proposal: Proposal, upload: UploadedFile) -> Attachment:
     """Attach a PDF (checked by its content, not its name) of at most 10 MB; at most 5."""
     _check_owner(actor, proposal)
-    if proposal.status not in workflow.EDITABLE:
-        raise ValidationError(_("Only drafts and proposals returned for revision can be edited."))
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": _("A file may be at most 10 MB.")})
     upload.seek(0)
@@ -117,7 +120,9 @@ def attachment_add(*, actor: User, proposal: Proposal, upload: UploadedFile) -> 
     upload.seek(0)
     name = os.path.basename(upload.name or "attachment.pdf")[-200:]
     with transaction.atomic():
-        Proposal.objects.select_for_update().get(pk=proposal.pk)  # one upload at a time counts
+        # Locked and read afresh: one upload at a time counts, and the caller's copy may be
+        # stale (submitted meanwhile from another tab).
+        _check_editable(Proposal.objects.select_for_update().get(pk=proposal.pk))
         if proposal.attachments.count() >= MAX_ATTACHMENTS:
             raise ValidationError({"file": _("A proposal may have at most 5 attachments.")})
         attachment = Attachment(proposal=proposal, name=name, size=upload.size)
@@ -128,7 +133,7 @@ def attachment_add(*, actor: User, proposal: Proposal, upload: UploadedFile) -> 
 
 def attachment_remove(*, actor: User, attachment: Attachment) -> None:
     _check_owner(actor, attachment.proposal)
-    if attachment.proposal.status not in workflow.EDITABLE:
-        raise ValidationError(_("Only drafts and proposals returned for revision can be edited."))
-    attachment.file.delete(save=False)
-    attachment.delete()
+    with transaction.atomic():
+        _check_editable(Proposal.objects.select_for_update().get(pk=attachment.proposal_id))
+        attachment.file.delete(save=False)
+        attachment.delete()

@@ -28,10 +28,8 @@ TYPE_FIELDS = {
 }
 
 
-def _transition(*, actor: User, proposal: Proposal, action: str, comment: str = "",
-                reason: str = "", updates: dict | None = None, email: str = "",
-                email_context: dict | None = None) -> Proposal:
-    """Apply one row of the workflow table: permission, compare-and-set, audit, email."""
+def _check_allowed(actor: User, proposal: Proposal, action: str) -> str:
+    """The status the action leads to, if the table has the row and the actor may take it."""
     step = workflow.transition(proposal.status, action)
     if step is None:
         raise Conflict(_("A proposal that is “%(status)s” cannot be “%(action)s”.") % {
@@ -41,6 +39,14 @@ def _transition(*, actor: User, proposal: Proposal, action: str, comment: str = 
         raise PermissionDenied(_("Only ministry staff review proposals."))
     if who == workflow.OWNER and not permissions.belongs_to(actor, proposal.employer):
         raise PermissionDenied(_("Only the employer that wrote this proposal may do this."))
+    return new_status
+
+
+def _transition(*, actor: User, proposal: Proposal, action: str, comment: str = "",
+                reason: str = "", updates: dict | None = None, email: str = "",
+                email_context: dict | None = None) -> Proposal:
+    """Apply one row of the workflow table: permission, compare-and-set, audit, email."""
+    new_status = _check_allowed(actor, proposal, action)
     now = timezone.now()
     with transaction.atomic():
         # Compare-and-set: of two clicks or two reviewers, exactly one moves the proposal on.
@@ -122,6 +128,9 @@ def proposal_submit(*, actor: User, proposal: Proposal) -> Proposal:
         # One submission per employer at a time, so two cannot both slip under the limit.
         Employer.objects.select_for_update().get(pk=proposal.employer_id)
         proposal.refresh_from_db()
+        # State and permission first: a stale page clicked after the deadline is told the
+        # proposal is already submitted, and nobody else learns what the draft lacks.
+        _check_allowed(actor, proposal, Action.SUBMIT)
         _check_deadline(proposal, now)
         if missing := _missing_fields(proposal):
             raise ValidationError(missing)
