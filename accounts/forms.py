@@ -1,8 +1,19 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Employer, FocusArea, ProjectType, University
 from .services import LOCKED_WHEN_VERIFIED
+
+
+def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: by field where the form has that field."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
 
 ORGANISATION_FIELDS = ["name", "province", "city", "contact_person", "phone", "email"]
 EMPLOYER_FIELDS = ["name", "credit_code", "kind", "industry", *ORGANISATION_FIELDS[1:]]

@@ -20,6 +20,7 @@ from .forms import (
     UniversityForm,
     UniversityProfileForm,
     UniversityRegistrationForm,
+    apply_errors,
 )
 from .models import Employer, University, VerificationStatus
 
@@ -27,15 +28,6 @@ KINDS = {"employer": Employer, "university": University}
 REGISTRATION_FORMS = {Employer: EmployerRegistrationForm, University: UniversityRegistrationForm}
 EDIT_FORMS = {Employer: EmployerForm, University: UniversityForm}
 REGISTRATION_TITLES = {Employer: _lazy("Register an employer"), University: _lazy("Register a university")}
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: by field where the form has that field."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class RegisterView(View):
@@ -57,7 +49,7 @@ class RegisterView(View):
                     language=request.LANGUAGE_CODE,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Registration received. Ministry staff will verify "
@@ -104,7 +96,7 @@ class OrganisationEditView(LoginRequiredMixin, View):
                 services.organisation_update(actor=request.user, organisation=organisation,
                                              fields=form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Your organisation's details were saved."))
                 return redirect("accounts:dashboard")
@@ -137,7 +129,7 @@ class UniversityProfileView(LoginRequiredMixin, View):
                     strengths=form.strengths(), capacity=form.capacity(),
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Your university's profile was saved."))
                 return redirect("accounts:dashboard")

@@ -82,7 +82,7 @@ class Proposal(TimeStampedModel):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices,
                               default=Status.DRAFT, db_index=True)
     title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"), max_length=500, blank=True,
+    summary = models.CharField(_("summary"), max_length=500, blank=True,
                                help_text=_("At most 500 characters; shown in lists."))
     description = models.TextField(_("description"), blank=True)
     areas = models.ManyToManyField(FocusArea, through="ProposalArea", verbose_name=_("focus areas"))

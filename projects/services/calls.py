@@ -1,7 +1,8 @@
 from collections.abc import Mapping
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
@@ -10,11 +11,21 @@ from accounts.services import audit_record
 
 from ..models import Call
 
+CALL_FIELDS = {"name", "slug", "year", "description", "opens_at", "closes_at",
+               "max_proposals_per_employer", "max_interests_per_university", "revision_days"}
+
+
+def _check_fields(fields: Mapping) -> None:
+    unknown = set(fields) - CALL_FIELDS
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
+
 
 def call_create(*, actor: User, fields: Mapping) -> Call:
     """Ministry staff open a call round: name, slug, year, opens_at < closes_at, limits."""
     if not permissions.is_ministry(actor):
         raise PermissionDenied(_("Only ministry staff manage call rounds."))
+    _check_fields(fields)
     call = Call(**fields)
     call.full_clean()
     with transaction.atomic():
@@ -27,6 +38,7 @@ def call_update(*, actor: User, call: Call, fields: Mapping) -> Call:
     """Ministry staff change a call round, for instance extend its deadline."""
     if not permissions.is_ministry(actor):
         raise PermissionDenied(_("Only ministry staff manage call rounds."))
+    _check_fields(fields)
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)
         before = call.closes_at
@@ -36,6 +48,7 @@ def call_update(*, actor: User, call: Call, fields: Mapping) -> Call:
         call.save()
         comment = ""
         if call.closes_at != before:
-            comment = f"closes_at {before.isoformat()} -> {call.closes_at.isoformat()}"
+            comment = (f"closes_at {timezone.localtime(before).isoformat()} -> "
+                       f"{timezone.localtime(call.closes_at).isoformat()}")
         audit_record(actor=actor, target=call, action="call_updated", comment=comment)
     return call

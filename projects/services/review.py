@@ -69,7 +69,7 @@ def _transition(*, actor: User, proposal: Proposal, action: str, comment: str = 
 def _missing_fields(proposal: Proposal) -> dict[str, str]:
     required = SUBMIT_REQUIRED + TYPE_FIELDS[proposal.project_type]
     missing = {name: _("Required to submit.") for name in required
-               if getattr(proposal, name) in (None, "")}
+               if getattr(proposal, name) is None or str(getattr(proposal, name)).strip() == ""}
     if not proposal.area_weights.exists():
         missing["areas"] = _("Choose at least one focus area.")
     if not proposal.funding_cny and not proposal.in_kind_support.strip():
@@ -80,21 +80,34 @@ def _missing_fields(proposal: Proposal) -> dict[str, str]:
     return missing
 
 
+def resubmission_deadline(proposal: Proposal):
+    """The last moment a returned proposal may be resubmitted: the end of the call's revision
+    window after the return, or the call's deadline if that is later."""
+    window_ends = proposal.returned_at + timedelta(days=proposal.call.revision_days)
+    return max(window_ends, proposal.call.closes_at)
+
+
+def _beijing(moment) -> str:
+    return date_format(timezone.localtime(moment), "Y-m-d H:i:s")
+
+
 def _check_deadline(proposal: Proposal, now) -> None:
     call = proposal.call
+    # Deadlines are exact to the second: 23:59:59.4 is still 23:59:59.
+    now = now.replace(microsecond=0)
     if proposal.status == Status.RETURNED and proposal.returned_at:
-        window_ends = proposal.returned_at + timedelta(days=call.revision_days)
-        if now <= window_ends or call.is_open(now):
+        last = resubmission_deadline(proposal)
+        if now <= last:
             return
-        raise ValidationError(_("The revision window closed at %(time)s (Beijing time).") % {
-            "time": date_format(timezone.localtime(window_ends), "Y-m-d H:i:s")})
+        raise ValidationError(_("The revision window closed at %(time)s (Beijing time).")
+                              % {"time": _beijing(last)})
     if now < call.opens_at:
-        raise ValidationError(_("The call “%(call)s” opens at %(time)s (Beijing time).") % {
-            "call": call, "time": date_format(timezone.localtime(call.opens_at), "Y-m-d H:i:s")})
+        raise ValidationError(_("The call “%(call)s” opens at %(time)s (Beijing time).")
+                              % {"call": call, "time": _beijing(call.opens_at)})
     if now > call.closes_at:
         raise ValidationError(_("The call “%(call)s” closed at %(time)s (Beijing time); "
-                                "proposals can no longer be submitted.") % {
-            "call": call, "time": date_format(timezone.localtime(call.closes_at), "Y-m-d H:i:s")})
+                                "proposals can no longer be submitted.")
+                              % {"call": call, "time": _beijing(call.closes_at)})
 
 
 def _check_limit(proposal: Proposal) -> None:
@@ -154,6 +167,7 @@ def proposal_approve(*, actor: User, proposal: Proposal, comment: str = "") -> P
 def proposal_return(*, actor: User, proposal: Proposal, comment: str) -> Proposal:
     """Ministry staff return a submitted proposal for revision, saying what to fix; the
     employer may resubmit within the call's revision window even after the deadline."""
+    _check_allowed(actor, proposal, Action.RETURN)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Say what the employer should fix.")})
@@ -166,6 +180,7 @@ def proposal_return(*, actor: User, proposal: Proposal, comment: str) -> Proposa
 
 def proposal_reject(*, actor: User, proposal: Proposal, reason: str, comment: str = "") -> Proposal:
     """Ministry staff reject a submitted proposal, always with a structured reason."""
+    _check_allowed(actor, proposal, Action.REJECT)
     if reason not in RejectionReason.values:
         raise ValidationError({"reason": _("Choose the reason for the rejection.")})
     return _transition(actor=actor, proposal=proposal, action=Action.REJECT, comment=comment,

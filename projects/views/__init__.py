@@ -1,0 +1,24 @@
+"""The HTML pages of calls and proposals. Each view parses its form, loads through a selector,
+calls one service and renders or redirects: ValidationError becomes field errors or a message,
+Conflict a message, PermissionDenied a 403."""
+
+from .calls import CallFormView, CallListView
+from .employer import (
+    AttachmentAddView,
+    AttachmentDeleteView,
+    AttachmentDownloadView,
+    EmployerDashboardView,
+    ProposalCreateView,
+    ProposalDetailView,
+    ProposalEditView,
+    ProposalSubmitView,
+    ProposalWithdrawView,
+)
+from .review import BulkApproveView, ReviewQueueView, ReviewView
+
+__all__ = [
+    "AttachmentAddView", "AttachmentDeleteView", "AttachmentDownloadView", "BulkApproveView",
+    "CallFormView", "CallListView", "EmployerDashboardView", "ProposalCreateView",
+    "ProposalDetailView", "ProposalEditView", "ProposalSubmitView", "ProposalWithdrawView",
+    "ReviewQueueView", "ReviewView",
+]
