@@ -132,12 +132,6 @@ class RejectForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("Sent to the employer; required when the reason is “Other”."))
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("reason") == RejectionReason.OTHER and not cleaned.get("comment", "").strip():
-            self.add_error("comment", _("Explain the reason."))
-        return cleaned
-
 
 STATUS_FILTER_ALL = "all"
 
@@ -204,13 +198,6 @@ class CallForm(forms.ModelForm):
             "closes_at": _("Beijing time. Submissions after this moment are refused."),
             "slug": _("Letters, digits and hyphens; used in addresses, e.g. ai-2027."),
         }
-
-    def clean(self):
-        cleaned = super().clean()
-        opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
-        if opens_at and closes_at and closes_at <= opens_at:
-            self.add_error("closes_at", _("The deadline must be after the opening time."))
-        return cleaned
 
     def call_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}

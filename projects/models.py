@@ -1,5 +1,6 @@
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -50,6 +51,15 @@ class Call(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The deadline must be after the opening time.")})
+
+    def validate_constraints(self, exclude=None) -> None:
+        # clean() reports the deadline-before-opening case on the field; the database
+        # constraint stays as the last guard.
+        super().validate_constraints(exclude={*(exclude or ()), "closes_at"})
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()

@@ -179,10 +179,13 @@ def proposal_return(*, actor: User, proposal: Proposal, comment: str) -> Proposa
 
 
 def proposal_reject(*, actor: User, proposal: Proposal, reason: str, comment: str = "") -> Proposal:
-    """Ministry staff reject a submitted proposal, always with a structured reason."""
+    """Ministry staff reject a submitted proposal, always with a structured reason, and with a
+    comment when the reason is "other"."""
     _check_allowed(actor, proposal, Action.REJECT)
     if reason not in RejectionReason.values:
         raise ValidationError({"reason": _("Choose the reason for the rejection.")})
+    if reason == RejectionReason.OTHER and not (comment or "").strip():
+        raise ValidationError({"comment": _("Explain the reason.")})
     return _transition(actor=actor, proposal=proposal, action=Action.REJECT, comment=comment,
                        reason=reason, updates={"decided_at": timezone.now()},
                        email="projects/email/rejected", email_context={"reason": reason})
