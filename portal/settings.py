@@ -135,8 +135,12 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Celery: a real broker when REDIS_URL is set; otherwise tasks run eagerly in process.
+# Redis, when REDIS_URL is set, is Celery's broker and the cache shared by every process.
 REDIS_URL = env("REDIS_URL", default="")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery: a real broker when REDIS_URL is set; otherwise tasks run eagerly in process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -156,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
     "draft-reminders": {
         "task": "projects.tasks.send_draft_reminders",
         "schedule": crontab(minute=5),
+    },
+    "saved-search-digests": {
+        "task": "projects.tasks.send_saved_search_digests",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
     },
 }
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Employer, FocusArea, ProjectType, VerificationStatus
 
+from . import search
 from .models import Call, Proposal, ProposalArea
 from .services.review import TYPE_FIELDS
 from .workflow import Status
@@ -69,6 +70,8 @@ class ProposalDemo:
             decided_at=submitted + timedelta(days=3) if decided else None,
             returned_at=submitted + timedelta(days=2) if status == Status.RETURNED else None,
         )
+        proposal.search_document = search.document(proposal.title, proposal.summary,
+                                                   proposal.description, employer.name)
         for field in TYPE_FIELDS[project_type]:
             setattr(proposal, field, self.rng.choice([16, 32, 48, 64, 120]))
         weights = [self.rng.randint(1, 5) for _ in chosen]

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -7,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Employer, FocusArea, ProjectType, TimeStampedModel
+from accounts.models import Employer, FocusArea, ProjectType, TimeStampedModel, University
 from accounts.provinces import PROVINCE_CHOICES
 from accounts.validators import validate_mobile
 
@@ -126,6 +127,9 @@ class Proposal(TimeStampedModel):
         _("teachers and staff to train"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
     flags = models.JSONField(_("compliance flags"), default=list, blank=True)
+    # Title, summary, description and employer name cut into words by jieba: PostgreSQL's
+    # text search (an index in migration 0005) and SQLite's fallback both search this.
+    search_document = models.TextField(editable=False, blank=True, default="")
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -138,6 +142,9 @@ class Proposal(TimeStampedModel):
             models.Index(fields=["call", "status"]),
             models.Index(fields=["employer", "call", "status"]),
             models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["status", "decided_at"]),
+            models.Index(fields=["status", "host_province"]),
+            models.Index(fields=["status", "student_places"]),
         ]
 
     def __str__(self) -> str:
@@ -159,6 +166,7 @@ class ProposalArea(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "area"], name="unique_area_per_proposal"),
         ]
+        indexes = [models.Index(fields=["area", "proposal"])]
 
     def __str__(self) -> str:
         return f"{self.area_id}: {self.weight:.2f}"
@@ -219,3 +227,89 @@ class DraftReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employer_id}/{self.call_id}: {self.days_before}"
+
+
+class Interest(TimeStampedModel):
+    """A university's expression of interest (申请对接) in a published proposal."""
+
+    class Status(models.TextChoices):
+        LIVE = "live", _("Expressed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        INTRODUCED = "introduced", _("Introduced")
+
+    class Response(models.TextChoices):
+        WELCOME = "welcome", _("Welcome")
+        NOT_A_FIT = "not_a_fit", _("Not a fit")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.PROTECT,
+                                 related_name="interests")
+    university = models.ForeignKey(University, verbose_name=_("university"),
+                                   on_delete=models.PROTECT, related_name="interests")
+    students_offered = models.PositiveIntegerField(_("students offered"),
+                                                   validators=[MinValueValidator(1)])
+    statement = models.TextField(_("statement"), max_length=2000)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=11, blank=True,
+                                     validators=[validate_mobile])
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.LIVE, db_index=True)
+    response = models.CharField(_("employer's answer"), max_length=12, choices=Response.choices,
+                                blank=True)
+    response_reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("expression of interest")
+        verbose_name_plural = _("expressions of interest")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "university"], condition=~Q(status="withdrawn"),
+                name="one_interest_per_university_and_project",
+                violation_error_message=_("Your university has already expressed interest in "
+                                          "this project."),
+            ),
+            models.CheckConstraint(condition=Q(students_offered__gte=1),
+                                   name="interest_offers_students"),
+        ]
+        indexes = [models.Index(fields=["university", "status"]),
+                   models.Index(fields=["proposal", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.university_id} → {self.proposal_id}"
+
+
+class SavedSearch(models.Model):
+    """A university user's catalogue filters, emailed weekly with newly published matches."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="saved_searches")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedSearchHit(models.Model):
+    """A project already emailed for a saved search: each is sent at most once."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="hits")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["saved_search", "proposal"],
+                                               name="one_hit_per_saved_search_and_project")]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search_id}: {self.proposal_id}"

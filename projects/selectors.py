@@ -2,14 +2,16 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts import permissions
-from accounts.models import AuditEvent, FocusArea, User
+from accounts.models import AuditEvent, FocusArea, ProjectType, User
 
-from .models import Call, Proposal
+from .models import Call, Interest, Proposal, ProposalArea
 from .workflow import Status
+
+LIVE_INTEREST = [Interest.Status.LIVE, Interest.Status.INTRODUCED]
 
 
 def proposals_visible_to(user: User) -> QuerySet:
@@ -45,6 +47,61 @@ def area_and_children(code: str) -> list[int]:
     return list(FocusArea.objects.filter(Q(code=code) | Q(parent__code=code)).values_list("pk", flat=True))
 
 
+def proposals_with_areas(area_ids: list[int]) -> QuerySet:
+    """The ids of proposals with any of these focus areas, as a subquery (no duplicate rows)."""
+    return ProposalArea.objects.filter(area_id__in=area_ids).values("proposal_id")
+
+
+def catalogue() -> QuerySet:
+    """Published projects with what a catalogue row shows, for anyone (anonymous included)."""
+    return (Proposal.objects.filter(status=Status.PUBLISHED)
+            .select_related("employer", "call").prefetch_related("area_weights__area"))
+
+
+def published_project(public_id) -> Proposal:
+    return catalogue().get(public_id=public_id)
+
+
+def interest_summary(proposal: Proposal) -> dict[str, int]:
+    """How many universities expressed interest, and the partner places not yet promised
+    (partners sought less the interests the employer welcomed)."""
+    live = proposal.interests.filter(status__in=LIVE_INTEREST)
+    counts = live.aggregate(total=Count("pk"), welcomed=Count("pk", filter=Q(response="welcome")))
+    return {"interests": counts["total"],
+            "places_left": max((proposal.partners_sought or 0) - counts["welcomed"], 0)}
+
+
+def interests_visible_to(user: User) -> QuerySet:
+    """A university sees its own interests; an employer those in its projects; ministry all."""
+    queryset = Interest.objects.select_related("proposal", "proposal__call", "university")
+    if permissions.is_ministry(user):
+        return queryset
+    if user.is_authenticated and user.university_id:
+        return queryset.filter(university_id=user.university_id)
+    if user.is_authenticated and user.employer_id:
+        return queryset.filter(proposal__employer_id=user.employer_id)
+    return queryset.none()
+
+
+def university_capacity_left(university) -> dict[str, dict[str, int]]:
+    """Per project type: the university's places, the students offered in its live interests,
+    and what is left."""
+    offered = dict(Interest.objects.filter(university=university, status__in=LIVE_INTEREST)
+                   .values_list("proposal__project_type").annotate(n=Sum("students_offered")))
+    rows = {c.project_type: c.places for c in university.capacities.all()}
+    return {t: {"places": rows.get(t, 0), "offered": offered.get(t, 0),
+                "left": max(rows.get(t, 0) - offered.get(t, 0), 0)} for t in ProjectType.values}
+
+
+def interest_allowance_left(university, call: Call | None) -> int | None:
+    """How many more interests the university may express in the call (None: no limit)."""
+    if call is None or call.max_interests_per_university is None:
+        return None
+    used = Interest.objects.filter(university=university, status__in=LIVE_INTEREST,
+                                   proposal__call=call).count()
+    return max(call.max_interests_per_university - used, 0)
+
+
 @dataclass
 class QueueFilters:
     call: str = ""
@@ -67,7 +124,7 @@ def review_queue(*, user: User, filters: QueueFilters) -> QuerySet:
     if filters.project_type:
         queryset = queryset.filter(project_type=filters.project_type)
     if filters.area:
-        queryset = queryset.filter(area_weights__area__in=area_and_children(filters.area)).distinct()
+        queryset = queryset.filter(pk__in=proposals_with_areas(area_and_children(filters.area)))
     if filters.province:
         queryset = queryset.filter(host_province=filters.province)
     if filters.flagged:

@@ -1,6 +1,7 @@
 """Every write to calls and proposals: one function per rule."""
 
 from .calls import call_create, call_update
+from .interests import interest_create, interest_respond, interest_update, interest_withdraw
 from .proposals import (
     attachment_add,
     attachment_remove,
@@ -16,9 +17,27 @@ from .review import (
     proposal_submit,
     proposal_withdraw,
 )
+from .saved_searches import saved_search_create, saved_search_delete, saved_search_digest_send
 
 __all__ = [
-    "attachment_add", "attachment_remove", "call_create", "call_update", "draft_reminders_send",
-    "proposal_approve", "proposal_bulk_approve", "proposal_create", "proposal_reject",
-    "proposal_return", "proposal_submit", "proposal_update", "proposal_withdraw",
+    "attachment_add",
+    "attachment_remove",
+    "call_create",
+    "call_update",
+    "draft_reminders_send",
+    "interest_create",
+    "interest_respond",
+    "interest_update",
+    "interest_withdraw",
+    "proposal_approve",
+    "proposal_bulk_approve",
+    "proposal_create",
+    "proposal_reject",
+    "proposal_return",
+    "proposal_submit",
+    "proposal_update",
+    "proposal_withdraw",
+    "saved_search_create",
+    "saved_search_delete",
+    "saved_search_digest_send",
 ]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import FocusArea, User
 
-from .. import workflow
+from .. import search, workflow
 from ..models import Attachment, Call, Proposal, ProposalArea
 
 MAX_ATTACHMENTS = 5
@@ -35,6 +35,11 @@ def _check_owner(actor: User, proposal: Proposal) -> None:
 def _check_editable(proposal: Proposal) -> None:
     if proposal.status not in workflow.EDITABLE:
         raise ValidationError(_("Only drafts and proposals returned for revision can be edited."))
+
+
+def search_document(proposal: Proposal) -> str:
+    return search.document(proposal.title, proposal.summary, proposal.description,
+                           proposal.employer.name)
 
 
 def parse_areas(areas: Mapping) -> dict[FocusArea, float]:
@@ -69,6 +74,7 @@ def _apply(proposal: Proposal, fields: Mapping) -> None:
     for name, value in fields.items():
         setattr(proposal, name, value)
     proposal.full_clean(exclude=["employer", "call"])
+    proposal.search_document = search_document(proposal)
 
 
 def proposal_create(*, actor: User, call: Call, fields: Mapping,

@@ -16,6 +16,7 @@ from accounts.services import audit_record, email_members
 from .. import workflow
 from ..models import CompliancePhrase, Proposal, RejectionReason
 from ..workflow import Action, Status
+from .proposals import search_document
 
 # What a proposal must have, besides a title and type, to be submitted.
 SUBMIT_REQUIRED = ["summary", "description", "student_places", "partners_sought", "host_province",
@@ -161,7 +162,9 @@ def proposal_withdraw(*, actor: User, proposal: Proposal, comment: str = "") -> 
 def proposal_approve(*, actor: User, proposal: Proposal, comment: str = "") -> Proposal:
     """Ministry staff approve a submitted proposal, which publishes it."""
     return _transition(actor=actor, proposal=proposal, action=Action.APPROVE, comment=comment,
-                       updates={"decided_at": timezone.now()}, email="projects/email/approved")
+                       updates={"decided_at": timezone.now(),
+                                "search_document": search_document(proposal)},
+                       email="projects/email/approved")
 
 
 def proposal_return(*, actor: User, proposal: Proposal, comment: str) -> Proposal:

@@ -1,0 +1,1 @@
+"""The numeric matching engine: plain functions over numpy arrays, no Django."""

@@ -1,0 +1,148 @@
+"""Universities' expressions of interest in published projects, and employers' answers."""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.errors import Conflict
+from accounts.models import University, UniversityCapacity, User
+from accounts.services import email_members
+
+from ..models import Interest, Proposal
+from ..selectors import LIVE_INTEREST
+from ..workflow import Status
+
+INTEREST_FIELDS = {"students_offered", "statement", "contact_person", "contact_phone", "contact_email"}
+
+
+def _university_of(actor: User) -> University:
+    if not (actor.is_authenticated and actor.university_id):
+        raise PermissionDenied(_("Only universities express interest in projects."))
+    if not permissions.is_verified_member(actor):
+        raise PermissionDenied(_("Your organisation must be verified first."))
+    return actor.university
+
+
+def _check_capacity(university: University, interest: Interest) -> None:
+    """The students offered across the university's live interests in projects of a type may
+    not exceed its places for that type."""
+    project_type = interest.proposal.project_type
+    capacity = UniversityCapacity.objects.filter(university=university,
+                                                 project_type=project_type).first()
+    places = capacity.places if capacity else 0
+    offered = (Interest.objects.filter(university=university, status__in=LIVE_INTEREST,
+                                       proposal__project_type=project_type)
+               .exclude(pk=interest.pk).aggregate(n=Sum("students_offered"))["n"] or 0)
+    if offered + interest.students_offered > places:
+        raise ValidationError({"students_offered": _(
+            "Your university has %(places)d places for this project type and has offered "
+            "%(offered)d already; at most %(left)d more can be offered.") % {
+                "places": places, "offered": offered, "left": max(places - offered, 0)}})
+
+
+def _check_allowance(university: University, proposal: Proposal) -> None:
+    allowance = proposal.call.max_interests_per_university
+    if allowance is None:
+        return
+    used = Interest.objects.filter(university=university, status__in=LIVE_INTEREST,
+                                   proposal__call=proposal.call).count()
+    if used >= allowance:
+        raise ValidationError(_("Your university has used all %(n)d expressions of interest "
+                                "this call allows.") % {"n": allowance})
+
+
+def _apply(interest: Interest, fields: Mapping) -> None:
+    unknown = set(fields) - INTEREST_FIELDS
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(interest, name, value)
+    interest.full_clean(exclude=["proposal", "university"], validate_constraints=False)
+
+
+def interest_create(*, actor: User, proposal: Proposal, fields: Mapping) -> Interest:
+    """A verified university expresses interest in a published project: once per project,
+    within the call's allowance and its own places for the project's type."""
+    university = _university_of(actor)
+    interest = Interest(proposal=proposal, university=university,
+                        contact_person=university.contact_person, contact_phone=university.phone,
+                        contact_email=university.email)
+    _apply(interest, fields)
+    try:
+        with transaction.atomic():
+            # One interest of this university at a time, so two cannot both fit the capacity.
+            University.objects.select_for_update().get(pk=university.pk)
+            if not Proposal.objects.filter(pk=proposal.pk, status=Status.PUBLISHED).exists():
+                raise ValidationError(_("Interest can be expressed only in a published project."))
+            if Interest.objects.filter(proposal=proposal, university=university,
+                                       status__in=LIVE_INTEREST).exists():
+                raise ValidationError(_("Your university has already expressed interest in this "
+                                        "project."))
+            _check_allowance(university, proposal)
+            _check_capacity(university, interest)
+            interest.save()
+            email_members(proposal.employer, "projects/email/interest_received",
+                          {"title": proposal.title, "university": university.name,
+                           "proposal_id": str(proposal.public_id)})
+    except IntegrityError as exc:  # the unique constraint caught a concurrent duplicate
+        raise ValidationError(_("Your university has already expressed interest in this "
+                                "project.")) from exc
+    return interest
+
+
+def _own_live(actor: User, interest: Interest) -> Interest:
+    if not permissions.belongs_to(actor, interest.university):
+        raise PermissionDenied(_("Only the university that expressed this interest may change it."))
+    current = Interest.objects.select_for_update().select_related("proposal").get(pk=interest.pk)
+    if current.status != Interest.Status.LIVE:
+        raise Conflict(_("This interest can no longer be changed."))
+    return current
+
+
+def interest_update(*, actor: User, interest: Interest, fields: Mapping) -> Interest:
+    """The university changes the students it offers or its statement, until introduced."""
+    with transaction.atomic():
+        University.objects.select_for_update().get(pk=interest.university_id)
+        current = _own_live(actor, interest)
+        _apply(current, fields)
+        _check_capacity(current.university, current)
+        current.save()
+    return current
+
+
+def interest_withdraw(*, actor: User, interest: Interest) -> Interest:
+    """The university withdraws its interest, until an introduction is made."""
+    with transaction.atomic():
+        current = _own_live(actor, interest)
+        current.status = Interest.Status.WITHDRAWN
+        current.save(update_fields=["status", "updated_at"])
+    return current
+
+
+def interest_respond(*, actor: User, interest: Interest, response: str, reason: str = "") -> Interest:
+    """The project's employer marks an interest welcome, or not a fit with a reason; the
+    university is told by email."""
+    if not permissions.belongs_to(actor, interest.proposal.employer):
+        raise PermissionDenied(_("Only the project's employer may answer this interest."))
+    if response not in Interest.Response.values:
+        raise ValidationError({"response": _("Answer “welcome” or “not a fit”.")})
+    reason = (reason or "").strip()
+    if response == Interest.Response.NOT_A_FIT and not reason:
+        raise ValidationError({"reason": _("Say why it is not a fit.")})
+    with transaction.atomic():
+        current = Interest.objects.select_for_update().select_related("proposal", "university").get(
+            pk=interest.pk)
+        if current.status != Interest.Status.LIVE:
+            raise Conflict(_("This interest was withdrawn."))
+        current.response, current.response_reason = response, reason
+        current.responded_at = timezone.now()
+        current.save(update_fields=["response", "response_reason", "responded_at", "updated_at"])
+        email_members(current.university, "projects/email/interest_answered",
+                      {"title": current.proposal.title, "response": response, "reason": reason,
+                       "proposal_id": str(current.proposal.public_id)})
+    return current
