@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+admin.site.site_header = _("AI Project Matching Portal administration")
+admin.site.site_title = _("AI Project Matching Portal")
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

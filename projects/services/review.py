@@ -33,7 +33,7 @@ def _check_allowed(actor: User, proposal: Proposal, action: str) -> str:
     """The status the action leads to, if the table has the row and the actor may take it."""
     step = workflow.transition(proposal.status, action)
     if step is None:
-        raise Conflict(_("A proposal that is “%(status)s” cannot be “%(action)s”.") % {
+        raise Conflict(_("“%(action)s” is not possible while the proposal is “%(status)s”.") % {
             "status": proposal.get_status_display(), "action": Action(action).label})
     new_status, who = step
     if who == workflow.MINISTRY and not permissions.is_ministry(actor):
@@ -175,7 +175,9 @@ def proposal_return(*, actor: User, proposal: Proposal, comment: str) -> Proposa
     if not comment:
         raise ValidationError({"comment": _("Say what the employer should fix.")})
     now = timezone.now()
-    window_ends = timezone.localtime(now + timedelta(days=proposal.call.revision_days))
+    # The same rule as resubmission_deadline(), for the return about to be recorded.
+    window_ends = timezone.localtime(max(now + timedelta(days=proposal.call.revision_days),
+                                         proposal.call.closes_at))
     return _transition(actor=actor, proposal=proposal, action=Action.RETURN, comment=comment,
                        updates={"returned_at": now}, email="projects/email/returned",
                        email_context={"resubmit_by": date_format(window_ends, "Y-m-d H:i")})
