@@ -28,6 +28,9 @@ class Weights:
         return np.array([self.area, self.capacity, self.region, self.interest], dtype=np.float32)
 
 
+DEFAULT_WEIGHTS = Weights()
+
+
 def effective_strengths(strengths: np.ndarray, area_parent: np.ndarray) -> np.ndarray:
     """A sub-area's strength is the university's own; a top-level area's is the largest of its
     own and its sub-areas'."""
@@ -41,7 +44,7 @@ def effective_strengths(strengths: np.ndarray, area_parent: np.ndarray) -> np.nd
 def score_block(*, project_areas, project_type, project_places, project_partners,
                 project_province, project_region, effective, university_places,
                 university_slots, university_province, university_region, interest,
-                weights: Weights = Weights()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                weights: Weights = DEFAULT_WEIGHTS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Components (4, P, U), totals (P, U) and the eligibility mask (P, U) of a block of
     projects against every university. Ineligible pairs (no places or no project slots for
     the project's type) score 0."""
@@ -58,6 +61,30 @@ def score_block(*, project_areas, project_type, project_places, project_partners
     eligible = (places > 0) & (slots > 0)
     totals = np.tensordot(weights.as_array(), components, axes=1) * eligible
     return components, totals.astype(np.float32), eligible
+
+
+def totals_block(*, project_areas, project_type, project_places, project_partners,
+                 project_province, project_region, effective, university_places,
+                 university_slots, university_province, university_region, interest,
+                 weights: Weights = DEFAULT_WEIGHTS) -> np.ndarray:
+    """score_block's totals alone (P, U), ineligible pairs -1: the candidate search's hot loop,
+    written to make as few temporary matrices as it can."""
+    totals = project_areas.astype(np.float32) @ (weights.area * effective.T.astype(np.float32))
+    places = university_places[:, project_type].T.astype(np.float32)
+    per_partner = project_places.astype(np.float32) / np.maximum(project_partners, 1)
+    capacity = places / np.maximum(per_partner, 1e-6)[:, None]
+    np.minimum(capacity, 1.0, out=capacity)
+    capacity *= weights.capacity
+    totals += capacity
+    region = (project_region[:, None] == university_region[None, :]).astype(np.float32)
+    region += project_province[:, None] == university_province[None, :]
+    region[project_province < 0] = 0.0
+    region *= weights.region / 2           # 2 for the same province, 1 for the same region
+    totals += region
+    totals += weights.interest * interest
+    ineligible = (places <= 0) | (university_slots[:, project_type].T <= 0)
+    totals[ineligible] = -1.0
+    return totals
 
 
 def top_areas(project_areas_row: np.ndarray, effective_row: np.ndarray, k: int = 2) -> list[int]:
