@@ -161,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.send_draft_reminders",
         "schedule": crontab(minute=5),
     },
+    "sweep-stuck-match-runs": {
+        "task": "matching.tasks.sweep_stuck_match_runs",
+        "schedule": crontab(minute="*/5"),
+    },
     "saved-search-digests": {
         "task": "projects.tasks.send_saved_search_digests",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),

@@ -47,6 +47,7 @@ class Candidates:
     score: np.ndarray         # (n,) float32; 0 for an ineligible pair
     eligible: np.ndarray      # (n,) bool
     rank: np.ndarray          # (n,) 1-based rank within its project
+    top_areas: np.ndarray     # (n, 2) the areas contributing most to the area fit, -1 for none
 
     def __len__(self) -> int:
         return len(self.project)
@@ -130,6 +131,8 @@ def score_pairs(round_: Round, project: np.ndarray, university: np.ndarray, *,
     places = round_.university_places[u, t].astype(np.float32)
     slots = round_.university_slots[u, t]
     area = np.einsum("na,na->n", round_.project_areas[p].astype(np.float32), effective[u])
+    if len(p) == 0:
+        area = np.zeros(0, dtype=np.float32)
     per_partner = round_.project_places[p].astype(np.float32) / np.maximum(round_.project_partners[p], 1)
     capacity = np.minimum(1.0, places / np.maximum(per_partner, 1e-6))
     same_province = (round_.project_province[p] == round_.university_province[u]) & (
@@ -142,13 +145,26 @@ def score_pairs(round_: Round, project: np.ndarray, university: np.ndarray, *,
     components = np.stack([area, capacity, region, interest]).astype(np.float32)
     eligible = (places > 0) & (slots > 0)
     score = (weights.as_array() @ components) * eligible
+    top = _top_areas(round_.project_areas, effective, p, u)
     order = np.lexsort((u, -score, p))
     rank = np.empty(len(p), dtype=np.int64)
     starts = np.r_[0, np.flatnonzero(np.diff(p[order])) + 1]
     counts = np.diff(np.r_[starts, len(p)])
     rank[order] = np.arange(len(p)) - np.repeat(starts, counts) + 1
     return Candidates(project=p, university=u, components=components,
-                      score=score.astype(np.float32), eligible=eligible, rank=rank)
+                      score=score.astype(np.float32), eligible=eligible, rank=rank, top_areas=top)
+
+
+def _top_areas(project_areas, effective, p, u, n_top: int = 2, block: int = 100_000) -> np.ndarray:
+    """Per pair, the indexes of the areas contributing most to its area fit (-1 for none)."""
+    top = np.full((len(p), n_top), -1, dtype=np.int64)
+    for start in range(0, len(p), block):
+        rows = slice(start, start + block)
+        contribution = project_areas[p[rows]] * effective[u[rows]]
+        order = np.argsort(-contribution, axis=1, kind="stable")[:, :n_top]
+        positive = np.take_along_axis(contribution, order, axis=1) > 0
+        top[rows] = np.where(positive, order, -1)
+    return top
 
 
 def shard_rows(projects: int, shards: int, chunk: int = CHUNK) -> list[np.ndarray]:

@@ -1,0 +1,191 @@
+"""Every write of the matching app: create, execute, sweep and publish runs."""
+
+import csv
+import io
+import logging
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.errors import Conflict
+from accounts.models import University, User
+from accounts.services import audit_record
+from projects.models import Call
+
+from .engine import assignment
+from .engine.candidates import candidates
+from .engine.scoring import COMPONENTS, Weights
+from .loading import load_round
+from .models import Candidate, MatchRun
+from .tasks import execute_match_run
+
+logger = logging.getLogger(__name__)
+STUCK_AFTER = timedelta(minutes=30)
+
+
+def parse_weights(weights: Mapping | None) -> dict[str, float]:
+    """{"area", "capacity", "region", "interest"}: numbers ≥ 0 summing to more than 0; missing
+    ones take the defaults."""
+    defaults = Weights().__dict__
+    weights = dict(weights or {})
+    unknown = set(weights) - set(defaults)
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise ValidationError({"weights": _("Unknown weights: %(names)s.") % {"names": names}})
+    merged = {**defaults, **weights}
+    if any(isinstance(v, bool) or not isinstance(v, int | float) or v < 0 for v in merged.values()):
+        raise ValidationError({"weights": _("Weights must be numbers of 0 or more.")})
+    if sum(merged.values()) <= 0:
+        raise ValidationError({"weights": _("The weights must not all be 0.")})
+    return {name: float(value) for name, value in merged.items()}
+
+
+def match_run_create(*, actor: User, call: Call, weights: Mapping | None = None, k: int = 20,
+                     m: int = 50, shards: int = 1) -> MatchRun:
+    """Ministry staff start a matching run of a call; a worker runs it once this commits."""
+    if not permissions.is_ministry(actor):
+        raise PermissionDenied(_("Only ministry staff run matching."))
+    run = MatchRun(call=call, created_by=actor, weights=parse_weights(weights), k=k, m=m,
+                   shards=shards)
+    run.full_clean(exclude=["created_by"])
+    with transaction.atomic():
+        run.save()
+        audit_record(actor=actor, target=run, action="match_run_created")
+        transaction.on_commit(lambda: execute_match_run.delay(run.pk))
+    return run
+
+
+def match_run_claim(run_id: int) -> bool:
+    """queued → running, once: a duplicate delivery of the task claims nothing."""
+    return bool(MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
+        status=MatchRun.Status.RUNNING, started_at=timezone.now(), progress=1))
+
+
+def _progress(run: MatchRun, percent: int) -> None:
+    MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.RUNNING).update(progress=percent)
+
+
+def _write_candidates(run: MatchRun, loaded, found, chosen: np.ndarray) -> None:
+    project_ids = loaded.project_ids[found.project]
+    university_ids = loaded.university_ids[found.university]
+    codes = np.array([area.code for area in loaded.areas] + [""], dtype=object)
+    top = codes[found.top_areas]  # -1 picks the trailing ""
+    if connection.vendor == "postgresql":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for i in range(len(found)):
+            areas = [code for code in top[i] if code]
+            writer.writerow([run.pk, int(project_ids[i]), int(university_ids[i]),
+                             round(float(found.score[i]), 6),
+                             *(round(float(found.components[c, i]), 6) for c in range(4)),
+                             int(found.rank[i]), "t" if chosen[i] else "f",
+                             "[" + ",".join(f'"{code}"' for code in areas) + "]"])
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.copy_expert(
+                "COPY matching_candidate (run_id, proposal_id, university_id, score, area_fit, "
+                "capacity_fit, region, interest, rank, proposed, top_areas) FROM STDIN WITH CSV",
+                buffer)
+        return
+    Candidate.objects.bulk_create((
+        Candidate(run=run, proposal_id=int(project_ids[i]), university_id=int(university_ids[i]),
+                  score=round(float(found.score[i]), 6),
+                  area_fit=round(float(found.components[0, i]), 6),
+                  capacity_fit=round(float(found.components[1, i]), 6),
+                  region=round(float(found.components[2, i]), 6),
+                  interest=round(float(found.components[3, i]), 6), rank=int(found.rank[i]),
+                  proposed=bool(chosen[i]), top_areas=[c for c in top[i] if c])
+        for i in range(len(found))), batch_size=5000)
+
+
+def match_run_execute(run_id: int) -> MatchRun | None:
+    """Claim the run and compute it: load the call, score and choose with the engine, then
+    write every candidate and the summary in one transaction that also marks the run
+    succeeded — so its results appear all at once, and a failure leaves the previous run's."""
+    if not match_run_claim(run_id):
+        return None
+    run = MatchRun.objects.select_related("call").get(pk=run_id)
+    timings: dict[str, float] = {}
+    try:
+        started = time.perf_counter()
+        loaded = load_round(run.call)
+        timings["load"] = time.perf_counter() - started
+        _progress(run, 15)
+        found, summary = _compute(run, loaded, timings)
+        _progress(run, 80)
+        started = time.perf_counter()
+        with transaction.atomic():
+            _write_candidates(run, loaded, found, summary.pop("chosen"))
+            timings["write"] = time.perf_counter() - started
+            MatchRun.objects.filter(pk=run.pk).update(
+                status=MatchRun.Status.SUCCEEDED, progress=100, summary=summary,
+                timings={k: round(v, 3) for k, v in timings.items()}, finished_at=timezone.now())
+    except Exception as exc:
+        logger.exception("matching run %s failed", run_id)
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=MatchRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(), timings={k: round(v, 3) for k, v in timings.items()})
+    return MatchRun.objects.get(pk=run.pk)
+
+
+def _compute(run: MatchRun, loaded, timings: dict) -> tuple:
+    r = loaded.round
+    started = time.perf_counter()
+    found = candidates(r, k=run.k, m=run.m, weights=Weights(**run.weights), shards=run.shards)
+    timings["score_and_candidates"] = time.perf_counter() - started
+    _progress(run, 60)
+    args = (found.project, found.university, found.score, r.project_type, r.project_partners,
+            r.university_slots)
+    started = time.perf_counter()
+    chosen = assignment.optimal(*args)
+    timings["assign"] = time.perf_counter() - started
+    optimal = assignment.summarise(*args[:3], chosen, *args[3:], r.project_places, r.university_places)
+    greedy = assignment.summarise(*args[:3], assignment.greedy(*args), *args[3:], r.project_places,
+                                  r.university_places)
+    projects, universities = r.shape
+    summary = {
+        "projects": projects, "universities": universities, "interests": len(r.interest_project),
+        "candidates": len(found), "proposed": int(chosen.sum()),
+        "objective": round(optimal.objective, 4), "greedy_objective": round(greedy.objective, 4),
+        "blocking_pairs": optimal.blocking_pairs, "greedy_blocking_pairs": greedy.blocking_pairs,
+        "projects_served": optimal.projects_served,
+        "greedy_projects_served": greedy.projects_served,
+        "universities_reached": optimal.universities_reached,
+        "greedy_universities_reached": greedy.universities_reached,
+        "over_places": [str(public_id) for public_id in University.objects.filter(
+            pk__in=loaded.university_ids[optimal.over_places].tolist()).values_list(
+            "public_id", flat=True)],
+        "components": list(COMPONENTS), "chosen": chosen,
+    }
+    return found, summary
+
+
+def match_runs_sweep(now=None) -> int:
+    """Mark failed the runs stuck in `running` (their worker died); they can be run again."""
+    now = now or timezone.now()
+    return MatchRun.objects.filter(status=MatchRun.Status.RUNNING,
+                                   started_at__lt=now - STUCK_AFTER).update(
+        status=MatchRun.Status.FAILED, finished_at=now,
+        error=_("The worker stopped before the run finished; run it again."))
+
+
+def match_run_publish(*, actor: User, run: MatchRun) -> MatchRun:
+    """Ministry staff publish a succeeded run: employers and universities then see its proposed
+    counterparts for their own projects and institution."""
+    if not permissions.is_ministry(actor):
+        raise PermissionDenied(_("Only ministry staff publish matching results."))
+    with transaction.atomic():
+        changed = MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.SUCCEEDED,
+                                          published_at__isnull=True).update(published_at=timezone.now())
+        if not changed:
+            raise Conflict(_("Only a succeeded run that is not yet published can be published."))
+        audit_record(actor=actor, target=run, action="match_run_published")
+    run.refresh_from_db()
+    return run
