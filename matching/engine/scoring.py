@@ -77,9 +77,10 @@ def totals_block(*, project_areas, project_type, project_places, project_partner
     capacity *= weights.capacity
     totals += capacity
     region = (project_region[:, None] == university_region[None, :]).astype(np.float32)
-    region += project_province[:, None] == university_province[None, :]
+    region *= 0.5
+    np.maximum(region, project_province[:, None] == university_province[None, :], out=region)
     region[project_province < 0] = 0.0
-    region *= weights.region / 2           # 2 for the same province, 1 for the same region
+    region *= weights.region
     totals += region
     totals += weights.interest * interest
     ineligible = (places <= 0) | (university_slots[:, project_type].T <= 0)
