@@ -1,15 +1,13 @@
 """The engine's candidates and assignment on random small rounds, against plain Python and an
 LP solved by scipy."""
 
-import itertools
-
 import numpy as np
 import pytest
 from scipy.optimize import linprog
 
 from matching.engine import assignment
 from matching.engine.candidates import Round, candidates
-from matching.engine.scoring import Weights, effective_strengths, score_block, totals_block
+from matching.engine.scoring import DEFAULT_WEIGHTS, effective_strengths, score_block, totals_block
 
 PARENT = np.array([-1, -1, 0, 0, 1])  # two top-level areas; 2 and 3 under 0, 4 under 1
 
@@ -35,7 +33,7 @@ def random_round(seed: int, projects: int = 40, universities: int = 15, interest
     )
 
 
-def loop_score(r: Round, p: int, u: int, w: Weights = Weights()) -> float:
+def loop_score(r: Round, p: int, u: int, w: Weights = DEFAULT_WEIGHTS) -> float:
     """The score formula written out pair by pair, as the issue states it."""
     t = r.project_type[p]
     places, slots = r.university_places[u, t], r.university_slots[u, t]
@@ -162,7 +160,7 @@ def test_greedy_is_stable_and_blocking_pairs_are_counted_by_definition(seed):
     chosen = assignment.optimal(*args)
     slot = found.university * 3 + r.project_type[found.project]
     count = 0
-    for i, j in itertools.product(range(len(found)), [None]):
+    for i in range(len(found)):
         if chosen[i] or found.score[i] <= 0:
             continue
         mine_p = found.score[chosen & (found.project == found.project[i])]
