@@ -7,7 +7,13 @@ from scipy.optimize import linprog
 
 from matching.engine import assignment
 from matching.engine.candidates import Round, candidates
-from matching.engine.scoring import DEFAULT_WEIGHTS, effective_strengths, score_block, totals_block
+from matching.engine.scoring import (
+    DEFAULT_WEIGHTS,
+    Weights,
+    effective_strengths,
+    score_block,
+    totals_block,
+)
 
 PARENT = np.array([-1, -1, 0, 0, 1])  # two top-level areas; 2 and 3 under 0, 4 under 1
 
