@@ -1,12 +1,14 @@
-"""REST API for call rounds and proposals: parse, load through a selector, call one service."""
+"""REST API for call rounds, proposals, the public catalogue and expressions of interest: parse,
+load through a selector, call one service."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -15,7 +17,8 @@ from accounts import permissions
 from accounts.provinces import PROVINCES
 
 from . import selectors, services, workflow
-from .models import Call, Proposal, RejectionReason
+from .filters import ProjectFilter
+from .models import Call, Interest, Proposal, RejectionReason
 from .services.proposals import EDITABLE_FIELDS
 
 
@@ -286,3 +289,198 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         proposal = self.get_object()
         services.attachment_add(actor=request.user, proposal=proposal, upload=upload)
         return self._output(proposal, status.HTTP_201_CREATED)
+
+
+class PagePagination(PageNumberPagination):
+    """A page past the end (or not a number) is bad input, 400 with a message: a shared
+    catalogue link gone stale must not look like a missing resource."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as exc:
+            raise exceptions.ValidationError({self.page_query_param: [str(exc.detail)]}) from exc
+
+
+class EmployerRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    """A published project as the catalogue shows it."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    call = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    employer = EmployerRefSerializer(read_only=True)
+    areas = serializers.SerializerMethodField()
+    published_at = serializers.DateTimeField(source="decided_at", read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = ["id", "call", "employer", "project_type", "title", "summary", "description",
+                  "areas", "student_places", "partners_sought", "host_province", "host_city",
+                  "duration_months", "funding_cny", "in_kind_support", "training_hours",
+                  "internship_places_per_year", "trainees", "published_at"]
+        read_only_fields = fields
+
+    def get_areas(self, proposal) -> dict[str, float]:
+        return {pa.area.code: round(pa.weight, 4) for pa in proposal.area_weights.all()}
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    """Adds the interest so far and, for signed-in users only, whom to contact."""
+
+    interests = serializers.SerializerMethodField()
+    places_left = serializers.SerializerMethodField()
+    contact_person = serializers.SerializerMethodField()
+    contact_phone = serializers.SerializerMethodField()
+    contact_email = serializers.SerializerMethodField()
+
+    class Meta(ProjectSerializer.Meta):
+        fields = [*ProjectSerializer.Meta.fields, "interests", "places_left", "contact_person",
+                  "contact_phone", "contact_email"]
+        read_only_fields = fields
+
+    def _summary(self, proposal) -> dict[str, int]:
+        if not hasattr(proposal, "_interest_summary"):
+            proposal._interest_summary = selectors.interest_summary(proposal)
+        return proposal._interest_summary
+
+    def get_interests(self, proposal) -> int:
+        return self._summary(proposal)["interests"]
+
+    def get_places_left(self, proposal) -> int:
+        return self._summary(proposal)["places_left"]
+
+    def _contact(self, proposal, field: str) -> str | None:
+        return getattr(proposal, field) if self.context["request"].user.is_authenticated else None
+
+    def get_contact_person(self, proposal) -> str | None:
+        return self._contact(proposal, "contact_person")
+
+    def get_contact_phone(self, proposal) -> str | None:
+        return self._contact(proposal, "contact_phone")
+
+    def get_contact_email(self, proposal) -> str | None:
+        return self._contact(proposal, "contact_email")
+
+
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The public catalogue: published projects only, for anyone, with the page's filters."""
+
+    permission_classes = [AllowAny]
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = ProjectFilter
+    pagination_class = PagePagination
+
+    def get_queryset(self):
+        return selectors.catalogue()
+
+    def get_serializer_class(self):
+        return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
+
+
+class InterestProjectSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    title = serializers.CharField()
+
+
+class InterestUniversitySerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+    province = serializers.CharField()
+    tier = serializers.CharField()
+
+
+class InterestSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    project = InterestProjectSerializer(source="proposal", read_only=True)
+    university = InterestUniversitySerializer(read_only=True)
+
+    class Meta:
+        model = Interest
+        fields = ["id", "project", "university", "students_offered", "statement",
+                  "contact_person", "contact_phone", "contact_email", "status", "response",
+                  "response_reason", "responded_at", "created_at"]
+        read_only_fields = fields
+
+
+class InterestUpdateInput(serializers.Serializer):
+    """Shapes only; the services check the rules (at least one student, capacity, allowance)."""
+
+    students_offered = serializers.IntegerField(required=False)
+    statement = serializers.CharField(required=False, allow_blank=True)
+    contact_person = serializers.CharField(required=False, allow_blank=True)
+    contact_phone = serializers.CharField(required=False, allow_blank=True)
+    contact_email = serializers.CharField(required=False, allow_blank=True)
+
+
+class InterestCreateInput(InterestUpdateInput):
+    project = serializers.UUIDField()
+    students_offered = serializers.IntegerField()
+    statement = serializers.CharField(allow_blank=True)
+
+
+class InterestResponseInput(serializers.Serializer):
+    response = serializers.ChoiceField(choices=Interest.Response.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+@extend_schema_view(
+    create=extend_schema(request=InterestCreateInput, responses={201: InterestSerializer}),
+    partial_update=extend_schema(request=InterestUpdateInput),
+    destroy=extend_schema(request=None, responses={200: InterestSerializer},
+                          description="Withdraw the interest; answers the withdrawn interest."),
+)
+class InterestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A university sees and manages its own interests; an employer sees those in its projects
+    and answers them; ministry staff see all. Others' interests are not found (404)."""
+
+    serializer_class = InterestSerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    filter_backends: list = []
+    pagination_class = PagePagination
+
+    def get_queryset(self):
+        return selectors.interests_visible_to(self.request.user)
+
+    def _input(self, serializer_class, **kwargs) -> dict:
+        serializer = serializer_class(data=self.request.data, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _output(self, interest, code=status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=interest.pk)).data,
+                        status=code)
+
+    def create(self, request):
+        data = self._input(InterestCreateInput)
+        proposal = (selectors.proposals_visible_to(request.user)
+                    .select_related("employer", "call").filter(public_id=data.pop("project")).first())
+        if proposal is None:
+            raise ValidationError({"project": _("No published project has this id.")})
+        interest = services.interest_create(actor=request.user, proposal=proposal, fields=data)
+        return self._output(interest, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, id=None):
+        data = self._input(InterestUpdateInput, partial=True)
+        interest = services.interest_update(actor=request.user, interest=self.get_object(),
+                                            fields=data)
+        return self._output(interest)
+
+    def destroy(self, request, id=None):
+        interest = services.interest_withdraw(actor=request.user, interest=self.get_object())
+        return self._output(interest)
+
+    @extend_schema(request=InterestResponseInput, responses={200: InterestSerializer})
+    @action(detail=True, methods=["post"])
+    def respond(self, request, id=None):
+        data = self._input(InterestResponseInput)
+        interest = services.interest_respond(actor=request.user, interest=self.get_object(),
+                                             response=data["response"], reason=data["reason"])
+        return self._output(interest)

@@ -126,3 +126,16 @@ class ProposalFactory(DjangoModelFactory):
             ProposalArea(proposal=obj, area=FocusArea.objects.get(code=code), weight=w / total)
             for code, w in weights.items()
         )
+
+
+class InterestFactory(DjangoModelFactory):
+    """A university's live interest in a published project (capacity is not checked here)."""
+
+    class Meta:
+        model = "projects.Interest"
+
+    proposal = factory.SubFactory(ProposalFactory, status="published",
+                                  decided_at=factory.LazyFunction(timezone.now))
+    university = factory.SubFactory(UniversityFactory)
+    students_offered = 5
+    statement = "我校人工智能学院可派出学生参与该项目。"

@@ -138,7 +138,7 @@ def interest_respond(*, actor: User, interest: Interest, response: str, reason: 
         current = Interest.objects.select_for_update().select_related("proposal", "university").get(
             pk=interest.pk)
         if current.status != Interest.Status.LIVE:
-            raise Conflict(_("This interest was withdrawn."))
+            raise Conflict(_("This interest can no longer be answered."))
         current.response, current.response_reason = response, reason
         current.responded_at = timezone.now()
         current.save(update_fields=["response", "response_reason", "responded_at", "updated_at"])

@@ -507,7 +507,7 @@ def test_submitting_twice_is_a_message_not_an_error(client_for, employer, draft)
 
     response = client.post(url("proposal-submit", draft))
 
-    assert response.status_code == 302 and "cannot be" in flashed(response)[-1]
+    assert response.status_code == 302 and "is not possible while" in flashed(response)[-1]
     assert status_of(draft) == "submitted" and event_count() == events
 
 
@@ -566,7 +566,7 @@ def test_withdrawing_a_published_proposal_is_refused_with_a_message(client_for, 
 
     response = client_for(employer).post(url("proposal-withdraw", draft))
 
-    assert response.status_code == 302 and "cannot be" in flashed(response)[-1]
+    assert response.status_code == 302 and "is not possible while" in flashed(response)[-1]
     assert status_of(draft) == "published"
 
 
@@ -926,7 +926,7 @@ def test_deciding_a_proposal_that_is_not_submitted_changes_nothing(client_for, m
     unknown = client.post(url("proposal-review", draft), {"action": "delete"})
 
     assert 'id="approve-form"' not in page
-    assert response.status_code == 302 and "cannot be" in flashed(response)[-1]
+    assert response.status_code == 302 and "is not possible while" in flashed(response)[-1]
     assert unknown.status_code == 302
     assert status_of(draft) == "draft" and event_count() == events
 
