@@ -100,10 +100,21 @@ def _rank(university: University, queryset: QuerySet) -> list[tuple[int, float]]
     return [(int(ids[i]), float(scores[i])) for i in best if scores[i] > 0]
 
 
+def _university_state(university: University) -> str:
+    """What the ranking reads of the university that does not touch university.updated_at:
+    its strengths, its capacity and the projects it has a live interest in."""
+    strengths = list(university.strengths.order_by("area_id").values_list("area_id", "weight"))
+    capacity = list(university.capacities.order_by("project_type").values_list(
+        "project_type", "places", "projects"))
+    interested = sorted(Interest.objects.filter(university=university, status__in=LIVE_INTEREST)
+                        .values_list("proposal_id", flat=True))
+    return f"{strengths}|{capacity}|{interested}"
+
+
 def ranked_ids(university: University, queryset: QuerySet, key: str = "") -> list[tuple[int, float]]:
-    """The ranking, cached for ten minutes per university, filters and catalogue state."""
+    """The ranking, cached for ten minutes per university state, filters and catalogue state."""
     version = Proposal.objects.aggregate(v=Max("updated_at"))["v"]
-    state = f"{key}|{version}|{university.updated_at}".encode()
+    state = f"{key}|{version}|{university.updated_at}|{_university_state(university)}".encode()
     cache_key = f"recommend:{university.pk}:{hashlib.sha256(state).hexdigest()}"
     ranking = cache.get(cache_key)
     if ranking is None:

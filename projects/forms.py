@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import FocusArea, ProjectType
 from accounts.provinces import PROVINCE_CHOICES
 
-from .models import Call, Proposal, RejectionReason
+from .filters import ProjectFilter
+from .models import Call, Interest, Proposal, RejectionReason
 from .services.proposals import EDITABLE_FIELDS
 from .workflow import Status
 
@@ -201,3 +202,93 @@ class CallForm(forms.ModelForm):
 
     def call_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+# --- The catalogue, expressions of interest and saved searches ------------------------------
+
+SUB_AREA_INDENT = "\u00a0" * 4
+
+
+def area_choices(areas) -> list[tuple[str, str]]:
+    """Each top-level focus area followed by its sub-areas, indented: choosing a parent area
+    includes its sub-areas."""
+    children: dict[int | None, list] = {}
+    for area in areas:
+        children.setdefault(area.parent_id, []).append(area)
+    choices = []
+    for parent in children.get(None, []):
+        choices.append((parent.code, parent.name))
+        choices.extend((child.code, f"{SUB_AREA_INDENT}{child.name}")
+                       for child in children.get(parent.pk, []))
+    return choices
+
+
+def catalogue_filter(data, *, queryset, areas, calls) -> ProjectFilter:
+    """The catalogue's one FilterSet with its form dressed for the page: calls and focus areas
+    as selects (an unknown one is a form error), "All" as the empty choice, newest first."""
+    found = ProjectFilter(data, queryset=queryset)
+    fields = found.form.fields
+
+    def select(name: str, choices, all_choice: bool = True) -> forms.ChoiceField:
+        return forms.ChoiceField(label=fields[name].label, required=False,
+                                 choices=[("", _("All")), *choices] if all_choice else list(choices))
+
+    fields["call"] = select("call", [(call.slug, call.name) for call in calls])
+    fields["area"] = select("area", area_choices(areas))
+    for name in ("type", "province", "region", "employer_kind"):
+        fields[name] = select(name, found.filters[name].extra["choices"])
+    fields["ordering"] = select("ordering", found.filters["ordering"].extra["choices"],
+                                all_choice=False)
+    fields["search"].widget.input_type = "search"
+    fields["search"].widget.attrs["placeholder"] = _("Title, description or employer")
+    for name in ("student_places_min", "student_places_max"):
+        fields[name].widget.attrs.update({"step": 1, "class": "places"})
+    return found
+
+
+class InterestForm(forms.ModelForm):
+    """A university's expression of interest. The contact fields start with the university's
+    own; left empty, the university's are used."""
+
+    class Meta:
+        model = Interest
+        fields = ["students_offered", "statement", "contact_person", "contact_phone", "contact_email"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {
+            "students_offered": _("Counted against your university's student places for this "
+                                  "project type while the interest is live."),
+            "statement": _("Why your university fits the project: its AI strengths, its students "
+                           "and what it offers. At most 2,000 characters."),
+        }
+
+    def __init__(self, *args, university=None, **kwargs):
+        if university is not None:
+            kwargs.setdefault("initial", {"contact_person": university.contact_person,
+                                          "contact_phone": university.phone,
+                                          "contact_email": university.email})
+        super().__init__(*args, **kwargs)
+
+    def interest_fields(self) -> dict:
+        """What the service sets: an empty contact field keeps the university's own."""
+        return {name: value for name, value in self.cleaned_data.items()
+                if not (name.startswith("contact_") and not value)}
+
+
+class InterestEditForm(InterestForm):
+    class Meta(InterestForm.Meta):
+        fields = ["students_offered", "statement"]
+
+
+class InterestRespondForm(forms.Form):
+    """The employer's answer: the form's two buttons carry "welcome" or "not a fit"."""
+
+    response = forms.ChoiceField(label=_("Answer"), choices=Interest.Response.choices,
+                                 error_messages={"required": _("Choose “welcome” or “not a fit”.")})
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Needed for “not a fit”; sent to the university."))
+
+
+class SavedSearchForm(forms.Form):
+    name = forms.CharField(label=_("Name of this search"), max_length=100)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)

@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts import permissions
-from accounts.models import AuditEvent, FocusArea, ProjectType, User
+from accounts.models import AuditEvent, FocusArea, ProjectType, University, User
+from accounts.selectors import with_profile
 
 from .models import Call, Interest, Proposal, ProposalArea
 from .workflow import Status
@@ -100,6 +101,16 @@ def interest_allowance_left(university, call: Call | None) -> int | None:
     used = Interest.objects.filter(university=university, status__in=LIVE_INTEREST,
                                    proposal__call=call).count()
     return max(call.max_interests_per_university - used, 0)
+
+
+def proposal_interests(user: User, proposal: Proposal) -> QuerySet:
+    """The interests in a proposal that this user may see, oldest first, each with its
+    university's profile (strengths, capacity) loaded up front."""
+    universities = with_profile(University.objects.all())
+    return (interests_visible_to(user).filter(proposal=proposal)
+            .select_related(None).select_related("proposal")
+            .prefetch_related(Prefetch("university", queryset=universities))
+            .order_by("created_at", "pk"))
 
 
 @dataclass

@@ -26,3 +26,21 @@ urlpatterns = [
     path("calls/new/", views.CallFormView.as_view(), name="call-create"),
     path("calls/<slug:slug>/edit/", views.CallFormView.as_view(), name="call-edit"),
 ]
+
+# The catalogue of published projects, expressions of interest and saved searches.
+urlpatterns += [
+    path("projects/", views.CatalogueView.as_view(), name="catalogue"),
+    path("projects/saved/", views.SavedSearchListView.as_view(), name="saved-searches"),
+    path("projects/saved/<uuid:public_id>/delete/", views.SavedSearchDeleteView.as_view(),
+         name="saved-search-delete"),
+    path("projects/<uuid:public_id>/", views.ProjectDetailView.as_view(), name="project-detail"),
+    path("projects/<uuid:public_id>/interest/", views.InterestCreateView.as_view(),
+         name="interest-create"),
+    path("proposals/<uuid:public_id>/interests/", views.ProposalInterestsView.as_view(),
+         name="proposal-interests"),
+    path("interests/<uuid:public_id>/edit/", views.InterestEditView.as_view(), name="interest-edit"),
+    path("interests/<uuid:public_id>/withdraw/", views.InterestWithdrawView.as_view(),
+         name="interest-withdraw"),
+    path("interests/<uuid:public_id>/respond/", views.InterestRespondView.as_view(),
+         name="interest-respond"),
+]

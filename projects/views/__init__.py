@@ -22,3 +22,23 @@ __all__ = [
     "ProposalDetailView", "ProposalEditView", "ProposalSubmitView", "ProposalWithdrawView",
     "ReviewQueueView", "ReviewView",
 ]
+
+from .catalogue import (
+    CatalogueView,
+    ProjectDetailView,
+    SavedSearchDeleteView,
+    SavedSearchListView,
+)
+from .interests import (
+    InterestCreateView,
+    InterestEditView,
+    InterestRespondView,
+    InterestWithdrawView,
+    ProposalInterestsView,
+)
+
+__all__ += [
+    "CatalogueView", "InterestCreateView", "InterestEditView", "InterestRespondView",
+    "InterestWithdrawView", "ProjectDetailView", "ProposalInterestsView", "SavedSearchDeleteView",
+    "SavedSearchListView",
+]

@@ -1,0 +1,18 @@
+"""The matching app's HTML pages: the university's recommended projects and dashboard, ministry
+staff's matching runs, and the published results employers and universities see."""
+
+from .published import EmployerMatchesView, EmployerProjectMatchesView, UniversityProposalsView
+from .runs import (
+    RunDetailView,
+    RunListView,
+    RunProgressView,
+    RunPublishView,
+    RunRepeatView,
+)
+from .university import RecommendedView, UniversityDashboardView
+
+__all__ = [
+    "EmployerMatchesView", "EmployerProjectMatchesView", "RecommendedView", "RunDetailView",
+    "RunListView", "RunProgressView", "RunPublishView", "RunRepeatView", "UniversityDashboardView",
+    "UniversityProposalsView",
+]
