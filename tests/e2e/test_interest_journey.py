@@ -11,7 +11,7 @@ from accounts.models import UniversityCapacity
 from projects import search
 from projects.models import Interest
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_proposal_journey import log_in, log_out, switch_language
+from tests.e2e.steps import log_in, log_out, switch_language
 from tests.factories import EmployerFactory, EmployerUserFactory, ProposalFactory, UniversityUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

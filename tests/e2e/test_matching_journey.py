@@ -10,7 +10,7 @@ from accounts.models import FocusArea, UniversityCapacity, UniversityStrength
 from matching.models import Candidate, MatchRun
 from matching.services import parse_weights
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_proposal_journey import log_in, log_out, switch_language
+from tests.e2e.steps import log_in, log_out, switch_language
 from tests.factories import (
     CallFactory,
     EmployerFactory,

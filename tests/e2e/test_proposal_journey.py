@@ -2,11 +2,10 @@
 employer fixes and resubmits it, ministry staff approve it, and it shows as published."""
 
 import pytest
-from django.utils import translation
 
 from projects.models import Proposal
 from projects.workflow import Status
-from tests.conftest import PASSWORD
+from tests.e2e.steps import label, log_in, log_out, switch_language
 from tests.factories import CallFactory, EmployerUserFactory, MinistryUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,28 +14,12 @@ TITLE = "工业视觉质检就业实习基地"
 COMMENT = "请补充实习期间的安全保障与导师安排。"
 
 
-def label(text, language: str) -> str:
-    with translation.override(language):
-        return str(text)
 
 
-def switch_language(page, language: str) -> None:
-    page.select_option("#lang-select", language)
-    page.click(".lang button")
-    page.wait_for_load_state()
 
 
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
-def log_out(page) -> None:
-    page.click("nav form.inline button")
-    page.wait_for_load_state()
 
 
 def draft_proposal(page, base: str) -> None:

@@ -1,36 +1,22 @@
 """An employer registers, ministry staff verify it, and the employer sees the verified status."""
 
 import pytest
-from django.utils import translation
 
 from accounts.models import Employer, VerificationStatus
 from accounts.validators import credit_code_check_char
 from tests.conftest import PASSWORD
+from tests.e2e.steps import label, log_in, log_out, switch_language
 from tests.factories import MinistryUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def label(text, language: str) -> str:
-    with translation.override(language):
-        return str(text)
 
 
-def switch_language(page, language: str) -> None:
-    page.select_option("#lang-select", language)
-    page.click(".lang button")
-    page.wait_for_load_state()
 
 
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main form button[type=submit]")
 
 
-def log_out(page) -> None:
-    page.click("nav form.inline button")
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
