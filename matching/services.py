@@ -124,9 +124,12 @@ def match_run_execute(run_id: int) -> MatchRun | None:
         with transaction.atomic():
             _write_candidates(run, loaded, found, summary.pop("chosen"))
             timings["write"] = time.perf_counter() - started
-            MatchRun.objects.filter(pk=run.pk).update(
+            finished = MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.RUNNING).update(
                 status=MatchRun.Status.SUCCEEDED, progress=100, summary=summary,
                 timings={k: round(v, 3) for k, v in timings.items()}, finished_at=timezone.now())
+            if not finished:  # swept as stuck meanwhile: a re-run may already be current
+                raise Conflict(_("The run was marked failed while it computed; its results "
+                                 "were discarded."))
     except Exception as exc:
         logger.exception("matching run %s failed", run_id)
         MatchRun.objects.filter(pk=run.pk).update(

@@ -1,0 +1,157 @@
+"""REST API for matching runs, ministry staff only: start a run (202; a worker computes it), watch
+it, page through its explained candidates, publish its results. Parse, load, call one service."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts import permissions as rules
+from projects.api import PagePagination
+from projects.selectors import call_list
+
+from . import selectors, services
+from .models import Candidate, MatchRun
+
+
+class IsMinistry(permissions.BasePermission):
+    """Matching runs are the ministry's working material; universities and employers see only
+    published results about themselves, on their own pages."""
+
+    message = gettext_lazy("Only ministry staff run matching and see its runs.")
+
+    def has_permission(self, request, view) -> bool:
+        return rules.is_ministry(request.user)
+
+
+class MatchRunSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    call = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    summary = serializers.DictField(read_only=True, help_text=(
+        "Counts (projects, universities, interests, candidates, proposed), the optimal and the "
+        "greedy assignment's objective, blocking pairs, projects served and universities "
+        "reached, and the universities whose proposed shares exceed their places."))
+    timings = serializers.DictField(child=serializers.FloatField(), read_only=True,
+                                    help_text="Seconds per stage.")
+    weights = serializers.DictField(child=serializers.FloatField(), read_only=True)
+
+    class Meta:
+        model = MatchRun
+        fields = ["id", "call", "status", "progress", "weights", "k", "m", "shards",
+                  "algorithm_version", "summary", "timings", "error", "created_at", "started_at",
+                  "finished_at", "published_at"]
+        read_only_fields = fields
+
+
+class MatchRunInput(serializers.Serializer):
+    """Shapes only; the service checks the rules (weights, k and m in range)."""
+
+    call = serializers.SlugField(help_text="The call round's short name.")
+    weights = serializers.DictField(
+        child=serializers.JSONField(), required=False,
+        help_text='Any of "area", "capacity", "region", "interest": numbers ≥ 0, not all 0; '
+                  "missing ones take the defaults (0.60, 0.15, 0.15, 0.10).")
+    k = serializers.IntegerField(required=False, help_text="Universities per project, 1–200 (20).")
+    m = serializers.IntegerField(required=False, help_text="Projects per university, 1–500 (50).")
+
+
+class CandidateComponentsSerializer(serializers.Serializer):
+    area_fit = serializers.FloatField()
+    capacity_fit = serializers.FloatField()
+    region = serializers.FloatField()
+    interest = serializers.FloatField()
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    project = serializers.UUIDField(source="proposal.public_id", read_only=True)
+    university = serializers.UUIDField(source="university.public_id", read_only=True)
+    components = CandidateComponentsSerializer(source="*", read_only=True)
+    top_areas = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                      help_text="The focus areas contributing most to the area fit.")
+
+    class Meta:
+        model = Candidate
+        fields = ["project", "university", "score", "components", "rank", "proposed", "top_areas"]
+        read_only_fields = fields
+
+
+class MatchRunFilter(filters.FilterSet):
+    call = filters.CharFilter(field_name="call__slug")
+    status = filters.ChoiceFilter(choices=MatchRun.Status.choices)
+
+    class Meta:
+        model = MatchRun
+        fields = ["call", "status"]
+
+
+class CandidateFilter(filters.FilterSet):
+    project = filters.UUIDFilter(field_name="proposal__public_id", help_text="A project's id.")
+    university = filters.UUIDFilter(field_name="university__public_id", help_text="A university's id.")
+    proposed = filters.BooleanFilter()
+
+    class Meta:
+        model = Candidate
+        fields = ["project", "university", "proposed"]
+
+
+class CandidatePagination(PagePagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+@extend_schema_view(
+    create=extend_schema(request=MatchRunInput, responses={202: MatchRunSerializer}),
+)
+class MatchRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Ministry staff start, watch and publish matching runs; everyone else is refused."""
+
+    serializer_class = MatchRunSerializer
+    permission_classes = [permissions.IsAuthenticated, IsMinistry]
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = MatchRunFilter
+    pagination_class = PagePagination
+
+    def get_queryset(self):
+        return selectors.runs_visible_to(self.request.user)
+
+    def _output(self, run: MatchRun, code=status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=run.pk)).data, status=code)
+
+    def create(self, request):
+        data = MatchRunInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        call = call_list().filter(slug=fields.pop("call")).first()
+        if call is None:
+            raise ValidationError({"call": _("No call round has this short name.")})
+        run = services.match_run_create(actor=request.user, call=call, **fields)
+        return self._output(run, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, id=None):
+        return self._output(services.match_run_publish(actor=request.user, run=self.get_object()))
+
+
+class MatchRunCandidateListApi(generics.ListAPIView):
+    """A run's candidates, by project and rank, each with the components that explain it."""
+
+    serializer_class = CandidateSerializer
+    permission_classes = [permissions.IsAuthenticated, IsMinistry]
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = CandidateFilter
+    pagination_class = CandidatePagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Candidate.objects.none()
+        run = generics.get_object_or_404(selectors.runs_visible_to(self.request.user),
+                                         public_id=self.kwargs["id"])
+        return selectors.run_candidates(run).order_by("proposal_id", "rank", "pk")

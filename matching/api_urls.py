@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("match-runs", api.MatchRunViewSet, basename="match-run")
+
+urlpatterns = [
+    path("match-runs/<uuid:id>/candidates/", api.MatchRunCandidateListApi.as_view(),
+         name="match-run-candidates"),
+    *router.urls,
+]

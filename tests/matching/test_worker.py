@@ -1,0 +1,187 @@
+"""Matching runs on a real Celery worker process, on Redis, against PostgreSQL: a run is computed
+to the end; a duplicate delivery does nothing; a worker killed mid-run (SIGKILL) leaves a run in
+`running` that the sweeper marks failed, writes nothing, and a re-run completes."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg2
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from matching import services
+from matching.models import Candidate, MatchRun
+from matching.tasks import execute_match_run
+from portal.celery import app as celery_app
+from tests.factories import MinistryUserFactory
+from tests.matching.rounds import EXPECTED, tiny_round
+
+BASE_DIR = Path(settings.BASE_DIR)
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+class Workers:
+    """Celery worker processes on a queue of this test's own, pointed at the test database, each
+    logging to a file the test can read while it runs."""
+
+    def __init__(self, tmp_path: Path):
+        self.queue = f"test-matching-{uuid.uuid4().hex}"
+        self.tmp_path = tmp_path
+        self.processes: list[subprocess.Popen] = []
+        self.logs: list = []
+        db = connection.settings_dict
+        self.env = {**os.environ, "REDIS_URL": settings.REDIS_URL,
+                    "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"}
+
+    def start(self) -> subprocess.Popen:
+        log = (self.tmp_path / f"worker-{len(self.processes)}.log").open("w")
+        self.logs.append(log)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo",
+             "--queues", self.queue, "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        self.processes.append(process)
+        return process
+
+    def log(self) -> str:
+        return "".join(Path(log.name).read_text() for log in self.logs)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+        for log in self.logs:
+            log.close()
+        self.forget_unacknowledged()
+        print(self.log())
+
+    def forget_unacknowledged(self) -> None:
+        """A killed worker's delivery stays unacknowledged; after the visibility timeout Redis
+        would hand it back to this queue, which nobody will ever read again."""
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for tag, entry in client.hscan_iter("unacked"):
+            _message, exchange, routing_key = json.loads(entry)
+            if self.queue in (exchange, routing_key):
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
+        client.delete(self.queue)
+
+
+@pytest.fixture
+def workers(tmp_path):
+    workers = Workers(tmp_path)
+    celery_app.conf.task_always_eager = False
+    default_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = workers.queue
+    try:
+        yield workers
+    finally:
+        celery_app.conf.task_default_queue = default_queue
+        workers.stop()
+
+
+def wait_for(predicate, timeout: float = 60, what: str = "the worker"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def status(run: MatchRun) -> tuple[str, int]:
+    run.refresh_from_db()
+    return run.status, run.progress
+
+
+def test_a_worker_runs_a_run_to_the_end_and_ignores_a_duplicate_delivery(workers):
+    ministry = MinistryUserFactory(username="ministry")
+    tiny = tiny_round()
+    workers.start()
+    run = services.match_run_create(actor=ministry, call=tiny.call)   # enqueued on commit
+    wait_for(lambda: status(run)[0] in ("succeeded", "failed"), what="the run to finish")
+    assert status(run) == ("succeeded", 100), run.error
+    names = tiny.names()
+    found = {names[c.proposal_id, c.university_id]: c for c in Candidate.objects.filter(run=run)}
+    assert set(found) == set(EXPECTED)
+    for pair, expected in EXPECTED.items():
+        assert found[pair].score == pytest.approx(expected[4], abs=1e-5)
+        assert (found[pair].rank, found[pair].proposed) == expected[5:7]
+    finished_at = run.finished_at
+
+    duplicate = execute_match_run.delay(run.pk)
+    line = wait_for(lambda: next((line for line in workers.log().splitlines()
+                                  if f"[{duplicate.id}] succeeded" in line), None),
+                    what="the duplicate delivery")
+    assert line.endswith(": None")   # claimed nothing
+    run.refresh_from_db()
+    assert run.finished_at == finished_at and run.candidates.count() == len(EXPECTED)
+
+
+def lock_candidates_table() -> psycopg2.extensions.connection:
+    """Another session holds the candidates table in SHARE mode: the worker's write blocks, so
+    the test can kill it in the middle of a run, deterministically."""
+    db = connection.settings_dict
+    blocker = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"],
+                               port=db["PORT"] or 5432)
+    with blocker.cursor() as cursor:
+        cursor.execute("LOCK TABLE matching_candidate IN SHARE MODE")
+    return blocker
+
+
+def waiting_for_the_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE relation = 'matching_candidate'::regclass "
+                       "AND NOT granted")
+        return cursor.fetchone()[0] > 0
+
+
+def other_sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_a_worker_killed_mid_run_leaves_a_run_the_sweeper_fails_and_a_rerun_completes(workers):
+    ministry = MinistryUserFactory(username="ministry")
+    tiny = tiny_round()
+    worker = workers.start()
+    blocker = lock_candidates_table()
+    try:
+        run = services.match_run_create(actor=ministry, call=tiny.call)
+        wait_for(lambda: status(run) == ("running", 80) and waiting_for_the_lock(),
+                 what="the worker to be writing the results")
+        worker.send_signal(signal.SIGKILL)
+        assert worker.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        blocker.rollback()
+        blocker.close()
+    # The dead worker's session finds its client gone and rolls back.
+    wait_for(lambda: other_sessions() == 0, what="the dead worker's session to end")
+    assert status(run) == ("running", 80)
+    assert not Candidate.objects.filter(run=run).exists()
+
+    assert services.match_runs_sweep(now=timezone.now() + timedelta(minutes=5)) == 0
+    assert services.match_runs_sweep(now=timezone.now() + services.STUCK_AFTER * 4) == 1
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.FAILED and run.finished_at and "run it again" in run.error
+    assert not Candidate.objects.filter(run=run).exists()
+
+    workers.start()
+    rerun = services.match_run_create(actor=ministry, call=tiny.call)
+    wait_for(lambda: status(rerun)[0] in ("succeeded", "failed"), what="the re-run to finish")
+    assert status(rerun) == ("succeeded", 100), rerun.error
+    assert rerun.candidates.count() == len(EXPECTED)
+    assert status(run)[0] == "failed"
