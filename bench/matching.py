@@ -141,9 +141,10 @@ def score_everything(round_: search.Round) -> float:
     effective = effective_strengths(round_.strengths, round_.area_parent)
     projects, _ = round_.shape
     started = time.perf_counter()
+    tables = search._tables(round_)
     for start in range(0, projects, search.CHUNK):
         search._block(round_, effective, np.arange(start, min(start + search.CHUNK, projects)),
-                      DEFAULT_WEIGHTS)
+                      DEFAULT_WEIGHTS, tables)
     return time.perf_counter() - started
 
 
@@ -248,7 +249,7 @@ def loop_baseline(round_: search.Round, sample_size: int, seed: int, repeat: int
     runs = [loop_scores(round_, sample) for _ in range(max(repeat, 1))]
     seconds, rows = min(runs, key=lambda run: run[0])
     effective = effective_strengths(round_.strengths, round_.area_parent)
-    engine_rows = search._block(round_, effective, sample, DEFAULT_WEIGHTS)
+    engine_rows = search._block(round_, effective, sample, DEFAULT_WEIGHTS, search._tables(round_))
     return {"loop_sample_projects": len(sample), "loop_sample_seconds": round(seconds, 3),
             "loop_seconds_scaled": round(seconds * projects / max(len(sample), 1), 2),
             "loop_max_abs_difference": float(np.abs(np.array(rows) - engine_rows).max())}

@@ -53,19 +53,25 @@ class Candidates:
         return len(self.project)
 
 
-def _block(round_: Round, effective: np.ndarray, rows: np.ndarray, weights: Weights) -> np.ndarray:
-    universities = round_.shape[1]
-    interest = np.zeros((len(rows), universities), dtype=bool)
+def _block(round_: Round, effective: np.ndarray, rows: np.ndarray, weights: Weights,
+           tables: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The totals of a block of projects (sorted indexes) against every university."""
     mask = np.isin(round_.interest_project, rows)
-    local = np.searchsorted(rows, round_.interest_project[mask])
-    interest[local, round_.interest_university[mask]] = True
     return totals_block(
         project_areas=round_.project_areas[rows], project_type=round_.project_type[rows],
         project_places=round_.project_places[rows], project_partners=round_.project_partners[rows],
         project_province=round_.project_province[rows], project_region=round_.project_region[rows],
-        effective=effective, university_places=round_.university_places,
-        university_slots=round_.university_slots, university_province=round_.university_province,
-        university_region=round_.university_region, interest=interest, weights=weights)
+        effective=effective, places_by_type=tables[0], slots_by_type=tables[1],
+        university_province=round_.university_province,
+        university_region=round_.university_region,
+        interest_rows=np.searchsorted(rows, round_.interest_project[mask]),
+        interest_columns=round_.interest_university[mask], weights=weights)
+
+
+def _tables(round_: Round) -> tuple[np.ndarray, np.ndarray]:
+    """The universities' places and slots per type, one contiguous row per type."""
+    return (np.ascontiguousarray(round_.university_places.T, dtype=np.float32),
+            np.ascontiguousarray(round_.university_slots.T))
 
 
 def shard_pairs(round_: Round, rows: np.ndarray, *, k: int, m: int, weights: Weights,
@@ -75,11 +81,12 @@ def shard_pairs(round_: Round, rows: np.ndarray, *, k: int, m: int, weights: Wei
     Keys and projects of the latter are (U, ≤m·chunks), one row per university."""
     projects, universities = round_.shape
     effective = effective_strengths(round_.strengths, round_.area_parent)
+    tables = _tables(round_)
     university_tie = TIE * (universities - np.arange(universities)) / universities
     top_p, top_u, best_key, best_project = [], [], [], []
     for start in range(0, len(rows), chunk):
         block_rows = rows[start:start + chunk]
-        totals = _block(round_, effective, block_rows, weights)
+        totals = _block(round_, effective, block_rows, weights, tables)
         kk = min(k, universities)
         if kk:
             idx = np.argpartition(-(totals + university_tie), kk - 1, axis=1)[:, :kk]
@@ -117,8 +124,9 @@ def reduce_pairs(round_: Round, shards: list, *, m: int) -> tuple[np.ndarray, np
     pairs_p = [*(s[0] for s in shards), round_.interest_project, project[keep]]
     pairs_u = [*(s[1] for s in shards), round_.interest_university,
                np.broadcast_to(np.arange(universities)[:, None], key.shape)[keep]]
-    keys = np.unique(np.concatenate(pairs_p).astype(np.int64) * universities
-                     + np.concatenate(pairs_u).astype(np.int64))
+    keys = np.sort(np.concatenate(pairs_p).astype(np.int64) * universities
+                   + np.concatenate(pairs_u).astype(np.int64))
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
     return keys // universities, keys % universities
 
 
@@ -139,9 +147,13 @@ def score_pairs(round_: Round, project: np.ndarray, university: np.ndarray, *,
         round_.project_province[p] >= 0)
     same_region = round_.project_region[p] == round_.university_region[u]
     region = np.where(same_province, 1.0, np.where(same_region, 0.5, 0.0))
-    interest_keys = (round_.interest_project.astype(np.int64) * round_.shape[1]
-                     + round_.interest_university)
-    interest = np.isin(p.astype(np.int64) * round_.shape[1] + u, interest_keys)
+    interest_keys = np.sort(round_.interest_project.astype(np.int64) * round_.shape[1]
+                            + round_.interest_university)
+    keys = p.astype(np.int64) * round_.shape[1] + u
+    interest = np.zeros(len(keys), dtype=bool)
+    if len(interest_keys):
+        interest = interest_keys[np.minimum(np.searchsorted(interest_keys, keys),
+                                            len(interest_keys) - 1)] == keys
     components = np.stack([area, capacity, region, interest]).astype(np.float32)
     eligible = (places > 0) & (slots > 0)
     score = (weights.as_array() @ components) * eligible

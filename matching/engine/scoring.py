@@ -64,27 +64,27 @@ def score_block(*, project_areas, project_type, project_places, project_partners
 
 
 def totals_block(*, project_areas, project_type, project_places, project_partners,
-                 project_province, project_region, effective, university_places,
-                 university_slots, university_province, university_region, interest,
+                 project_province, project_region, effective, places_by_type, slots_by_type,
+                 university_province, university_region, interest_rows, interest_columns,
                  weights: Weights = DEFAULT_WEIGHTS) -> np.ndarray:
     """score_block's totals alone (P, U), ineligible pairs -1: the candidate search's hot loop,
-    written to make as few temporary matrices as it can."""
-    totals = project_areas.astype(np.float32) @ (weights.area * effective.T.astype(np.float32))
-    places = university_places[:, project_type].T.astype(np.float32)
+    written to make few temporary matrices, all float32. `places_by_type`/`slots_by_type` are
+    the universities' tables transposed (T, U); interests come as positions in the block."""
+    totals = project_areas.astype(np.float32) @ (np.float32(weights.area) * effective.T)
+    places = places_by_type[project_type]                                     # (P, U) float32
     per_partner = project_places.astype(np.float32) / np.maximum(project_partners, 1)
-    capacity = places / np.maximum(per_partner, 1e-6)[:, None]
-    np.minimum(capacity, 1.0, out=capacity)
-    capacity *= weights.capacity
+    capacity = places / np.maximum(per_partner, np.float32(1e-6))[:, None]
+    np.minimum(capacity, np.float32(1.0), out=capacity)
+    capacity *= np.float32(weights.capacity)
     totals += capacity
     region = (project_region[:, None] == university_region[None, :]).astype(np.float32)
-    region *= 0.5
+    region *= np.float32(0.5)
     np.maximum(region, project_province[:, None] == university_province[None, :], out=region)
     region[project_province < 0] = 0.0
-    region *= weights.region
+    region *= np.float32(weights.region)
     totals += region
-    totals += weights.interest * interest
-    ineligible = (places <= 0) | (university_slots[:, project_type].T <= 0)
-    totals[ineligible] = -1.0
+    totals[interest_rows, interest_columns] += np.float32(weights.interest)
+    totals[(places <= 0) | (slots_by_type[project_type] <= 0)] = -1.0
     return totals
 
 

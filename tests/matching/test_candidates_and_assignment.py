@@ -199,5 +199,8 @@ def test_the_candidate_search_hot_loop_scores_as_score_block_does(seed):
         university_province=r.university_province, university_region=r.university_region,
         interest=interest)
     _components, totals, eligible = score_block(**arrays)
-    fast = totals_block(**arrays)
+    arrays.pop("interest")
+    places, slots = arrays.pop("university_places"), arrays.pop("university_slots")
+    fast = totals_block(**arrays, places_by_type=places.T.astype(np.float32), slots_by_type=slots.T,
+                        interest_rows=r.interest_project, interest_columns=r.interest_university)
     assert np.allclose(np.where(eligible, totals, -1.0), fast, atol=1e-6)
