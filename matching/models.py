@@ -59,7 +59,9 @@ class MatchRun(TimeStampedModel):
 class Candidate(models.Model):
     """A scored university–project pair of a run, with the components that explain it."""
 
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="candidates")
+    # No index of its own: the composite indexes below start with the run.
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="candidates",
+                            db_index=False)
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
     university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField(_("score"))
@@ -77,7 +79,8 @@ class Candidate(models.Model):
         indexes = [
             models.Index(fields=["run", "proposal", "rank"]),
             models.Index(fields=["run", "university", "-score"]),
-            models.Index(fields=["run", "proposed"]),
+            models.Index(fields=["run"], condition=models.Q(proposed=True),
+                         name="candidate_proposed"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,5 @@
 """Every write of the matching app: create, execute, sweep and publish runs."""
 
-import csv
 import io
 import logging
 import time
@@ -75,24 +74,10 @@ def _progress(run: MatchRun, percent: int) -> None:
 def _write_candidates(run: MatchRun, loaded, found, chosen: np.ndarray) -> None:
     project_ids = loaded.project_ids[found.project]
     university_ids = loaded.university_ids[found.university]
-    codes = np.array([area.code for area in loaded.areas] + [""], dtype=object)
-    top = codes[found.top_areas]  # -1 picks the trailing ""
+    codes = np.array([area.code for area in loaded.areas] + [""])
+    first, second = codes[found.top_areas[:, 0]], codes[found.top_areas[:, 1]]  # -1 picks ""
     if connection.vendor == "postgresql":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for i in range(len(found)):
-            areas = [code for code in top[i] if code]
-            writer.writerow([run.pk, int(project_ids[i]), int(university_ids[i]),
-                             round(float(found.score[i]), 6),
-                             *(round(float(found.components[c, i]), 6) for c in range(4)),
-                             int(found.rank[i]), "t" if chosen[i] else "f",
-                             "[" + ",".join(f'"{code}"' for code in areas) + "]"])
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.copy_expert(
-                "COPY matching_candidate (run_id, proposal_id, university_id, score, area_fit, "
-                "capacity_fit, region, interest, rank, proposed, top_areas) FROM STDIN WITH CSV",
-                buffer)
+        _copy_candidates(run, project_ids, university_ids, found, chosen, first, second)
         return
     Candidate.objects.bulk_create((
         Candidate(run=run, proposal_id=int(project_ids[i]), university_id=int(university_ids[i]),
@@ -101,8 +86,29 @@ def _write_candidates(run: MatchRun, loaded, found, chosen: np.ndarray) -> None:
                   capacity_fit=round(float(found.components[1, i]), 6),
                   region=round(float(found.components[2, i]), 6),
                   interest=round(float(found.components[3, i]), 6), rank=int(found.rank[i]),
-                  proposed=bool(chosen[i]), top_areas=[c for c in top[i] if c])
+                  proposed=bool(chosen[i]), top_areas=[c for c in (first[i], second[i]) if c])
         for i in range(len(found))), batch_size=5000)
+
+
+def _copy_candidates(run, project_ids, university_ids, found, chosen, first, second) -> None:
+    """PostgreSQL's COPY, its text built column by column (a 75,000-project round has about
+    1.5 million candidates)."""
+
+    def text(values) -> np.ndarray:
+        return np.round(values.astype(np.float64), 6).astype(str)
+
+    quoted = np.char.add(np.char.add('"', first), '"')
+    top = np.where(second != "", np.char.add(np.char.add(np.char.add("[", quoted), ',"'),
+                                             np.char.add(second, '"]')),
+                   np.where(first != "", np.char.add(np.char.add("[", quoted), "]"), "[]"))
+    columns = [np.full(len(found), str(run.pk)), project_ids.astype(str), university_ids.astype(str),
+               text(found.score), *(text(found.components[c]) for c in range(4)),
+               found.rank.astype(str), np.where(chosen, "t", "f"), top]
+    buffer = io.StringIO("\n".join(map("\t".join, zip(*columns, strict=True))))
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            "COPY matching_candidate (run_id, proposal_id, university_id, score, area_fit, "
+            "capacity_fit, region, interest, rank, proposed, top_areas) FROM STDIN", buffer)
 
 
 def match_run_execute(run_id: int) -> MatchRun | None:

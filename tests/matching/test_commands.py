@@ -81,7 +81,8 @@ def test_run_matching_without_inline_leaves_the_run_to_a_worker(
     (["--k", "0"], "'k'"),
     (["--m", "1000"], "'m'"),
 ])
-def test_run_matching_refuses_bad_input(superuser, tiny, args, message):
+def test_run_matching_refuses_bad_input(superuser, tiny, args, message, settings):
+    settings.LANGUAGE_CODE = "en"  # commands speak the site's default language
     arguments = ["--call", tiny.call.slug, "--inline", *args]
     with pytest.raises(CommandError, match=message):
         command("run_matching", *arguments)
