@@ -142,9 +142,13 @@ class Proposal(TimeStampedModel):
             models.Index(fields=["call", "status"]),
             models.Index(fields=["employer", "call", "status"]),
             models.Index(fields=["status", "submitted_at"]),
-            models.Index(fields=["status", "decided_at"]),
-            models.Index(fields=["status", "host_province"]),
-            models.Index(fields=["status", "student_places"]),
+            # The public catalogue (status = published; bench/browse.py measures it): its
+            # default and "newest" order and its "most places" order read in index order, so a
+            # page (a deep one too) is not a sort of every published row; and province and
+            # region filters counted from the index alone.
+            models.Index(fields=["status", "-decided_at", "-id"], name="proposal_status_newest"),
+            models.Index(fields=["status", "-student_places", "-id"], name="proposal_status_places"),
+            models.Index(fields=["status", "host_province", "id"], name="proposal_status_province"),
         ]
 
     def __str__(self) -> str:

@@ -119,7 +119,8 @@ def test_interest_in_an_unpublished_project_is_a_400(api_for, university, employ
 
 
 def test_a_second_interest_is_a_400(api_for, university, project, interest):
-    response = api_for(university).post(LIST, offer(project, students=1), format="json")
+    response = api_for(university).post(LIST, offer(project, students=1), format="json",
+                                        HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "already" in str(response.json()["non_field_errors"])
     assert Interest.objects.count() == 1

@@ -20,5 +20,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("projects", "0004_interests_search")]
+    dependencies = [("projects", "0002_compliance_phrases")]
     operations = [migrations.RunPython(create, drop)]
