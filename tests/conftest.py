@@ -3,11 +3,13 @@ needing the real services fail in CI when those are missing (and skip elsewhere)
 
 import importlib
 import os
+import uuid
 
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from portal.celery import app as celery_app
@@ -52,9 +54,16 @@ def _migration_data(request):
 @pytest.fixture(autouse=True)
 def _fast_and_eager(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A cache of its own per test: nothing one test renders (the catalogue, recommendations)
+    # is served to the next, and Redis, Celery's broker in CI, is left alone.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"test-{uuid.uuid4().hex}"}}
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
-    yield
+    # Services called outside a request speak English here, as their msgids do; pages pick
+    # their language per request (the tests of Chinese pages ask for it).
+    with translation.override("en"):
+        yield
     celery_app.conf.task_always_eager = eager
 
 

@@ -1,13 +1,18 @@
 """The public catalogue of published projects, a project's page, and universities' saved
 searches."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -20,6 +25,7 @@ from ..models import Interest, Proposal
 from .common import error_text, owner_of
 
 PAGE_SIZE = 20
+CATALOGUE_CACHE_SECONDS = 60
 
 
 def is_university(user) -> bool:
@@ -46,22 +52,37 @@ def query_without_page(request) -> str:
 
 class CatalogueView(View):
     """Published projects through the catalogue's one FilterSet; the filters live in the query
-    string, so a page can be shared. Invalid filters show the form's errors and no project."""
+    string, so a page can be shared. Invalid filters show the form's errors and no project.
+
+    The filters and results are the same for every visitor, so they are rendered once per
+    language and query string and kept for a minute: a newly published project shows within
+    that minute. What differs per visitor (the header, the save-search form) is not kept."""
 
     def get(self, request):
+        query = query_without_page(request)
+        key = "catalogue:" + hashlib.sha256(
+            f"{request.LANGUAGE_CODE}|{request.GET.urlencode()}".encode()).hexdigest()
+        kept = cache.get(key)
+        if kept is None:
+            kept = self.body(request, query)
+            cache.set(key, kept, CATALOGUE_CACHE_SECONDS)
+        body, status = kept
+        return render(request, "projects/catalogue.html", {
+            "body": body, "query": query, "can_save": is_verified_university(request.user),
+            "save_form": SavedSearchForm(initial={"query": query}),
+        }, status=status)
+
+    def body(self, request, query: str) -> tuple[str, int]:
         found = catalogue_filter(request.GET, queryset=selectors.catalogue(),
                                  areas=account_selectors.focus_area_list(),
                                  calls=selectors.call_list())
         valid = found.is_valid()
         results = found.qs if valid else found.queryset.none()
-        query = query_without_page(request)
-        return render(request, "projects/catalogue.html", {
-            "filter_form": found.form, "page": Paginator(results, PAGE_SIZE).get_page(
-                request.GET.get("page")),
-            "query": query, "filtered": bool(query),
-            "can_save": is_verified_university(request.user),
-            "save_form": SavedSearchForm(initial={"query": query}),
-        }, status=200 if valid else 400)
+        html = render_to_string("projects/_catalogue_body.html", {
+            "filter_form": found.form, "query": query, "filtered": bool(query),
+            "page": Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")),
+        }, request)
+        return mark_safe(html), 200 if valid else 400  # noqa: S308 (our own template's output)
 
 
 def project_context(request, proposal: Proposal, *, interest_form=None, edit_form=None) -> dict:
