@@ -260,17 +260,23 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def probe(client, url: str, args: argparse.Namespace) -> dict:
-    """Warm the URL up, then one request with its SQL captured."""
+    """Warm the URL up, then one request with its SQL captured after emptying the cache: the
+    work of the first visitor of a query string in a minute (`cold_ms`, `queries`); the timed
+    rounds then measure everyone else."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(args.warmup):
         client.get(url)
+    cache.clear()
+    started = time.perf_counter()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
+    cold_ms = (time.perf_counter() - started) * 1000
     queries = list(captured.captured_queries)  # the next request's start empties the log
     result = {"url": url, "status": response.status_code, "bytes": len(response.content),
-              "queries": len(queries)}
+              "queries": len(queries), "cold_ms": round(cold_ms, 3)}
     if response.get("Content-Type", "").startswith("application/json"):
         body = response.json()
         if isinstance(body, dict) and "count" in body:
