@@ -148,9 +148,12 @@ def waiting_for_the_lock() -> bool:
 
 
 def other_sessions() -> int:
+    """Other sessions at work on the test database (idle ones, such as a live server's left by
+    the browser tests, hold nothing)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+                       "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+                       "AND state <> 'idle'")
         return cursor.fetchone()[0]
 
 
