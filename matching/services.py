@@ -4,9 +4,13 @@ import io
 import logging
 import time
 from collections.abc import Mapping
+from contextlib import contextmanager
 from datetime import timedelta
 
 import numpy as np
+from celery import chord
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -19,7 +23,7 @@ from accounts.services import audit_record
 from projects.models import Call
 
 from .engine import assignment
-from .engine.candidates import candidates
+from .engine.candidates import candidates, reduce_pairs, score_pairs, shard_pairs, shard_rows
 from .engine.scoring import COMPONENTS, Weights
 from .loading import load_round
 from .models import Candidate, MatchRun
@@ -112,44 +116,133 @@ def _copy_candidates(run, project_ids, university_ids, found, chosen, first, sec
 
 
 def match_run_execute(run_id: int) -> MatchRun | None:
-    """Claim the run and compute it: load the call, score and choose with the engine, then
-    write every candidate and the summary in one transaction that also marks the run
-    succeeded — so its results appear all at once, and a failure leaves the previous run's."""
+    """Claim the run and compute it in this process: load the call, score and choose with the
+    engine, then write every candidate and the summary in one transaction that also marks the
+    run succeeded — so its results appear all at once, and a failure leaves the previous run's."""
     if not match_run_claim(run_id):
         return None
     run = MatchRun.objects.select_related("call").get(pk=run_id)
     timings: dict[str, float] = {}
-    try:
+    with _failing(run, timings):
+        loaded = _load(run, timings)
         started = time.perf_counter()
-        loaded = load_round(run.call)
-        timings["load"] = time.perf_counter() - started
-        _progress(run, 15)
-        found, summary = _compute(run, loaded, timings)
-        _progress(run, 80)
-        started = time.perf_counter()
-        with transaction.atomic():
-            _write_candidates(run, loaded, found, summary.pop("chosen"))
-            timings["write"] = time.perf_counter() - started
-            finished = MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.RUNNING).update(
-                status=MatchRun.Status.SUCCEEDED, progress=100, summary=summary,
-                timings={k: round(v, 3) for k, v in timings.items()}, finished_at=timezone.now())
-            if not finished:  # swept as stuck meanwhile: a re-run may already be current
-                raise Conflict(_("The run was marked failed while it computed; its results "
-                                 "were discarded."))
-    except Exception as exc:
-        logger.exception("matching run %s failed", run_id)
-        MatchRun.objects.filter(pk=run.pk).update(
-            status=MatchRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(), timings={k: round(v, 3) for k, v in timings.items()})
+        found = candidates(loaded.round, k=run.k, m=run.m, weights=Weights(**run.weights),
+                           shards=run.shards, chunk=settings.MATCHING_CHUNK)
+        timings["score_and_candidates"] = time.perf_counter() - started
+        _finish(run, loaded, found, timings)
     return MatchRun.objects.get(pk=run.pk)
 
 
-def _compute(run: MatchRun, loaded, timings: dict) -> tuple:
-    r = loaded.round
+def _round_key(run_id: int) -> str:
+    return f"match-run:{run_id}:round"
+
+
+def match_run_fan_out(run_id: int, shard_task, reduce_task, fail_task) -> bool:
+    """Claim the run, load the call once (kept in the shared cache for the shards), and score
+    its projects in shards of whole chunks on as many workers as there are, reduced into one
+    assignment by a Celery chord: the same result as one process, since every project is scored
+    in the same block and ties are broken by index."""
+    if not match_run_claim(run_id):
+        return False
+    run = MatchRun.objects.select_related("call").get(pk=run_id)
+    timings: dict[str, float] = {}
+    with _failing(run, timings):
+        loaded = _load(run, timings)
+        cache.set(_round_key(run_id), loaded, STUCK_AFTER.total_seconds())
+        MatchRun.objects.filter(pk=run_id).update(timings=_rounded(timings))
+        bounds = [(int(rows[0]), int(rows[-1]) + 1)
+                  for rows in shard_rows(loaded.round.shape[0], run.shards, settings.MATCHING_CHUNK)]
+        finish = reduce_task.s(run_id).on_error(fail_task.s(run_id))
+        if bounds:
+            chord(shard_task.s(run_id, start, stop) for start, stop in bounds)(finish)
+        else:
+            finish.delay([])
+    return True
+
+
+def _kept_round(run_id: int):
+    loaded = cache.get(_round_key(run_id))
+    if loaded is None:
+        raise RuntimeError("The call's data kept for this run's shards expired or was lost.")
+    return loaded
+
+
+def match_run_score_shard(run_id: int, start: int, stop: int) -> list:
+    """One shard's share of the candidate search, as JSON-able lists for the chord."""
+    run = MatchRun.objects.get(pk=run_id)
+    parts = shard_pairs(_kept_round(run_id).round, np.arange(start, stop), k=run.k, m=run.m,
+                        weights=Weights(**run.weights), chunk=settings.MATCHING_CHUNK)
+    return [part.tolist() for part in parts]
+
+
+def match_run_reduce(run_id: int, shards: list) -> MatchRun:
+    """The chord's end: merge the shards' pairs, score them, choose and write the results."""
+    run = MatchRun.objects.select_related("call").get(pk=run_id)
+    timings = dict(run.timings)
+    with _failing(run, timings):
+        loaded = _kept_round(run_id)
+        started = time.perf_counter()
+        universities = loaded.round.shape[1]
+        parts = [(np.array(p, dtype=np.int64), np.array(u, dtype=np.int64),
+                  np.array(key, dtype=np.float64).reshape(universities, -1),
+                  np.array(project, dtype=np.int64).reshape(universities, -1))
+                 for p, u, key, project in shards if len(p) or len(key)]
+        pairs = reduce_pairs(loaded.round, parts, m=run.m) if parts else (np.zeros(0, np.int64),) * 2
+        found = score_pairs(loaded.round, *pairs, weights=Weights(**run.weights))
+        timings["score_and_candidates"] = time.perf_counter() - started
+        _finish(run, loaded, found, timings)
+    cache.delete(_round_key(run_id))
+    return MatchRun.objects.get(pk=run.pk)
+
+
+def match_run_fail(run_id: int, error: str) -> None:
+    MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING).update(
+        status=MatchRun.Status.FAILED, error=error[:2000], finished_at=timezone.now())
+    cache.delete(_round_key(run_id))
+
+
+def _rounded(timings: dict) -> dict:
+    return {k: round(v, 3) for k, v in timings.items()}
+
+
+@contextmanager
+def _failing(run: MatchRun, timings: dict):
+    """Any error marks the run failed with its message; what it wrote is rolled back."""
+    try:
+        yield
+    except Exception as exc:
+        logger.exception("matching run %s failed", run.pk)
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=MatchRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(), timings=_rounded(timings))
+
+
+def _load(run: MatchRun, timings: dict):
     started = time.perf_counter()
-    found = candidates(r, k=run.k, m=run.m, weights=Weights(**run.weights), shards=run.shards)
-    timings["score_and_candidates"] = time.perf_counter() - started
+    loaded = load_round(run.call)
+    timings["load"] = time.perf_counter() - started
+    _progress(run, 15)
+    return loaded
+
+
+def _finish(run: MatchRun, loaded, found, timings: dict) -> None:
     _progress(run, 60)
+    summary, chosen = _choose(loaded, found, timings)
+    _progress(run, 80)
+    started = time.perf_counter()
+    with transaction.atomic():
+        _write_candidates(run, loaded, found, chosen)
+        timings["write"] = time.perf_counter() - started
+        finished = MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.RUNNING).update(
+            status=MatchRun.Status.SUCCEEDED, progress=100, summary=summary,
+            timings=_rounded(timings), finished_at=timezone.now())
+        if not finished:  # swept as stuck meanwhile: a re-run may already be current
+            raise Conflict(_("The run was marked failed while it computed; its results "
+                             "were discarded."))
+
+
+def _choose(loaded, found, timings: dict) -> tuple[dict, np.ndarray]:
+    r = loaded.round
     args = (found.project, found.university, found.score, r.project_type, r.project_partners,
             r.university_slots)
     started = time.perf_counter()
@@ -171,9 +264,9 @@ def _compute(run: MatchRun, loaded, timings: dict) -> tuple:
         "over_places": [str(public_id) for public_id in University.objects.filter(
             pk__in=loaded.university_ids[optimal.over_places].tolist()).values_list(
             "public_id", flat=True)],
-        "components": list(COMPONENTS), "chosen": chosen,
+        "components": list(COMPONENTS),
     }
-    return found, summary
+    return summary, chosen
 
 
 def match_runs_sweep(now=None) -> int:

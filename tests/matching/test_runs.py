@@ -3,7 +3,6 @@ pairs, idempotent execution, a failed run keeping the previous results, the stuc
 publishing, bad parameters, empty calls and sharding."""
 
 from datetime import timedelta
-from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -149,10 +148,10 @@ def test_a_failed_run_leaves_the_previous_results_current(ministry, tiny, monkey
     first = run_now(ministry, tiny.call)
     results = stored(first)
 
-    def broken(run, loaded, timings):
+    def broken(loaded, found, timings):
         raise RuntimeError("the solver ran out of memory")
 
-    monkeypatch.setattr(services, "_compute", broken)
+    monkeypatch.setattr(services, "_choose", broken)
     second = run_now(ministry, tiny.call)
     assert second.status == MatchRun.Status.FAILED
     assert second.error == "RuntimeError: the solver ran out of memory"
@@ -201,13 +200,13 @@ def test_the_sweeper_fails_a_run_stuck_in_running_and_a_rerun_completes(ministry
 
 def test_a_run_swept_while_it_was_still_computing_discards_its_results(ministry, tiny, monkeypatch):
     """The worker was slow, not dead: once swept, its late results must not become current."""
-    compute = services._compute
+    choose = services._choose
 
-    def slow(run, loaded, timings):
+    def slow(loaded, found, timings):
         services.match_runs_sweep(now=timezone.now() + services.STUCK_AFTER * 2)
-        return compute(run, loaded, timings)
+        return choose(loaded, found, timings)
 
-    monkeypatch.setattr(services, "_compute", slow)
+    monkeypatch.setattr(services, "_choose", slow)
     run = run_now(ministry, tiny.call)
     assert run.status == MatchRun.Status.FAILED and "discarded" in run.error
     assert not run.candidates.exists() and current_results(tiny.call) is None
@@ -331,7 +330,7 @@ def test_universities_without_capacity_for_the_types_sought_give_an_empty_run(mi
 
 # --- sharding ----------------------------------------------------------------------------------
 
-def test_a_sharded_run_stores_exactly_what_an_unsharded_one_does(ministry, monkeypatch):
+def test_a_sharded_run_stores_exactly_what_an_unsharded_one_does(ministry, monkeypatch, settings):
     """Shards are whole chunks of projects; chunks of 4 split these 22 projects into 3 shards."""
     call = CallFactory()
     round_ = tiny_round(call)
@@ -349,7 +348,7 @@ def test_a_sharded_run_stores_exactly_what_an_unsharded_one_does(ministry, monke
         shards_seen.append(len(rows))
         return shard_pairs(round_, rows, **kwargs)
 
-    monkeypatch.setattr(services, "candidates", partial(engine_candidates.candidates, chunk=4))
+    settings.MATCHING_CHUNK = 4
     monkeypatch.setattr(engine_candidates, "shard_pairs", spy)
     one = run_now(ministry, call, k=2, m=3)
     assert shards_seen == [22]

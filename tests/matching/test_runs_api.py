@@ -147,10 +147,10 @@ def test_a_run_shows_its_status_progress_parameters_summary_and_timings(api_for,
 
 
 def test_a_failed_run_shows_its_error(api_for, ministry, tiny, monkeypatch):
-    def broken(run, loaded, timings):
+    def broken(loaded, found, timings):
         raise MemoryError("out of memory")
 
-    monkeypatch.setattr(services, "_compute", broken)
+    monkeypatch.setattr(services, "_choose", broken)
     failed = services.match_run_execute(services.match_run_create(actor=ministry, call=tiny.call).pk)
     data = api_for(ministry).get(url(failed)).json()
     assert (data["status"], data["error"]) == ("failed", "MemoryError: out of memory")

@@ -40,7 +40,7 @@ class Workers:
         self.processes: list[subprocess.Popen] = []
         self.logs: list = []
         db = connection.settings_dict
-        self.env = {**os.environ, "REDIS_URL": settings.REDIS_URL,
+        self.env = {**os.environ, "REDIS_URL": settings.REDIS_URL, "CELERY_QUEUE": self.queue,
                     "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"}
 
     def start(self) -> subprocess.Popen:
@@ -188,3 +188,28 @@ def test_a_worker_killed_mid_run_leaves_a_run_the_sweeper_fails_and_a_rerun_comp
     assert status(rerun) == ("succeeded", 100), rerun.error
     assert rerun.candidates.count() == len(EXPECTED)
     assert status(run)[0] == "failed"
+
+
+def test_a_sharded_run_fans_out_over_workers_and_equals_an_unsharded_one(workers):
+    """Blocks of one project (MATCHING_CHUNK=1 in the workers) split the round into shards that
+    two worker processes score; a chord reduces them into one assignment."""
+    ministry = MinistryUserFactory(username="ministry")
+    tiny = tiny_round()
+    workers.env["MATCHING_CHUNK"] = "1"
+    workers.start()
+    workers.start()
+    sharded = services.match_run_create(actor=ministry, call=tiny.call, shards=2)
+    wait_for(lambda: status(sharded)[0] in ("succeeded", "failed"), what="the sharded run")
+    assert status(sharded) == ("succeeded", 100), sharded.error
+    assert "fanned out" in workers.log()
+    assert len([line for line in workers.log().splitlines()
+                if "score_match_run_shard" in line and "succeeded" in line]) == 2
+    celery_app.conf.task_always_eager = True   # this one runs here, in one process, on commit
+    single = MatchRun.objects.get(pk=services.match_run_create(actor=ministry, call=tiny.call).pk)
+
+    def rows(run):
+        return sorted(run.candidates.values_list("proposal_id", "university_id", "score", "rank",
+                                                 "proposed"))
+
+    assert rows(sharded) == rows(single) and len(rows(single)) == len(EXPECTED)
+    assert sharded.summary == single.summary
