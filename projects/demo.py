@@ -8,10 +8,17 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Employer, FocusArea, ProjectType, VerificationStatus
+from accounts.models import (
+    Employer,
+    FocusArea,
+    ProjectType,
+    University,
+    UniversityCapacity,
+    VerificationStatus,
+)
 
 from . import search
-from .models import Call, Proposal, ProposalArea
+from .models import Call, Interest, Proposal, ProposalArea
 from .services.review import TYPE_FIELDS
 from .workflow import Status
 
@@ -99,4 +106,35 @@ class ProposalDemo:
         ProposalArea.objects.bulk_create(
             (ProposalArea(proposal=p, area=a, weight=w) for p, ls in zip(rows, links, strict=True)
              for a, w in ls), batch_size=5000)
-        return {"calls": 2, "proposals": len(rows)}
+        interests = self.interests([p for p in rows if p.status == Status.PUBLISHED and p.call == current])
+        return {"calls": 2, "proposals": len(rows), "interests": interests}
+
+    def interests(self, published: list[Proposal], per_university: int = 3) -> int:
+        """Universities' interests in published projects of the open call, within their places
+        per type; the demo employer's published project gets the demo university's, welcomed."""
+        places = {(c.university_id, c.project_type): c.places
+                  for c in UniversityCapacity.objects.filter(places__gt=0)}
+        universities = list(University.objects.filter(status=VerificationStatus.VERIFIED)
+                            .order_by("pk")[:60])
+        rows, now = [], timezone.now()
+        for index, university in enumerate(universities):
+            choices = ([p for p in published if p.employer_id == published[0].employer_id][:1]
+                       if index == 0 and published else [])
+            choices += self.rng.sample(published, min(per_university, len(published)))
+            for proposal in dict.fromkeys(choices):
+                left = places.get((university.pk, proposal.project_type), 0)
+                students = min(left, self.rng.randint(2, 8))
+                if students < 1:
+                    continue
+                places[university.pk, proposal.project_type] = left - students
+                welcomed = index == 0 and not rows
+                rows.append(Interest(
+                    public_id=uuid.UUID(int=self.rng.getrandbits(128), version=4),
+                    proposal=proposal, university=university, students_offered=students,
+                    statement="我校人工智能学院相关专业学生基础扎实，希望参与本项目。",
+                    contact_person=university.contact_person, contact_phone=university.phone,
+                    contact_email=university.email,
+                    response=Interest.Response.WELCOME if welcomed else "",
+                    responded_at=now if welcomed else None))
+        Interest.objects.bulk_create(rows)
+        return len(rows)
