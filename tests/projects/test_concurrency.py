@@ -1,21 +1,18 @@
 """Races on the real PostgreSQL: two reviewers acting on one proposal at once, and two submissions
 racing for an employer's last place in a call. Exactly one wins each time."""
 
-import threading
 from collections.abc import Callable
 from importlib import import_module
 
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
-from django.db import connection
 
-from accounts.errors import Conflict
 from accounts.models import AuditEvent, FocusArea
 from projects import services
 from projects.models import CompliancePhrase, Proposal
 from tests.factories import CallFactory, EmployerUserFactory, MinistryUserFactory, ProposalFactory
+from tests.races import race
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -39,36 +36,6 @@ def migrations_data():
                              (CompliancePhrase, "projects.migrations.0002_compliance_phrases")):
         if not model.objects.exists():
             import_module(migration).seed(apps, None)
-
-
-def race(*attempts: Callable[[], object]) -> list[str]:
-    """Run the attempts in threads released together; each reports "ok", "conflict", "refused"
-    or the unexpected exception (a deadlock or a database error then fails the test)."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes: list[str] = [""] * len(attempts)
-
-    def run(index: int, attempt: Callable) -> None:
-        try:
-            prepared = attempt()  # each thread loads its own copy, as two open pages would
-            barrier.wait(timeout=10)
-            prepared()
-            outcomes[index] = "ok"
-        except Conflict:
-            outcomes[index] = "conflict"
-        except ValidationError:
-            outcomes[index] = "refused"
-        except Exception as exc:
-            outcomes[index] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return outcomes
 
 
 def events(proposal: Proposal, **filters):

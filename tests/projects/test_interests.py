@@ -1,12 +1,10 @@
 """Expressions of interest, the services: who may express, change, withdraw and answer one, the
 university's capacity and the call's allowance, the emails, and the capacity race."""
 
-import threading
 from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from accounts.errors import Conflict
@@ -20,6 +18,7 @@ from tests.factories import (
     ProposalFactory,
     UniversityUserFactory,
 )
+from tests.races import race
 
 pytestmark = pytest.mark.django_db
 
@@ -387,33 +386,6 @@ def test_each_persona_sees_only_the_interests_it_may(
 
 
 # The capacity race, on the real PostgreSQL
-
-
-def race(*attempts: Callable[[], Callable[[], object]]) -> list[str]:
-    """Run the attempts in threads released together: "ok", "refused" or the unexpected error."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes = [""] * len(attempts)
-
-    def run(index: int, attempt: Callable) -> None:
-        try:
-            prepared = attempt()  # each thread loads its own copies, as two open pages would
-            barrier.wait(timeout=10)
-            prepared()
-            outcomes[index] = "ok"
-        except ValidationError:
-            outcomes[index] = "refused"
-        except Exception as exc:
-            outcomes[index] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return outcomes
 
 
 def _attempt(user_pk: int, proposal_pk: int, students: int) -> Callable[[], Callable[[], object]]:
