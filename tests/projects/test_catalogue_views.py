@@ -7,7 +7,6 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,6 +23,7 @@ from tests.factories import (
     ProposalFactory,
     UniversityUserFactory,
 )
+from tests.pages import field_errors, flashed
 
 pytestmark = pytest.mark.django_db
 
@@ -63,18 +63,8 @@ def titles(response) -> list[str]:
                                             response.content.decode())]
 
 
-def flashed(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def field_errors(response) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    html = response.content.decode()
-    for block in re.findall(r'<div class="field has-error">(.*?)</div>', html, re.S):
-        found = [unescape(m) for m in re.findall(r'<p class="field-error"[^>]*>(.*?)</p>', block, re.S)]
-        for name in re.findall(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"', block):
-            errors[name] = found
-    return errors
 
 
 def is_login_redirect(response) -> bool:

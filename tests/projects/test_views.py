@@ -8,7 +8,6 @@ from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +18,7 @@ from accounts.models import AuditEvent
 from projects import services
 from projects.models import Attachment, Call, Proposal
 from tests.factories import CallFactory, EmployerFactory, ProposalFactory
+from tests.pages import field_errors, flashed
 
 pytestmark = pytest.mark.django_db
 
@@ -52,19 +52,8 @@ def text(response) -> str:
     return unescape(response.content.decode())
 
 
-def flashed(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def field_errors(response) -> dict[str, list[str]]:
-    """The error messages rendered inside each field's own block, by input name."""
-    errors: dict[str, list[str]] = {}
-    html = response.content.decode()
-    for block in re.findall(r'<div class="field has-error">(.*?)</div>', html, re.S):
-        found = [unescape(m) for m in re.findall(r'<p class="field-error"[^>]*>(.*?)</p>', block, re.S)]
-        for name in re.findall(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"', block):
-            errors[name] = found
-    return errors
 
 
 def is_login_redirect(response, next_url: str) -> bool:
