@@ -2,7 +2,6 @@
 login and password reset. Each page's persona matrix: who gets 200, 403, 404 or the login page."""
 
 import re
-from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -11,6 +10,7 @@ from accounts.models import AuditEvent, Employer, University, User, Verification
 from tests.accounts.conftest import code_with_check, row_counts
 from tests.conftest import PASSWORD
 from tests.factories import EmployerFactory, EmployerUserFactory, UniversityFactory, UniversityUserFactory
+from tests.pages import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +19,6 @@ DASHBOARD = reverse("accounts:dashboard")
 LOGIN = reverse("accounts:login")
 
 
-def field_errors(response) -> dict[str, list[str]]:
-    """The error messages rendered inside each field's own block, by input name."""
-    errors: dict[str, list[str]] = {}
-    html = response.content.decode()
-    for block in re.findall(r'<div class="field has-error">(.*?)</div>', html, re.S):
-        messages = [unescape(m) for m in re.findall(r'<p class="field-error"[^>]*>(.*?)</p>', block, re.S)]
-        for name in re.findall(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"', block):
-            errors[name] = messages
-    return errors
 
 
 def input_tag(response, name: str) -> str:
