@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from pgadmin import run_admin
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -118,17 +120,7 @@ class BenchDatabase:
             raise SystemExit(f"unsupported database URL scheme: {scheme}")
 
     def _admin(self, *statements: str) -> None:
-        """Run statements on the server's own database, outside any transaction."""
-        import psycopg2
-
-        connection = psycopg2.connect(self.server_url)
-        connection.autocommit = True
-        try:
-            with connection.cursor() as cursor:
-                for statement in statements:
-                    cursor.execute(statement)
-        finally:
-            connection.close()
+        run_admin(self.server_url, *statements)
 
     def create(self) -> None:
         if self.postgres and not self.args.reuse:

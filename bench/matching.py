@@ -39,6 +39,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
+from pgadmin import run_admin
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -268,16 +269,7 @@ class BenchDatabase:
         self.url = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
 
     def _admin(self, *statements: str) -> None:
-        import psycopg2
-
-        connection = psycopg2.connect(self.server_url)
-        connection.autocommit = True
-        try:
-            with connection.cursor() as cursor:
-                for statement in statements:
-                    cursor.execute(statement)
-        finally:
-            connection.close()
+        run_admin(self.server_url, *statements)
 
     def create(self) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)',
