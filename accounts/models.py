@@ -195,6 +195,10 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    email_digest = models.BooleanField(
+        _("daily digest"), default=False,
+        help_text=_("One email a day listing new notifications, instead of one email per event."),
+    )
 
     class Meta(AbstractUser.Meta):
         constraints = [
@@ -266,3 +270,33 @@ class AuditEvent(models.Model):
     @property
     def to_label(self) -> str:
         return AUDIT_STATUSES.get(self.to_status, self.to_status)
+
+
+class Notification(models.Model):
+    """An entry in a user's in-portal inbox. Its text is rendered from `template` when shown, in
+    the reader's language; `url` is where the person acts on it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notifications")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    template = models.CharField(max_length=100)
+    context = models.JSONField(default=dict)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True),
+                         name="notification_unread"),
+            models.Index(fields=["user"], condition=Q(emailed_at__isnull=True),
+                         name="notification_unemailed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.template}"

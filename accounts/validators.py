@@ -53,3 +53,17 @@ validate_mobile = RegexValidator(
 validate_institution_code = RegexValidator(
     r"^[0-9]{10}\Z", _("An institution code has 10 digits."), code="institution_code"
 )
+
+
+MAX_PDF_BYTES = 10 * 1024 * 1024
+
+
+def validate_pdf(upload) -> None:
+    """A PDF, judged by its content, not its name, of at most 10 MB."""
+    if upload.size > MAX_PDF_BYTES:
+        raise ValidationError(_("A file may be at most 10 MB."))
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        raise ValidationError(_("Only PDF files can be attached."))

@@ -38,6 +38,12 @@ class Call(TimeStampedModel):
         help_text=_("A proposal returned for revision may be resubmitted this many days after "
                     "its return, even after the deadline."),
     )
+    response_days = models.PositiveSmallIntegerField(
+        _("response window (days)"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Both sides must answer an introduction within this many days of its "
+                    "sending; after that it expires and frees its places."),
+    )
 
     class Meta:
         ordering = ["-opens_at"]
@@ -78,6 +84,15 @@ class RejectionReason(models.TextChoices):
     COMPLIANCE = "compliance", _("Breaks the program's rules")
     DUPLICATE = "duplicate", _("Duplicate")
     OTHER = "other", _("Other")
+
+
+class Stage(models.TextChoices):
+    """Where a published project stands after matching; it follows its introductions."""
+
+    OPEN = "", _("Seeking partners")
+    MATCHED = "matched", _("Matched")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
 
 
 class Proposal(TimeStampedModel):
@@ -129,6 +144,11 @@ class Proposal(TimeStampedModel):
     flags = models.JSONField(_("compliance flags"), default=list, blank=True)
     # Title, summary, description and employer name cut into words by jieba: PostgreSQL's
     # text search (an index in migration 0005) and SQLite's fallback both search this.
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, blank=True,
+                             default=Stage.OPEN)
+    partners_confirmed = models.PositiveIntegerField(
+        _("partners confirmed"), default=0, editable=False,
+        help_text=_("Universities whose introduction both sides accepted."))
     search_document = models.TextField(editable=False, blank=True, default="")
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)

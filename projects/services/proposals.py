@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import FocusArea, User
+from accounts.validators import validate_pdf
 
 from .. import search, workflow
 from ..models import Attachment, Call, Proposal, ProposalArea
 
 MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # Content fields an employer may set; status, dates and flags belong to the workflow.
 EDITABLE_FIELDS = frozenset({
     "project_type", "title", "summary", "description", "student_places", "partners_sought",
@@ -118,12 +118,10 @@ def proposal_update(*, actor: User, proposal: Proposal, fields: Mapping,
 def attachment_add(*, actor: User, proposal: Proposal, upload: UploadedFile) -> Attachment:
     """Attach a PDF (checked by its content, not its name) of at most 10 MB; at most 5."""
     _check_owner(actor, proposal)
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": _("A file may be at most 10 MB.")})
-    upload.seek(0)
-    if upload.read(5) != b"%PDF-":
-        raise ValidationError({"file": _("Only PDF files can be attached.")})
-    upload.seek(0)
+    try:
+        validate_pdf(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     name = os.path.basename(upload.name or "attachment.pdf")[-200:]
     with transaction.atomic():
         # Locked and read afresh: one upload at a time counts, and the caller's copy may be

@@ -1,0 +1,1 @@
+"""Brokering: introductions, agreements, implementation and closure."""
