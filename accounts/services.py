@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from .models import (
     User,
     VerificationStatus,
 )
+from .notifications import notify_members
 from .tasks import send_user_email
 
 Organisation = Employer | University
@@ -43,14 +45,6 @@ def audit_record(*, actor: User | None, target: Model, action: str, from_status:
         actor=actor if actor and actor.is_authenticated else None, target=target, action=action,
         from_status=from_status, to_status=to_status, comment=comment, reason=reason,
     )
-
-
-def email_members(organisation: Organisation, template: str, context: dict) -> None:
-    """Email every active member of the organisation once the transaction commits."""
-    for user_id in organisation.users.filter(is_active=True).values_list("pk", flat=True):
-        transaction.on_commit(
-            lambda uid=user_id: send_user_email.delay(uid, template, context), robust=True
-        )
 
 
 def _check_fields(model: type[Organisation], fields: Mapping) -> None:
@@ -92,7 +86,8 @@ def organisation_register(*, model: type[Organisation], fields: Mapping, usernam
                          to_status=organisation.status)
     except IntegrityError as exc:  # a concurrent registration took the same code or username
         raise ValidationError(_("This organisation or username was registered a moment ago.")) from exc
-    email_members(organisation, "accounts/email/registered", {"organisation": organisation.name})
+    notify_members(organisation, "accounts/email/registered", {"organisation": organisation.name},
+                   url=reverse("accounts:dashboard"))
     return user
 
 
@@ -213,7 +208,8 @@ def _change_status(*, actor: User, organisation: Organisation, to: str, allowed_
         current.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
         audit_record(actor=actor, target=current, action=to, from_status=before, to_status=to,
                      comment=reason)
-        email_members(current, f"accounts/email/{to}", {"organisation": current.name, "reason": reason})
+        notify_members(current, f"accounts/email/{to}", {"organisation": current.name, "reason": reason},
+                       url=reverse("accounts:dashboard"))
     return current
 
 

@@ -11,8 +11,11 @@ from .models import User
 def send_user_email(user_id: int, template: str, context: dict) -> None:
     """Render `template` in the user's own language and email it. Retried on SMTP failures."""
     user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
-    if user is None:
-        return
+    if user is not None:
+        _send(user, template, context)
+
+
+def _send(user: User, template: str, context: dict) -> None:
     context = {**context, "user": user, "portal_url": settings.PORTAL_URL}
     with translation.override(user.language):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
@@ -25,3 +28,23 @@ def send_pending_verification_digest() -> int:
     from .services import verification_digest_send  # services enqueue this module's tasks
 
     return verification_digest_send()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_digest_email(user_id: int) -> None:
+    """One email listing the user's notifications not yet emailed."""
+    from .notifications import digest_compose  # notifications enqueues this module's tasks
+
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return
+    lines = digest_compose(user)
+    if lines:
+        _send(user, "accounts/email/digest", {"lines": lines})
+
+
+@shared_task
+def send_notification_digests() -> int:
+    from .notifications import notification_digest_send
+
+    return notification_digest_send()

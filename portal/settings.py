@@ -162,6 +162,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.send_pending_verification_digest",
         "schedule": crontab(hour=8, minute=30),
     },
+    "notification-digests": {
+        "task": "accounts.tasks.send_notification_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "expire-introductions": {
+        "task": "matching.tasks.expire_introductions",
+        "schedule": crontab(minute=15),
+    },
     "draft-reminders": {
         "task": "projects.tasks.send_draft_reminders",
         "schedule": crontab(minute=5),

@@ -5,13 +5,14 @@ from collections.abc import Mapping
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.errors import Conflict
 from accounts.models import University, UniversityCapacity, User
-from accounts.services import email_members
+from accounts.notifications import notify_members
 
 from ..models import Interest, Proposal
 from ..selectors import LIVE_INTEREST
@@ -86,9 +87,10 @@ def interest_create(*, actor: User, proposal: Proposal, fields: Mapping) -> Inte
             _check_allowance(university, proposal)
             _check_capacity(university, interest)
             interest.save()
-            email_members(proposal.employer, "projects/email/interest_received",
-                          {"title": proposal.title, "university": university.name,
-                           "proposal_id": str(proposal.public_id)})
+            notify_members(proposal.employer, "projects/email/interest_received",
+                           {"title": proposal.title, "university": university.name,
+                            "proposal_id": str(proposal.public_id)},
+                           url=reverse("projects:proposal-interests", args=[proposal.public_id]))
     except IntegrityError as exc:  # the unique constraint caught a concurrent duplicate
         raise ValidationError(_("Your university has already expressed interest in this "
                                 "project.")) from exc
@@ -142,7 +144,8 @@ def interest_respond(*, actor: User, interest: Interest, response: str, reason: 
         current.response, current.response_reason = response, reason
         current.responded_at = timezone.now()
         current.save(update_fields=["response", "response_reason", "responded_at", "updated_at"])
-        email_members(current.university, "projects/email/interest_answered",
-                      {"title": current.proposal.title, "response": response, "reason": reason,
-                       "proposal_id": str(current.proposal.public_id)})
+        notify_members(current.university, "projects/email/interest_answered",
+                       {"title": current.proposal.title, "response": response, "reason": reason,
+                        "proposal_id": str(current.proposal.public_id)},
+                       url=reverse("projects:project-detail", args=[current.proposal.public_id]))
     return current

@@ -1,11 +1,12 @@
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import Employer
-from accounts.services import email_members
+from accounts.notifications import notify_members
 
 from ..models import Call, DraftReminder
 from ..workflow import Status
@@ -29,8 +30,9 @@ def draft_reminders_send(now=None) -> int:
             try:
                 with transaction.atomic():
                     DraftReminder.objects.create(employer=employer, call=call, days_before=days)
-                    email_members(employer, "projects/email/draft_reminder",
-                                  {"call": call.name, "deadline": deadline, "days": days})
+                    notify_members(employer, "projects/email/draft_reminder",
+                                   {"call": call.name, "deadline": deadline, "days": days},
+                                   url=reverse("projects:dashboard"))
             except IntegrityError:
                 continue  # already reminded (or a concurrent run just did it)
             sent += 1

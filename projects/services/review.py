@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -11,7 +12,8 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.errors import Conflict
 from accounts.models import Employer, User
-from accounts.services import audit_record, email_members
+from accounts.notifications import notify_members
+from accounts.services import audit_record
 
 from .. import workflow
 from ..models import CompliancePhrase, Proposal, RejectionReason
@@ -59,10 +61,10 @@ def _transition(*, actor: User, proposal: Proposal, action: str, comment: str = 
         audit_record(actor=actor, target=proposal, action=action, from_status=proposal.status,
                      to_status=new_status, comment=comment, reason=reason)
         if email:
-            email_members(proposal.employer, email, {
+            notify_members(proposal.employer, email, {
                 "title": proposal.title, "comment": comment, "proposal_id": str(proposal.public_id),
                 **(email_context or {}),
-            })
+            }, url=reverse("projects:proposal-detail", args=[proposal.public_id]))
     proposal.refresh_from_db()
     return proposal
 

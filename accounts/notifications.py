@@ -1,0 +1,75 @@
+"""The in-portal inbox and the emails that go with it: every event that asks a person to act
+lands in their inbox and is emailed, at once or in a daily digest, as each user chose."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Notification, Organisation, User
+from .tasks import send_digest_email, send_user_email
+
+
+def notify_users(user_ids: Iterable[int], template: str, context: dict, url: str = "") -> None:
+    """Put a notification in each user's inbox now (in the caller's transaction) and email it
+    once the transaction commits, unless the user takes the daily digest."""
+    users = list(User.objects.filter(pk__in=list(user_ids), is_active=True)
+                 .values_list("pk", "email_digest"))
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(user_id=pk, template=template, context=context, url=url,
+                     emailed_at=None if digest else now)
+        for pk, digest in users)
+    for pk, digest in users:
+        if not digest:
+            transaction.on_commit(
+                lambda uid=pk: send_user_email.delay(uid, template, {**context, "url": url}),
+                robust=True)
+
+
+def notify_members(organisation: Organisation, template: str, context: dict, url: str = "") -> None:
+    """Notify every active member of the organisation."""
+    notify_users(organisation.users.values_list("pk", flat=True), template, context, url)
+
+
+def notify_ministry(template: str, context: dict, url: str = "") -> None:
+    """Notify every active ministry staff member."""
+    staff = User.objects.filter(Q(role=User.Role.MINISTRY) | Q(is_superuser=True))
+    notify_users(staff.values_list("pk", flat=True), template, context, url)
+
+
+def notification_text(notification: Notification) -> str:
+    """The notification's one-line text, in the active language."""
+    return render_to_string(f"{notification.template}_subject.txt", notification.context).strip()
+
+
+def notification_mark_read(*, actor: User, public_ids: Iterable | None = None) -> int:
+    """Mark the actor's own notifications read (all unread ones when no ids are given)."""
+    unread = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if public_ids is not None:
+        unread = unread.filter(public_id__in=list(public_ids))
+    return unread.update(read_at=timezone.now())
+
+
+def notification_digest_send() -> int:
+    """Email each digest user the notifications not yet emailed; returns the users emailed."""
+    user_ids = set(Notification.objects.filter(emailed_at__isnull=True, user__is_active=True,
+                                               user__email_digest=True)
+                   .values_list("user_id", flat=True))
+    for user_id in user_ids:
+        send_digest_email.delay(user_id)
+    return len(user_ids)
+
+
+def digest_compose(user: User) -> list[dict]:
+    """The lines of a user's digest, in the user's language; marks them emailed."""
+    with transaction.atomic():
+        pending = list(Notification.objects.select_for_update(skip_locked=True)
+                       .filter(user=user, emailed_at__isnull=True).order_by("created_at"))
+        with translation.override(user.language):
+            lines = [{"text": notification_text(n), "url": n.url, "time": n.created_at}
+                     for n in pending]
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
+    return lines
