@@ -1,0 +1,78 @@
+"""Every read of introductions, agreements and outcome reports that depends on who asks.
+
+Ministry staff see every introduction; each side sees only its own, and only once sent (a
+proposed introduction is the ministry's draft). An outsider asking for one gets a 404."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from accounts import permissions
+from accounts.models import User
+
+from ..models import Introduction, OutcomeReport
+from .workflow import VISIBLE_TO_SIDES
+
+EMPLOYER, UNIVERSITY = "employer", "university"
+
+
+def introductions_visible_to(user: User) -> QuerySet:
+    queryset = Introduction.objects.select_related("proposal", "proposal__employer",
+                                                   "proposal__call", "university", "broker")
+    if permissions.is_ministry(user):
+        return queryset
+    if not user.is_authenticated or not (user.employer_id or user.university_id):
+        return queryset.none()
+    own = (Q(proposal__employer_id=user.employer_id) if user.employer_id
+           else Q(university_id=user.university_id))
+    return queryset.filter(own, status__in=sorted(VISIBLE_TO_SIDES))
+
+
+def introduction_get(*, user: User, public_id) -> Introduction:
+    """The introduction, if this user may see it; Introduction.DoesNotExist otherwise."""
+    return introductions_visible_to(user).get(public_id=public_id)
+
+
+def side_of(user: User, introduction: Introduction) -> str | None:
+    """Which side of the introduction the user speaks for: employer, university or neither."""
+    if not user.is_authenticated:
+        return None
+    if user.employer_id and user.employer_id == introduction.proposal.employer_id:
+        return EMPLOYER
+    if user.university_id and user.university_id == introduction.university_id:
+        return UNIVERSITY
+    return None
+
+
+@dataclass
+class IntroductionFilters:
+    call: str = ""          # call slug
+    status: str = ""
+    q: str = ""             # in the project's title, the employer's or the university's name
+    province: str = ""      # the project's host province or the university's province
+
+
+def introduction_list(*, user: User, filters: IntroductionFilters | None = None) -> QuerySet:
+    """The introductions this user may see that pass the filters, newest first."""
+    filters = filters or IntroductionFilters()
+    queryset = introductions_visible_to(user)
+    if filters.call:
+        queryset = queryset.filter(proposal__call__slug=filters.call)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.q:
+        queryset = queryset.filter(Q(proposal__title__icontains=filters.q)
+                                   | Q(proposal__employer__name__icontains=filters.q)
+                                   | Q(university__name__icontains=filters.q))
+    if filters.province:
+        queryset = queryset.filter(Q(proposal__host_province=filters.province)
+                                   | Q(university__province=filters.province))
+    return queryset.order_by("-created_at", "-pk")
+
+
+def outcomes_visible_to(user: User) -> QuerySet:
+    """Outcome reports of the introductions this user may see."""
+    return OutcomeReport.objects.filter(
+        introduction__in=introductions_visible_to(user).values("pk")
+    ).select_related("introduction", "introduction__proposal", "introduction__proposal__employer",
+                     "introduction__university")
