@@ -1,0 +1,1 @@
+"""The ministry's dashboard, the public statistics page and the stats API."""
