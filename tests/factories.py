@@ -139,3 +139,44 @@ class InterestFactory(DjangoModelFactory):
     university = factory.SubFactory(UniversityFactory)
     students_offered = 5
     statement = "我校人工智能学院可派出学生参与该项目。"
+
+
+class IntroductionFactory(DjangoModelFactory):
+    """A sent introduction of a published project, answer by in 14 days (capacity is not checked
+    here: the services do that)."""
+
+    class Meta:
+        model = "matching.Introduction"
+
+    proposal = factory.SubFactory(ProposalFactory, status="published",
+                                  decided_at=factory.LazyFunction(timezone.now))
+    university = factory.SubFactory(UniversityFactory)
+    status = "sent"
+    places = 20
+    message = "教育部推荐贵单位与该校对接。"
+    sent_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class AgreementFactory(DjangoModelFactory):
+    class Meta:
+        model = "matching.Agreement"
+
+    introduction = factory.SubFactory(IntroductionFactory, status="signed")
+    signed_on = factory.LazyFunction(lambda: timezone.localdate())
+    places_agreed = 20
+    funding_agreed_cny = 100000
+
+
+class OutcomeReportFactory(DjangoModelFactory):
+    class Meta:
+        model = "matching.OutcomeReport"
+
+    introduction = factory.SubFactory(IntroductionFactory, status="in_progress")
+    status = "submitted"
+    students_trained = 18
+    interns_hosted = 10
+    graduates_hired = 6
+    funding_delivered_cny = 100000
+    narrative = "完成两期工业视觉质检实训，6 名毕业生入职。"
+    submitted_at = factory.LazyFunction(timezone.now)
