@@ -122,3 +122,17 @@ class RejectForm(forms.Form):
         label=_("Reason for rejection"), widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Sent to the organisation; say what to correct."),
     )
+
+
+class DigestForm(forms.Form):
+    """How a user wants to be emailed about new notifications."""
+
+    email_digest = forms.TypedChoiceField(
+        label=_("Email me"), widget=forms.RadioSelect,
+        choices=[("each", _("one email per event")), ("daily", _("a daily digest"))],
+        coerce=lambda value: value == "daily",
+    )
+
+    @classmethod
+    def for_user(cls, user, data=None) -> "DigestForm":
+        return cls(data, initial={"email_digest": "daily" if user.email_digest else "each"})

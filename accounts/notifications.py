@@ -4,7 +4,7 @@ lands in their inbox and is emailed, at once or in a daily digest, as each user 
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -40,6 +40,17 @@ def notify_ministry(template: str, context: dict, url: str = "") -> None:
     notify_users(staff.values_list("pk", flat=True), template, context, url)
 
 
+def notification_list_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's own notifications, newest first: nobody sees another person's inbox."""
+    notifications = Notification.objects.filter(user=user)
+    return notifications.filter(read_at__isnull=True) if unread_only else notifications
+
+
+def notification_unread_count(user: User) -> int:
+    """How many of the user's notifications are unread (counted on the partial index)."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def notification_text(notification: Notification) -> str:
     """The notification's one-line text, in the active language."""
     return render_to_string(f"{notification.template}_subject.txt", notification.context).strip()
@@ -53,11 +64,20 @@ def notification_mark_read(*, actor: User, public_ids: Iterable | None = None) -
     return unread.update(read_at=timezone.now())
 
 
+def user_set_digest(*, actor: User, email_digest: bool) -> None:
+    """Choose between one email per event and a daily digest of them. Only what is notified
+    from now on follows the new choice; what already waits for a digest goes out with the next
+    one, so nothing is lost and nothing is sent twice."""
+    if actor.email_digest != email_digest:
+        actor.email_digest = email_digest
+        actor.save(update_fields=["email_digest"])
+
+
 def notification_digest_send() -> int:
-    """Email each digest user the notifications not yet emailed; returns the users emailed."""
-    user_ids = set(Notification.objects.filter(emailed_at__isnull=True, user__is_active=True,
-                                               user__email_digest=True)
-                   .values_list("user_id", flat=True))
+    """Email each user the notifications not yet emailed; returns the users emailed."""
+    # Not limited to today's digest users: whoever left the digest since gets what it still held.
+    user_ids = set(Notification.objects.filter(emailed_at__isnull=True, user__is_active=True)
+                   .exclude(user__email="").values_list("user_id", flat=True))
     for user_id in user_ids:
         send_digest_email.delay(user_id)
     return len(user_ids)

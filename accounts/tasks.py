@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -38,9 +39,12 @@ def send_digest_email(user_id: int) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
     if user is None:
         return
-    lines = digest_compose(user)
-    if lines:
-        _send(user, "accounts/email/digest", {"lines": lines})
+    # Sent before the lines are committed as emailed: when SMTP fails they stay pending and the
+    # retry sends them; a second delivery skips the rows this one holds locked.
+    with transaction.atomic():
+        lines = digest_compose(user)
+        if lines:
+            _send(user, "accounts/email/digest", {"lines": lines})
 
 
 @shared_task

@@ -64,12 +64,10 @@ def published_project(public_id) -> Proposal:
 
 
 def interest_summary(proposal: Proposal) -> dict[str, int]:
-    """How many universities expressed interest, and the partner places not yet promised
-    (partners sought less the interests the employer welcomed)."""
-    live = proposal.interests.filter(status__in=LIVE_INTEREST)
-    counts = live.aggregate(total=Count("pk"), welcomed=Count("pk", filter=Q(response="welcome")))
-    return {"interests": counts["total"],
-            "places_left": max((proposal.partners_sought or 0) - counts["welcomed"], 0)}
+    """How many universities expressed interest, and the partner places still open (partners
+    sought less the partners confirmed by accepted introductions)."""
+    return {"interests": proposal.interests.filter(status__in=LIVE_INTEREST).count(),
+            "places_left": max((proposal.partners_sought or 0) - proposal.partners_confirmed, 0)}
 
 
 def interests_visible_to(user: User) -> QuerySet:

@@ -6,6 +6,7 @@ from .proposals import (
     attachment_add,
     attachment_remove,
     proposal_create,
+    proposal_progress_record,
     proposal_update,
 )
 from .reminders import draft_reminders_send
@@ -32,6 +33,7 @@ __all__ = [
     "proposal_approve",
     "proposal_bulk_approve",
     "proposal_create",
+    "proposal_progress_record",
     "proposal_reject",
     "proposal_return",
     "proposal_submit",

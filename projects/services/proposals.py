@@ -141,3 +141,11 @@ def attachment_remove(*, actor: User, attachment: Attachment) -> None:
         _check_editable(Proposal.objects.select_for_update().get(pk=attachment.proposal_id))
         attachment.file.delete(save=False)
         attachment.delete()
+
+
+def proposal_progress_record(*, proposal: Proposal, partners_confirmed: int, stage: str) -> None:
+    """Record how many partners a published project has confirmed and the stage its
+    introductions have reached; the matching app calls this under the project's lock."""
+    Proposal.objects.filter(pk=proposal.pk).update(partners_confirmed=partners_confirmed,
+                                                   stage=stage)
+    proposal.partners_confirmed, proposal.stage = partners_confirmed, stage

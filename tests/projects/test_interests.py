@@ -318,7 +318,8 @@ def test_the_employer_welcomes_an_interest_and_the_university_is_emailed_on_comm
     interest.refresh_from_db()
     assert (interest.response, interest.response_reason) == ("welcome", "")
     assert interest.responded_at is not None and answered.responded_at == interest.responded_at
-    assert selectors.interest_summary(project) == {"interests": 1, "places_left": 1}
+    # A welcome promises no place: only an introduction both sides accept does.
+    assert selectors.interest_summary(project) == {"interests": 1, "places_left": 2}
 
 
 def test_not_a_fit_needs_a_reason(employer, interest, django_capture_on_commit_callbacks, mailoutbox):
