@@ -9,11 +9,13 @@ from .models import (
     AuditEvent,
     Employer,
     FocusArea,
+    Notification,
     University,
     UniversityCapacity,
     UniversityStrength,
     User,
 )
+from .notifications import notification_text
 
 
 @admin.action(description=_("Verify the selected organisations"))
@@ -98,4 +100,28 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Looked at when someone asks "did I get told?"; written only by the services."""
+
+    list_display = ["user", "template", "created_at", "read_at", "emailed_at"]
+    list_filter = ["template", ("read_at", admin.EmptyFieldListFilter),
+                   ("emailed_at", admin.EmptyFieldListFilter), "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    date_hierarchy = "created_at"
+    fields = ["user", "template", "text", "context", "url", "created_at", "read_at", "emailed_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("text"))
+    def text(self, obj: Notification) -> str:
+        return notification_text(obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

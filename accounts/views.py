@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -236,7 +237,9 @@ class InboxView(LoginRequiredMixin, View):
 @require_POST
 def inbox_read_all(request):
     count = notifications.notification_mark_read(actor=request.user)
-    messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    messages.success(request, ngettext("%(count)d notification marked as read.",
+                                       "%(count)d notifications marked as read.", count)
+                     % {"count": count})
     return redirect("accounts:inbox")
 
 

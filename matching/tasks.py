@@ -42,3 +42,11 @@ def sweep_stuck_match_runs() -> int:
     from .services import match_runs_sweep
 
     return match_runs_sweep()
+
+
+@shared_task
+def expire_introductions() -> int:
+    """Expire sent introductions left unanswered past the call's response window."""
+    from .brokering.introductions import introductions_expire
+
+    return introductions_expire()
