@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from accounts import permissions
-from accounts.models import User
+from accounts.models import AuditEvent, User
 
 from ..models import Introduction, OutcomeReport
 from .workflow import VISIBLE_TO_SIDES
@@ -76,3 +76,11 @@ def outcomes_visible_to(user: User) -> QuerySet:
         introduction__in=introductions_visible_to(user).values("pk")
     ).select_related("introduction", "introduction__proposal", "introduction__proposal__employer",
                      "introduction__university")
+
+
+def introduction_history(introduction: Introduction) -> QuerySet:
+    """The introduction's audit trail, oldest first."""
+    return AuditEvent.objects.filter(
+        content_type__app_label="matching", content_type__model="introduction",
+        object_id=introduction.pk,
+    ).select_related("actor").order_by("created_at", "pk")
