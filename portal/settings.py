@@ -214,6 +214,10 @@ SPECTACULAR_SETTINGS = {
         "ProjectTypeEnum": "accounts.models.ProjectType",
         "ProvinceEnum": "accounts.provinces.PROVINCE_CHOICES",
         "ProposalStatusEnum": "projects.workflow.Status",
+        "IntroductionStatusEnum": "matching.brokering.workflow.Status",
+        "DeclineReasonEnum": "matching.brokering.workflow.DeclineReason",
+        "OutcomeStatusEnum": "matching.brokering.workflow.Outcome",
+        "IntroductionAnswerEnum": "matching.models.RESPONSES",
     },
 }
 

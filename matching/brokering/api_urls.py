@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("introductions", api.IntroductionViewSet, basename="introduction")
+
+urlpatterns = router.urls
