@@ -67,6 +67,8 @@ class CandidateComponentsSerializer(serializers.Serializer):
 
 
 class CandidateSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(read_only=True, help_text=(
+        "The candidate's number within the portal: POST it as `candidate` to /introductions/."))
     project = serializers.UUIDField(source="proposal.public_id", read_only=True)
     university = serializers.UUIDField(source="university.public_id", read_only=True)
     components = CandidateComponentsSerializer(source="*", read_only=True)
@@ -75,7 +77,8 @@ class CandidateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Candidate
-        fields = ["project", "university", "score", "components", "rank", "proposed", "top_areas"]
+        fields = ["id", "project", "university", "score", "components", "rank", "proposed",
+                  "top_areas"]
         read_only_fields = fields
 
 

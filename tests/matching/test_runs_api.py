@@ -17,7 +17,8 @@ LIST = "/api/v1/match-runs/"
 RUN_FIELDS = {"id", "call", "status", "progress", "weights", "k", "m", "shards", "algorithm_version",
               "summary", "timings", "error", "created_at", "started_at", "finished_at",
               "published_at"}
-CANDIDATE_FIELDS = {"project", "university", "score", "components", "rank", "proposed", "top_areas"}
+CANDIDATE_FIELDS = {"id", "project", "university", "score", "components", "rank", "proposed",
+                    "top_areas"}
 OTHERS = [("employer", 403), ("university", 403), ("pending_employer", 403), ("anonymous", 401)]
 
 
