@@ -1,8 +1,8 @@
 """The in-portal inbox: what notify_members writes and emails, the daily digest, the inbox page
 (each user sees only their own), its actions, the email preference and the unread count."""
 
-import copy
 import re
+from datetime import timedelta
 
 import pytest
 from celery.exceptions import Retry
@@ -42,14 +42,6 @@ def zh_digest(settings, tmp_path):
     messages_dir.mkdir(parents=True)
     (messages_dir / "django.mo").write_bytes(_mo_bytes(ZH))
     settings.LOCALE_PATHS = [tmp_path]
-
-
-@pytest.fixture
-def with_inbox_processor(settings):
-    """The context processor registered, as the portal's settings will have it."""
-    templates = copy.deepcopy(django_settings.TEMPLATES)
-    templates[0]["OPTIONS"]["context_processors"].append("accounts.context_processors.inbox")
-    settings.TEMPLATES = templates
 
 
 def notify(user, organisation="西湖智能科技有限公司", url=DASHBOARD) -> Notification:
@@ -225,7 +217,8 @@ def test_inbox_lists_only_the_users_own_notifications(request, client_for, emplo
     assert ("雇主甲公司" in html) == (user == employer)
 
 
-@pytest.mark.parametrize(("language", "text"), [("en", "甲公司 is verified"), ("zh-hans", "甲公司 已通过认证")])
+@pytest.mark.parametrize(("language", "text"),
+                         [("en", "甲公司 is verified"), ("zh-hans", "甲公司 已通过认证")])
 def test_inbox_line_is_the_notification_text_in_the_page_language(client_for, employer, zh_digest,
                                                                   language, text):
     notify(employer, organisation="甲公司")
@@ -236,8 +229,9 @@ def test_inbox_line_is_the_notification_text_in_the_page_language(client_for, em
 
 
 def test_inbox_shows_newest_first_and_marks_unread(client_for, employer):
-    older, newer = notify(employer, organisation="旧公司"), notify(employer, organisation="新公司")
-    Notification.objects.filter(pk=older.pk).update(created_at=timezone.now() - timezone.timedelta(days=1),
+    older = notify(employer, organisation="旧公司")
+    notify(employer, organisation="新公司")
+    Notification.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=1),
                                                    read_at=timezone.now())
 
     html = client_for(employer).get(INBOX).content.decode()
@@ -269,8 +263,7 @@ def test_inbox_pages_twenty_at_a_time(client_for, employer):
     assert 'class="pagination"' in first.content.decode()
 
 
-def test_inbox_page_queries_stay_bounded(client_for, employer, django_assert_max_num_queries,
-                                         with_inbox_processor):
+def test_inbox_page_queries_stay_bounded(client_for, employer, django_assert_max_num_queries):
     for i in range(25):
         notify(employer, organisation=f"公司{i}")
     client = client_for(employer)
@@ -394,7 +387,7 @@ def test_unread_count_of_an_anonymous_visitor_is_zero(anonymous, django_assert_n
         assert inbox(request) == {"unread_notifications": 0}
 
 
-def test_unread_count_reaches_the_templates(client_for, employer, with_inbox_processor):
+def test_unread_count_reaches_the_templates(client_for, employer):
     notify(employer), notify(employer)
 
     assert client_for(employer).get(INBOX).context["unread_notifications"] == 2

@@ -8,9 +8,16 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Employer
+from matching.brokering.introductions import project_refresh
 from projects.models import Interest, Proposal
 from projects.services.proposals import search_document
-from tests.factories import CallFactory, EmployerFactory, InterestFactory, ProposalFactory
+from tests.factories import (
+    CallFactory,
+    EmployerFactory,
+    InterestFactory,
+    IntroductionFactory,
+    ProposalFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -113,8 +120,10 @@ def test_the_detail_counts_interests_and_partner_places_left(api_for, university
     InterestFactory(proposal=project, response="welcome")
     InterestFactory(proposal=project)
     InterestFactory(proposal=project, status=Interest.Status.WITHDRAWN, response="welcome")
+    project_refresh(IntroductionFactory(proposal=project, status="signed").proposal)
+    IntroductionFactory(proposal=project, status="declined")
     body = api_for(university).get(detail(project)).json()
-    assert (body["interests"], body["places_left"]) == (2, 2)
+    assert (body["interests"], body["places_left"]) == (2, project.partners_sought - 1)
 
 
 def test_contact_details_are_for_signed_in_users_only(api_for, university, project):

@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Employer, FocusArea, UniversityCapacity, UniversityStrength
+from matching.brokering.introductions import project_refresh
 from projects import search
 from projects.models import Interest, Proposal, SavedSearch
 from tests.factories import (
     CallFactory,
     EmployerFactory,
     InterestFactory,
+    IntroductionFactory,
     ProposalFactory,
     UniversityUserFactory,
 )
@@ -337,6 +339,7 @@ def test_the_page_links_attachments_and_counts_interests(client_for, university,
     InterestFactory(proposal=project, response="welcome")
     InterestFactory(proposal=project)
     InterestFactory(proposal=project, status="withdrawn")
+    project_refresh(IntroductionFactory(proposal=project, status="accepted").proposal)
 
     html = text(client_for(university).get(detail_url(project)))
 
@@ -636,7 +639,8 @@ def test_the_employer_welcomes_an_interest(client_for, employer, own_project, un
     assert response.status_code == 302 and interest.response == "welcome"
     assert response.url.endswith(f"#interest-{interest.public_id}")
     assert len(mailoutbox) == 1
-    assert re.search(r'id="places-left">1<', text(client_for(university).get(detail_url(own_project))))
+    # A welcome promises no partner place: only an introduction both sides accept does.
+    assert re.search(r'id="places-left">2<', text(client_for(university).get(detail_url(own_project))))
 
 
 def test_not_a_fit_needs_a_reason(client_for, employer, own_project):
