@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoBuilder, DemoSizes, demo_is_loaded
+from matching.demo import BrokeringDemo
 from projects.demo import ProposalDemo
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             builder = DemoBuilder(DemoSizes(employers, universities, seed))
             counts = builder.build()
             counts.update(ProposalDemo(builder.rng, projects).build())
+            counts.update(BrokeringDemo(builder.rng).build())
             counts["seconds"] = round(time.perf_counter() - started, 2)
             self.stdout.write(json.dumps(counts))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
