@@ -11,7 +11,7 @@ from accounts import permissions
 from accounts.models import AuditEvent, User
 
 from ..models import Introduction, OutcomeReport
-from .workflow import VISIBLE_TO_SIDES
+from .workflow import VISIBLE_TO_SIDES, Status
 
 EMPLOYER, UNIVERSITY = "employer", "university"
 
@@ -84,3 +84,10 @@ def introduction_history(introduction: Introduction) -> QuerySet:
         content_type__app_label="matching", content_type__model="introduction",
         object_id=introduction.pk,
     ).select_related("actor").order_by("created_at", "pk")
+
+
+def introductions_awaiting(user: User) -> QuerySet:
+    """Sent introductions that wait for this user's side to answer, soonest to expire first."""
+    queryset = introductions_visible_to(user).filter(status=Status.SENT)
+    side = "employer" if user.employer_id else "university"
+    return queryset.filter(**{f"{side}_response": ""}).order_by("expires_at", "pk")

@@ -21,12 +21,14 @@ from projects import selectors
 from projects.filters import ProjectFilter
 from projects.forms import catalogue_filter
 
+from ..brokering.selectors import introductions_awaiting
 from ..engine.scoring import COMPONENTS, DEFAULT_WEIGHTS, Weights
 from ..recommend import Recommendation, recommended
 
 PAGE_SIZE = 20
 DASHBOARD_RECOMMENDED = 5
 DASHBOARD_INTERESTS = 20
+DASHBOARD_AWAITING = 5
 
 COMPONENT_LABELS = {
     "area": gettext_lazy("Area fit"),
@@ -170,4 +172,5 @@ class UniversityDashboardView(LoginRequiredMixin, View):
             "capacity": [(label, capacity[value]) for value, label in ProjectType.choices],
             "call": call, "allowance": selectors.interest_allowance_left(university, call),
             "top": top, "recommended_total": total,
+            "awaiting": introductions_awaiting(request.user)[:DASHBOARD_AWAITING],
         })
