@@ -11,8 +11,13 @@ class MatchingConfig(AppConfig):
 
         from .brokering.workflow import Action, Status
 
-        AUDIT_ACTIONS.update(dict(Action.choices))
+        # History reads in the past tense: what happened, not the button that did it.
         AUDIT_ACTIONS.update({
+            Action.SEND: _("Sent to both sides"),
+            Action.EXPIRE: _("Expired unanswered"),
+            Action.CANCEL: _("Cancelled"),
+            Action.SIGN: _("Cooperation agreement recorded"),
+            Action.COMPLETE: _("Cooperation closed (结项)"),
             "created": _("Introduction proposed"),
             "introductions_proposed": _("Introductions proposed from the run"),
             "employer_accepted": _("Accepted by the employer"),
@@ -23,6 +28,6 @@ class MatchingConfig(AppConfig):
             "outcome_submitted": _("Outcome report filed"),
             "outcome_confirmed": _("Outcome report confirmed by the university"),
             "outcome_returned": _("Outcome report sent back"),
-            "outcome_accepted": _("Outcome report accepted; cooperation closed"),
+            "outcome_accepted": _("Outcome report accepted"),
         })
         AUDIT_STATUSES.update(dict(Status.choices))
