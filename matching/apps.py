@@ -17,7 +17,7 @@ class MatchingConfig(AppConfig):
             Action.EXPIRE: _("Expired unanswered"),
             Action.CANCEL: _("Cancelled"),
             Action.SIGN: _("Cooperation agreement recorded"),
-            Action.COMPLETE: _("Cooperation closed (结项)"),
+            Action.COMPLETE: _("Cooperation closed"),
             "created": _("Introduction proposed"),
             "introductions_proposed": _("Introductions proposed from the run"),
             "employer_accepted": _("Accepted by the employer"),
