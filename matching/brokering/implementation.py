@@ -59,7 +59,7 @@ def agreement_record(*, actor: User, introduction: Introduction, signed_on: date
         raise ValidationError({"signed_on": _("The signing date cannot be in the future.")})
     _pdf(document, "document")
     with transaction.atomic():
-        lock_pair(introduction)
+        lock_pair(introduction, Action.SIGN)
         check_capacity(introduction, places_agreed)
         partners = (Introduction.objects.filter(proposal_id=introduction.proposal_id, status__in=COUNTED)
                     .exclude(pk=introduction.pk).aggregate(n=Sum("places"))["n"] or 0)
@@ -90,7 +90,7 @@ def milestone_record(*, actor: User, introduction: Introduction, title: str, hap
     if happened_on > timezone.localdate():
         raise ValidationError({"happened_on": _("Record a milestone once it has happened.")})
     with transaction.atomic():
-        lock_pair(introduction)
+        lock_pair(introduction, Action.START)
         milestone.save()
         if introduction.status != new_status:
             move(actor=actor, introduction=introduction, to=new_status, action="milestone",
@@ -134,8 +134,12 @@ def outcome_submit(*, actor: User, introduction: Introduction, fields: Mapping,
     _report_fields(report, fields)
     _pdf(evidence, "evidence")
     with transaction.atomic():
-        if report.pk and not OutcomeReport.objects.filter(
-                pk=report.pk, status=Outcome.RETURNED).select_for_update().exists():
+        # Two filings at once (colleagues, a double click): the second waits here, then finds
+        # the first one's report instead of failing on the one-report-per-cooperation key.
+        lock_pair(introduction)
+        filed = OutcomeReport.objects.filter(introduction=introduction).values_list("pk", "status")
+        expected = (report.pk, Outcome.RETURNED) if report.pk else None
+        if introduction.status not in {Status.SIGNED, Status.IN_PROGRESS} or filed.first() != expected:
             raise Conflict(_("This report was changed meanwhile; reload the page and try again."))
         if evidence is not None:
             report.evidence.save(evidence.name or "evidence.pdf", evidence, save=False)
@@ -199,7 +203,7 @@ def outcome_accept(*, actor: User, report: OutcomeReport, comment: str = "") -> 
     introduction = report.introduction
     new_status = check_allowed(actor, introduction, Action.COMPLETE)
     with transaction.atomic():
-        lock_pair(introduction)
+        lock_pair(introduction, Action.COMPLETE)
         _report_move(actor=actor, report=report, allowed_from=Outcome.CONFIRMED,
                      to=Outcome.ACCEPTED, action="outcome_accepted", comment=comment,
                      updates={"decided_at": timezone.now(), "comment": comment})

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.errors import Conflict
-from accounts.models import University, UniversityCapacity, User
+from accounts.models import University, UniversityCapacity, User, VerificationStatus
 from accounts.notifications import notify_members, notify_users
 from accounts.services import audit_record
 from projects.models import Proposal, Stage
@@ -82,13 +82,17 @@ def share_of(proposal: Proposal) -> int:
     return math.ceil((proposal.student_places or 0) / max(proposal.partners_sought or 1, 1))
 
 
-def lock_pair(introduction: Introduction) -> None:
+def lock_pair(introduction: Introduction, action: str | None = None) -> None:
     """Lock the project, then the university (always in this order, so two transactions never
-    wait on each other), and read the introduction afresh."""
+    wait on each other), and read the introduction afresh. With an action, the fresh status must
+    still allow it: a page loaded (or a click made) before someone else changed the
+    introduction must not act on the status it saw, or a cancelled one could be sent again."""
     Proposal.objects.select_for_update().get(pk=introduction.proposal_id)
     University.objects.select_for_update().get(pk=introduction.university_id)
     introduction.refresh_from_db(fields=["status", "employer_response", "university_response",
                                          "places", "expires_at"])
+    if action is not None and workflow.transition(introduction.status, action) is None:
+        raise Conflict(_("This introduction was changed meanwhile; reload the page and try again."))
 
 
 def check_capacity(introduction: Introduction, places: int) -> None:
@@ -166,11 +170,14 @@ def introductions_from_run(*, actor: User, run: MatchRun) -> int:
         raise PermissionDenied(_("Only ministry staff broker introductions."))
     if run.status != MatchRun.Status.SUCCEEDED:
         raise ValidationError(_("Only a succeeded run's proposals can be introduced."))
-    already = Introduction.objects.filter(proposal_id=OuterRef("proposal_id"),
-                                          university_id=OuterRef("university_id"),
-                                          status__in=sorted(workflow.OPEN))
+    # A pair with an open introduction, or one a side declined or left to expire, is not
+    # proposed again from a run (staff may still introduce it by hand).
+    already = Introduction.objects.filter(
+        proposal_id=OuterRef("proposal_id"), university_id=OuterRef("university_id"),
+        status__in=sorted(workflow.OPEN | {Status.DECLINED, Status.EXPIRED}))
     candidates = (Candidate.objects.filter(run=run, proposed=True,
-                                           proposal__status=ProposalStatus.PUBLISHED)
+                                           proposal__status=ProposalStatus.PUBLISHED,
+                                           university__status=VerificationStatus.VERIFIED)
                   .exclude(Exists(already)).select_related("proposal")
                   .order_by("proposal_id", "rank"))
     made = [Introduction(proposal=c.proposal, university_id=c.university_id, candidate=c,
@@ -191,7 +198,10 @@ def introduction_send(*, actor: User, introduction: Introduction, message: str |
     new_status = check_allowed(actor, introduction, Action.SEND)
     now = timezone.now()
     with transaction.atomic():
-        lock_pair(introduction)
+        lock_pair(introduction, Action.SEND)
+        if not Proposal.objects.filter(pk=introduction.proposal_id,
+                                       status=ProposalStatus.PUBLISHED).exists():
+            raise ValidationError(_("This project is no longer published."))
         check_capacity(introduction, introduction.places)
         expires = now + timedelta(days=introduction.proposal.call.response_days)
         updates = {"sent_at": now, "expires_at": expires, "broker": actor}
@@ -279,9 +289,9 @@ def introduction_cancel(*, actor: User, introduction: Introduction, comment: str
                         ) -> Introduction:
     """Ministry staff cancel an introduction not yet under agreement; its places are freed."""
     new_status = check_allowed(actor, introduction, Action.CANCEL)
-    was = introduction.status
     with transaction.atomic():
-        lock_pair(introduction)
+        lock_pair(introduction, Action.CANCEL)
+        was = introduction.status  # as it is now, not as the page showed it
         move(actor=actor, introduction=introduction, to=new_status, action=Action.CANCEL,
               comment=comment)
         if was in COUNTED:
