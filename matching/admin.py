@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from .brokering import introductions
+from .brokering.views import sent_message
 from .brokering.workflow import Status
 from .models import Agreement, Introduction, MatchRun, Milestone, OutcomeReport
 
@@ -51,7 +52,7 @@ class OutcomeInline(admin.StackedInline):
 def send_selected(modeladmin, request, queryset):
     sent, problems = introductions.introductions_send(
         actor=request.user, introductions=queryset.filter(status=Status.PROPOSED))
-    messages.success(request, _("%(n)d introductions were sent.") % {"n": sent})
+    messages.success(request, sent_message(sent))
     for problem in problems:
         messages.error(request, problem)
 

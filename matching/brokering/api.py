@@ -2,7 +2,7 @@
 answers for itself, records the agreement and milestones, and the outcome report runs its
 course. Each side sees only its own introductions; others' are not found (404)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -11,11 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.models import University
+from accounts import permissions
 from projects.api import PagePagination
 from projects.selectors import proposals_visible_to
 
-from ..models import OUTCOME_MAX, Agreement, Candidate, Introduction, Milestone, OutcomeReport
+from ..models import OUTCOME_MAX, Agreement, Introduction, Milestone, OutcomeReport
 from . import implementation, introductions, selectors
 from .workflow import DeclineReason, Status
 
@@ -144,6 +144,9 @@ class IntroductionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     serializer_class = IntroductionSerializer
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
+    # The documented filters only: ordering by a nested list (?ordering=milestones) would join
+    # it and repeat some introductions while paging others out.
+    filter_backends = [filters.DjangoFilterBackend]
     filterset_class = IntroductionFilter
     pagination_class = PagePagination
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -164,17 +167,21 @@ class IntroductionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(request=IntroductionCreateInput, responses={201: IntroductionSerializer})
     def create(self, request):
+        # Refused before the input is read, so that others get 403 whatever they send.
+        if not permissions.is_ministry(request.user):
+            raise PermissionDenied(_("Only ministry staff broker introductions."))
         data = self._input(IntroductionCreateInput)
         candidate = None
         if "candidate" in data:
-            candidate = Candidate.objects.select_related("proposal", "university").filter(
-                pk=data["candidate"]).first() if request.user.is_ministry else None
+            candidate = selectors.candidate_to_introduce(user=request.user,
+                                                         candidate_id=data["candidate"])
             if candidate is None:
                 raise ValidationError({"candidate": _("No candidate has this id.")})
             proposal, university = candidate.proposal, candidate.university
         else:
             proposal = proposals_visible_to(request.user).filter(public_id=data["project"]).first()
-            university = University.objects.filter(public_id=data["university"]).first()
+            university = selectors.university_to_introduce(user=request.user,
+                                                           public_id=data["university"])
             if proposal is None:
                 raise ValidationError({"project": _("No project has this id.")})
             if university is None:

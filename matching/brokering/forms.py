@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +15,9 @@ class SendForm(forms.Form):
 
 
 class BulkSendForm(SendForm):
-    introductions = forms.MultipleChoiceField(label=_("Introductions"), choices=())
+    # Coerced here: a tampered value that is no UUID must not reach the query as a filter.
+    introductions = forms.TypedMultipleChoiceField(label=_("Introductions"), choices=(),
+                                                   coerce=uuid.UUID)
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from accounts import permissions
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, University, User
 
-from ..models import Introduction, OutcomeReport
+from ..models import Candidate, Introduction, MatchRun, OutcomeReport
 from .workflow import VISIBLE_TO_SIDES, Status
 
 EMPLOYER, UNIVERSITY = "employer", "university"
@@ -91,3 +91,21 @@ def introductions_awaiting(user: User) -> QuerySet:
     queryset = introductions_visible_to(user).filter(status=Status.SENT)
     side = "employer" if user.employer_id else "university"
     return queryset.filter(**{f"{side}_response": ""}).order_by("expires_at", "pk")
+
+
+def candidate_to_introduce(*, user: User, candidate_id: int) -> Candidate | None:
+    """A candidate of a succeeded run, for ministry staff to introduce; None otherwise."""
+    if not permissions.is_ministry(user):
+        return None
+    return (Candidate.objects.select_related("proposal", "university")
+            .filter(pk=candidate_id, run__status=MatchRun.Status.SUCCEEDED).first())
+
+
+def university_to_introduce(*, user: User, public_id=None, institution_code: str = ""
+                            ) -> University | None:
+    """A university, by id or institution code, for ministry staff to introduce; None otherwise."""
+    if not permissions.is_ministry(user):
+        return None
+    found = (University.objects.filter(public_id=public_id) if public_id
+             else University.objects.filter(institution_code=institution_code))
+    return found.first()

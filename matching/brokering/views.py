@@ -10,12 +10,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from accounts import permissions
 from accounts.errors import Conflict
 from accounts.forms import apply_errors
-from accounts.models import University
 from projects.selectors import call_list, proposals_visible_to
 
 from .. import selectors as run_selectors
@@ -34,6 +34,11 @@ from .forms import (
 )
 
 PAGE_SIZE = 25
+
+
+def sent_message(sent: int) -> str:
+    return ngettext("%(n)d introduction was sent.", "%(n)d introductions were sent.", sent) % {
+        "n": sent}
 
 
 def proposed_list_url() -> str:
@@ -89,13 +94,15 @@ class IntroductionBulkSendView(LoginRequiredMixin, View):
             status=workflow.Status.PROPOSED)
         ids = request.POST.getlist("introductions")
         form = BulkSendForm(request.POST, choices=[(i, i) for i in ids])
-        if not form.is_valid():
-            messages.error(request, _("Tick the proposed introductions to send."))
+        chosen = (proposed.filter(public_id__in=form.cleaned_data["introductions"])
+                  if form.is_valid() else proposed.none())
+        if not chosen.exists():
+            messages.error(request, " ".join(form.errors.get("message", []))
+                           or _("Tick the proposed introductions to send."))
             return redirect(proposed_list_url())
-        chosen = proposed.filter(public_id__in=form.cleaned_data["introductions"])
         sent, problems = introductions.introductions_send(
             actor=request.user, introductions=chosen, message=form.cleaned_data["message"] or None)
-        messages.success(request, _("%(n)d introductions were sent.") % {"n": sent})
+        messages.success(request, sent_message(sent))
         for problem in problems:
             messages.error(request, problem)
         return redirect(proposed_list_url())
@@ -110,8 +117,8 @@ class IntroductionCreateView(LoginRequiredMixin, View):
         if form.is_valid():
             proposal = proposals_visible_to(request.user).filter(
                 public_id=form.cleaned_data["project"]).first()
-            university = University.objects.filter(
-                institution_code=form.cleaned_data["institution_code"]).first()
+            university = selectors.university_to_introduce(
+                user=request.user, institution_code=form.cleaned_data["institution_code"])
             if proposal is None:
                 form.add_error("project", _("No project has this id."))
             if university is None:
@@ -153,17 +160,19 @@ class IntroductionsFromRunView(LoginRequiredMixin, View):
 def detail_context(request, introduction: Introduction, **bound) -> dict:
     side = selectors.side_of(request.user, introduction)
     is_ministry = permissions.is_ministry(request.user)
+    # A member of an organisation no longer verified sees its introductions but may not act.
+    acts = bool(side) and permissions.is_verified_member(request.user)
     report = OutcomeReport.objects.filter(introduction=introduction).first()
     agreement = getattr(introduction, "agreement", None) if introduction.status in {
         workflow.Status.SIGNED, workflow.Status.IN_PROGRESS, workflow.Status.COMPLETED} else None
     context = {
-        "introduction": introduction, "side": side, "is_ministry": is_ministry,
-        "actions": workflow.available_actions(introduction.status, is_side=bool(side),
+        "introduction": introduction, "side": side if acts else None, "is_ministry": is_ministry,
+        "actions": workflow.available_actions(introduction.status, is_side=acts,
                                               is_ministry=is_ministry),
         "answered": bool(side and getattr(introduction, f"{side}_response")),
         "agreement": agreement, "milestones": introduction.milestones.all(), "report": report,
         "history": selectors.introduction_history(introduction),
-        "can_report": side == selectors.EMPLOYER and introduction.status in {
+        "can_report": acts and side == selectors.EMPLOYER and introduction.status in {
             workflow.Status.SIGNED, workflow.Status.IN_PROGRESS}
             and (report is None or report.status == workflow.Outcome.RETURNED),
     }
@@ -317,6 +326,9 @@ class DocumentView(LoginRequiredMixin, View):
         document = owner and (owner.document if self.kind == "agreement" else owner.evidence)
         if not document:
             raise Http404
-        return FileResponse(document.open("rb"), as_attachment=True,
-                            filename=document.name.rsplit("/", 1)[-1],
+        try:
+            stream = document.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        return FileResponse(stream, as_attachment=True, filename=document.name.rsplit("/", 1)[-1],
                             content_type="application/pdf")
