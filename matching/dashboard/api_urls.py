@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("stats/", api.PublicStatsApi.as_view(), name="stats"),
+    path("stats/dashboard/", api.DashboardStatsApi.as_view(), name="stats-dashboard"),
+]
