@@ -24,7 +24,6 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
 CHUNK_SIZE = 2000
 CSV_FLUSH_BYTES = 64 * 1024
-XLSX_IN_MEMORY_BYTES = 1024 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 # (a tab or carriage return can hide the sign that follows it): OWASP "CSV injection".
@@ -51,12 +50,14 @@ class Column:
 
 
 def table(queryset: QuerySet, columns: Sequence[Column],
-          chunk_size: int = CHUNK_SIZE) -> tuple[list[str], Iterator[tuple]]:
+          chunk_size: int | None = None) -> tuple[list[str], Iterator[tuple]]:
     """The header in the active language and the rows, read lazily in chunks of plain values:
-    one query, whatever the number of rows, and never more than a chunk of them in memory."""
+    one query, whatever the number of rows, and at most two chunks of them in memory (Django
+    holds the last chunk while it fetches the next)."""
     fields = list(dict.fromkeys(column.field for column in columns))
     cells = [(fields.index(column.field), column.converter()) for column in columns]
-    values = queryset.prefetch_related(None).values_list(*fields).iterator(chunk_size=chunk_size)
+    values = queryset.prefetch_related(None).values_list(*fields).iterator(
+        chunk_size=chunk_size or CHUNK_SIZE)
     header = [str(column.header) for column in columns]
     return header, (tuple(convert(row[index]) for index, convert in cells) for row in values)
 
@@ -131,7 +132,8 @@ def _xlsx_cell(sheet, value, zone: tzinfo):
 def stream_xlsx(filename: str, header: Sequence, rows: Iterable[Sequence],
                 sheet_title: str = "Export") -> FileResponse:
     """XLSX written row by row (openpyxl's write-only mode, inline strings) into a temporary
-    file that moves to disk past 1 MiB, then streamed from there; every text stays text."""
+    file on disk, then streamed from there; every text stays text. The whole file is written
+    before the first byte is sent: a zip's directory comes last."""
     zone = timezone.get_current_timezone()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
@@ -139,7 +141,7 @@ def stream_xlsx(filename: str, header: Sequence, rows: Iterable[Sequence],
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value, zone) for value in row])
     # Left open for the response, which closes (and so deletes) it once sent.
-    spool = tempfile.SpooledTemporaryFile(max_size=XLSX_IN_MEMORY_BYTES, suffix=".xlsx")  # noqa: SIM115
+    spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     try:
         workbook.save(spool)
         spool.seek(0)

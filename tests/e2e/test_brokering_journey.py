@@ -2,7 +2,7 @@
 introductions from a run and send them; the university (arriving from its inbox) and the
 employer accept; they record the cooperation agreement and a milestone; the employer reports the
 outcomes, the university confirms them, staff accept them; the dashboard and the public
-statistics show the change."""
+statistics show the change. Screenshots of each stage, the dashboard's among them, are kept."""
 
 import pytest
 from django.utils import timezone
@@ -145,3 +145,21 @@ def test_staff_broker_an_introduction_and_follow_it_to_closure(page, live_server
     introduction.proposal.refresh_from_db()
     assert introduction.proposal.stage == "completed"
     shot(page, request, "closed")
+
+    # The dashboard's funnel reaches "completed"; its charts draw from the vendored Chart.js.
+    page.click("nav a[href='/dashboard/']")
+    page.wait_for_load_state()
+    for step in ("published", "proposed", "sent", "accepted", "signed", "completed"):
+        assert page.locator(f"#funnel-{step} td").first.inner_text() == "1", step
+    page.wait_for_selector("figure[data-chart='chart-funnel']:not([hidden]) canvas")
+    shot(page, request, "dashboard")
+
+    # The public statistics, seen by anyone, count the students the cooperation benefited.
+    log_out(page)
+    page.click("nav a[href='/statistics/']")
+    page.wait_for_load_state()
+    assert page.locator("#employers-connected .figure").inner_text() == "1"
+    assert page.locator("#universities-reached .figure").inner_text() == "1"
+    assert page.locator("#students-benefited .figure").inner_text() == str(28 + 15)
+    assert "南京云图" not in page.content() and VISION not in page.content()
+    shot(page, request, "statistics")
