@@ -8,4 +8,4 @@ RUN DEBUG=False SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py c
     && useradd --create-home portal && chown -R portal /app
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
