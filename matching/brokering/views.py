@@ -62,7 +62,7 @@ def require_ministry(request) -> None:
         raise PermissionDenied(_("Only ministry staff broker introductions."))
 
 
-def list_context(request, *, create_form=None, send_form=None) -> dict:
+def list_context(request, *, create_form=None) -> dict:
     form = IntroductionFilterForm(request.GET, calls=call_list())
     filters = selectors.IntroductionFilters(**form.cleaned_data) if form.is_valid() else None
     queryset = (selectors.introduction_list(user=request.user, filters=filters) if filters
@@ -74,7 +74,7 @@ def list_context(request, *, create_form=None, send_form=None) -> dict:
                "is_ministry": permissions.is_ministry(request.user)}
     if context["is_ministry"]:
         context["create_form"] = create_form or IntroductionCreateForm()
-        context["send_form"] = send_form or SendForm()
+        context["send_form"] = SendForm()
     return context
 
 
@@ -152,8 +152,10 @@ class IntroductionsFromRunView(LoginRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("matching:run-detail", run.public_id)
-        messages.success(request, _("%(n)d introductions were proposed from the run; review and "
-                                    "send them.") % {"n": made})
+        messages.success(request, ngettext(
+            "%(n)d introduction was proposed from the run; review and send it.",
+            "%(n)d introductions were proposed from the run; review and send them.", made)
+            % {"n": made})
         return redirect(f"{reverse('brokering:introduction-list')}?status=proposed&call={run.call.slug}")
 
 
@@ -162,7 +164,7 @@ def detail_context(request, introduction: Introduction, **bound) -> dict:
     is_ministry = permissions.is_ministry(request.user)
     # A member of an organisation no longer verified sees its introductions but may not act.
     acts = bool(side) and permissions.is_verified_member(request.user)
-    report = OutcomeReport.objects.filter(introduction=introduction).first()
+    report = getattr(introduction, "outcome", None)
     agreement = getattr(introduction, "agreement", None) if introduction.status in {
         workflow.Status.SIGNED, workflow.Status.IN_PROGRESS, workflow.Status.COMPLETED} else None
     context = {
@@ -283,7 +285,7 @@ class OutcomeSubmitView(IntroductionPostView):
 
 
 def _report(introduction: Introduction) -> OutcomeReport:
-    report = OutcomeReport.objects.filter(introduction=introduction).first()
+    report = getattr(introduction, "outcome", None)
     if report is None:
         raise Conflict(_("No outcome report has been filed yet."))
     report.introduction = introduction
@@ -322,7 +324,7 @@ class DocumentView(LoginRequiredMixin, View):
     def get(self, request, public_id):
         introduction = load(request, public_id)
         owner = (getattr(introduction, "agreement", None) if self.kind == "agreement"
-                 else OutcomeReport.objects.filter(introduction=introduction).first())
+                 else getattr(introduction, "outcome", None))
         document = owner and (owner.document if self.kind == "agreement" else owner.evidence)
         if not document:
             raise Http404
