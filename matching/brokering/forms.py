@@ -39,7 +39,8 @@ class IntroductionCreateForm(forms.Form):
     project = forms.UUIDField(label=_("Project id"),
                               help_text=_("Shown on the project's page, e.g. 1f0c…"))
     institution_code = forms.CharField(label=_("University's institution code"), max_length=10,
-                                       min_length=10, help_text=_("10 digits (学校标识码)."))
+                                       min_length=10,
+                                       help_text=_("10 digits, as issued by the Ministry of Education."))
     message = forms.CharField(label=_("Message to both sides"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -81,4 +81,4 @@ class Outcome(TextChoices):
     SUBMITTED = "submitted", _("Awaiting the university's confirmation")
     CONFIRMED = "confirmed", _("Confirmed, awaiting ministry review")
     RETURNED = "returned", _("Sent back for correction")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", _("Accepted by the ministry")

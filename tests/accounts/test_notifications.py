@@ -10,7 +10,8 @@ from django.conf import settings as django_settings
 from django.db import transaction
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from accounts import tasks
 from accounts.context_processors import inbox
@@ -284,7 +285,10 @@ def test_mark_all_read_marks_only_the_users_own(client_for, employer, other_empl
     assert response.status_code == 302 and response.url == INBOX
     assert not Notification.objects.filter(user=employer, read_at__isnull=True).exists()
     assert Notification.objects.get(pk=others.pk).read_at is None
-    assert flashed(response) == ["2 notifications marked as read."]
+    with translation.override("zh-hans"):    # the page's language, the portal's default
+        expected = ngettext("%(count)d notification marked as read.",
+                            "%(count)d notifications marked as read.", 2) % {"count": 2}
+    assert flashed(response) == [expected]
 
 
 def test_mark_all_read_only_accepts_post(client_for, employer):
