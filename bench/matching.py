@@ -44,7 +44,7 @@ from pgadmin import run_admin
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matching.engine import assignment  # noqa: E402  (the engine imports no Django)
+from matching.engine import assignment, blocks  # noqa: E402  (the engine imports no Django)
 from matching.engine import candidates as search  # noqa: E402
 from matching.engine.scoring import DEFAULT_WEIGHTS, effective_strengths  # noqa: E402
 
@@ -138,14 +138,12 @@ def generate(universities: int, projects: int, seed: int, interests_per_universi
 # --- the engine ---------------------------------------------------------------------------------
 
 def score_everything(round_: search.Round) -> float:
-    """The engine's scoring of every pair, chunk by chunk, as the candidate search does it."""
-    effective = effective_strengths(round_.strengths, round_.area_parent)
+    """The engine's scoring of every pair, block by block in its threads, as the candidate
+    search does it (without its selections)."""
     projects, _ = round_.shape
     started = time.perf_counter()
-    tables = search._tables(round_)
-    for start in range(0, projects, search.CHUNK):
-        search._block(round_, effective, np.arange(start, min(start + search.CHUNK, projects)),
-                      DEFAULT_WEIGHTS, tables)
+    blocks.scan(blocks.Scorer(round_, DEFAULT_WEIGHTS), np.arange(projects), search.CHUNK,
+                lambda worker, rows, totals: None)
     return time.perf_counter() - started
 
 
@@ -249,8 +247,7 @@ def loop_baseline(round_: search.Round, sample_size: int, seed: int, repeat: int
                                                             replace=False))
     runs = [loop_scores(round_, sample) for _ in range(max(repeat, 1))]
     seconds, rows = min(runs, key=lambda run: run[0])
-    effective = effective_strengths(round_.strengths, round_.area_parent)
-    engine_rows = search._block(round_, effective, sample, DEFAULT_WEIGHTS, search._tables(round_))
+    engine_rows = blocks.Scorer(round_, DEFAULT_WEIGHTS).score(sample)
     return {"loop_sample_projects": len(sample), "loop_sample_seconds": round(seconds, 3),
             "loop_seconds_scaled": round(seconds * projects / max(len(sample), 1), 2),
             "loop_max_abs_difference": float(np.abs(np.array(rows) - engine_rows).max())}

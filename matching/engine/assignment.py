@@ -5,9 +5,9 @@ exactly as a min-cost flow (OR-Tools); and the greedy, stable assignment beside 
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
-SCALE = 100_000  # scores in [0, 1] become integer costs
+from .flow import type_optimum
+from .selection import order
 
 
 @dataclass
@@ -26,50 +26,45 @@ def _slot_index(university: np.ndarray, project_type: np.ndarray, types: int) ->
 
 def optimal(project, university, score, project_type, partners, slots) -> np.ndarray:
     """The chosen pairs of a maximum-score b-matching. `project`, `university`, `score` are the
-    candidate pairs; `project_type`, `partners` are per project; `slots` (U, T)."""
-    n_projects, (n_universities, types) = len(partners), slots.shape
-    usable = score > 0
-    pair_index = np.flatnonzero(usable)
-    source, sink = 0, 1
-    project_node = 2 + np.arange(n_projects)
-    slot_node = 2 + n_projects + np.arange(n_universities * types)
-    pair_slot = _slot_index(university[pair_index], project_type[project[pair_index]], types)
-    supply = int(partners.sum())
-    starts = np.concatenate([
-        np.full(n_projects, source), project_node[project[pair_index]], slot_node, [source]])
-    ends = np.concatenate([
-        project_node, slot_node[pair_slot], np.full(len(slot_node), sink), [sink]])
-    capacities = np.concatenate([
-        partners, np.ones(len(pair_index), dtype=np.int64), slots.ravel(), [supply]])
-    costs = np.concatenate([
-        np.zeros(n_projects, dtype=np.int64),
-        -np.rint(score[pair_index] * SCALE).astype(np.int64),
-        np.zeros(len(slot_node), dtype=np.int64), [0]])   # the last arc: slots left unfilled
-    flow = min_cost_flow.SimpleMinCostFlow()
-    arcs = flow.add_arcs_with_capacity_and_unit_cost(
-        starts.astype(np.int64), ends.astype(np.int64), capacities.astype(np.int64), costs)
-    flow.set_nodes_supplies(np.array([source, sink]), np.array([supply, -supply]))
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow did not solve: status {status}")
-    pair_arcs = arcs[n_projects:n_projects + len(pair_index)]
+    candidate pairs; `project_type`, `partners` are per project; `slots` (U, T).
+
+    A university's slots are per project type and a project has one type, so the flow splits
+    into one independent problem per type (see flow): their optima together are the optimum.
+    A pair without room on either side (no partners sought, no slots) can take no flow."""
+    usable = np.flatnonzero((score > 0) & (partners[project] > 0)
+                            & (slots[university, project_type[project]] > 0))
+    pair_type = project_type[project[usable]]
     chosen = np.zeros(len(score), dtype=bool)
-    chosen[pair_index[flow.flows(pair_arcs) > 0]] = True
+    for type_ in range(slots.shape[1]):
+        pairs = usable[pair_type == type_]
+        if len(pairs):
+            chosen[pairs[type_optimum(project[pairs], university[pairs], score[pairs],
+                                      partners.astype(np.int64), slots[:, type_].astype(np.int64))]] = True
     return chosen
 
 
 def greedy(project, university, score, project_type, partners, slots) -> np.ndarray:
     """Pairs taken best score first (ties by project, then university) while both sides have
     room: stable for these symmetric preferences."""
-    types = slots.shape[1]
-    left_partners, left_slots = partners.astype(np.int64).copy(), slots.ravel().astype(np.int64).copy()
+    universities, types = slots.shape
     slot = _slot_index(university, project_type[project], types)
+    ranked = order(np.zeros(len(score), dtype=np.int64), score,
+                   project.astype(np.int64) * universities + university, groups=1,
+                   indexes=len(partners) * universities)
+    ranked = ranked[score[ranked] > 0]
+    left_partners, left_slots = partners.astype(np.int64).tolist(), slots.ravel().astype(np.int64).tolist()
+    taken = []
+    # Plain lists, a slice at a time: the loop is sequential by nature, and list items are
+    # read fastest.
+    for start in range(0, len(ranked), 1 << 16):
+        part = ranked[start:start + (1 << 16)]
+        for i, p, s in zip(part.tolist(), project[part].tolist(), slot[part].tolist(), strict=True):
+            if left_partners[p] > 0 and left_slots[s] > 0:
+                taken.append(i)
+                left_partners[p] -= 1
+                left_slots[s] -= 1
     chosen = np.zeros(len(score), dtype=bool)
-    for i in np.lexsort((university, project, -score)):
-        if score[i] > 0 and left_partners[project[i]] > 0 and left_slots[slot[i]] > 0:
-            chosen[i] = True
-            left_partners[project[i]] -= 1
-            left_slots[slot[i]] -= 1
+    chosen[taken] = True
     return chosen
 
 

@@ -2,17 +2,20 @@
 university ∪ every pair with expressed interest, scored in chunks of projects so that the
 whole score matrix never exists at once."""
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from .scoring import DEFAULT_WEIGHTS, Weights, effective_strengths, totals_block
+from . import selection
+from .blocks import Scorer, scan, workers
+from .scoring import DEFAULT_WEIGHTS, Weights, effective_strengths
+from .selection import ColumnBest, merge_columns, row_best
 
-# Ties are broken by index (the lower project or university first), so that any split of the
-# projects into chunks or shards selects exactly the same pairs: a tiny float64 offset, far
-# below the float32 scores' resolution.
-TIE = 1e-9
+# Ties are broken by index (the lower project or university first, see selection), so that any
+# split of the projects into chunks or shards selects exactly the same pairs.
 CHUNK = 2000
+PAIR_BLOCK = 8192
 
 
 @dataclass
@@ -53,73 +56,39 @@ class Candidates:
         return len(self.project)
 
 
-def _block(round_: Round, effective: np.ndarray, rows: np.ndarray, weights: Weights,
-           tables: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """The totals of a block of projects (sorted indexes) against every university."""
-    mask = np.isin(round_.interest_project, rows)
-    return totals_block(
-        project_areas=round_.project_areas[rows], project_type=round_.project_type[rows],
-        project_places=round_.project_places[rows], project_partners=round_.project_partners[rows],
-        project_province=round_.project_province[rows], project_region=round_.project_region[rows],
-        effective=effective, places_by_type=tables[0], slots_by_type=tables[1],
-        university_province=round_.university_province,
-        university_region=round_.university_region,
-        interest_rows=np.searchsorted(rows, round_.interest_project[mask]),
-        interest_columns=round_.interest_university[mask], weights=weights)
-
-
-def _tables(round_: Round) -> tuple[np.ndarray, np.ndarray]:
-    """The universities' places and slots per type, one contiguous row per type."""
-    return (np.ascontiguousarray(round_.university_places.T, dtype=np.float32),
-            np.ascontiguousarray(round_.university_slots.T))
-
-
 def shard_pairs(round_: Round, rows: np.ndarray, *, k: int, m: int, weights: Weights,
-                chunk: int = CHUNK) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                chunk: int = CHUNK, threads: int | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For the projects `rows` (sorted indexes): the top-k pairs of each project, and each
     university's best m (key, project) among these projects — what a shard contributes.
-    Keys and projects of the latter are (U, ≤m·chunks), one row per university."""
+    Keys (float32 totals, -1 for none) and projects of the latter are (U, m), best first."""
     projects, universities = round_.shape
-    effective = effective_strengths(round_.strengths, round_.area_parent)
-    tables = _tables(round_)
-    university_tie = TIE * (universities - np.arange(universities)) / universities
-    top_p, top_u, best_key, best_project = [], [], [], []
-    for start in range(0, len(rows), chunk):
-        block_rows = rows[start:start + chunk]
-        totals = _block(round_, effective, block_rows, weights, tables)
-        kk = min(k, universities)
-        if kk:
-            idx = np.argpartition(-(totals + university_tie), kk - 1, axis=1)[:, :kk]
-            keep = (np.take_along_axis(totals, idx, axis=1) >= 0).ravel()
-            top_p.append(np.repeat(block_rows, kk)[keep])
-            top_u.append(idx.ravel()[keep])
-        # One row per university, contiguous, so the partition runs along memory.
-        key = np.ascontiguousarray(totals.T) + TIE * (projects - block_rows) / projects
-        key, project = _top(key, np.broadcast_to(block_rows, key.shape), m)
-        best_key.append(key)
-        best_project.append(project)
-    pairs_p = np.concatenate(top_p) if top_p else np.zeros(0, dtype=np.int64)
-    pairs_u = np.concatenate(top_u) if top_u else np.zeros(0, dtype=np.int64)
-    best_key, best_project = _top(np.concatenate(best_key, axis=1),
-                                  np.concatenate(best_project, axis=1), m)
+    scorer, threads = Scorer(round_, weights), threads or workers()
+    top: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(threads)]
+    best = [ColumnBest(universities, m, indexes=projects) for _ in range(threads)]
+
+    def visit(worker: int, block_rows: np.ndarray, totals: np.ndarray) -> None:
+        row, university = row_best(totals, k)
+        top[worker].append((block_rows[row], university))
+        best[worker].add(totals, block_rows)
+
+    used = scan(scorer, rows, chunk, visit, threads)
+    pairs = [pair for worker in top[:used] for pair in worker]
+    pairs_p = np.concatenate([p for p, _u in pairs]) if pairs else np.zeros(0, dtype=np.int64)
+    pairs_u = np.concatenate([u for _p, u in pairs]) if pairs else np.zeros(0, dtype=np.int64)
+    best_key, best_project = merge_columns([b.entries() for b in best[:used]], m,
+                                           columns=universities, indexes=projects)
     return pairs_p, pairs_u, best_key, best_project
-
-
-def _top(key: np.ndarray, project: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's m largest keys and their projects."""
-    mm = min(m, key.shape[1])
-    if not mm:
-        return key[:, :0], project[:, :0]
-    idx = np.argpartition(-key, mm - 1, axis=1)[:, :mm]
-    return np.take_along_axis(key, idx, axis=1), np.take_along_axis(project, idx, axis=1)
 
 
 def reduce_pairs(round_: Round, shards: list, *, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Merge shards' results: their top-k pairs, the overall top m projects per university,
     and every interest pair — unique (project, university) pairs, sorted."""
-    universities = round_.shape[1]
-    key, project = _top(np.concatenate([s[2] for s in shards], axis=1),
-                        np.concatenate([s[3] for s in shards], axis=1), m)
+    projects, universities = round_.shape
+    columns = [(np.broadcast_to(np.arange(universities)[:, None], s[2].shape).ravel(),
+                np.asarray(s[2], dtype=np.float32).ravel(), np.asarray(s[3]).ravel())
+               for s in shards]
+    key, project = merge_columns(columns, m, columns=universities, indexes=projects)
     keep = key >= 0
     pairs_p = [*(s[0] for s in shards), round_.interest_project, project[keep]]
     pairs_u = [*(s[1] for s in shards), round_.interest_university,
@@ -132,51 +101,86 @@ def reduce_pairs(round_: Round, shards: list, *, m: int) -> tuple[np.ndarray, np
 
 def score_pairs(round_: Round, project: np.ndarray, university: np.ndarray, *,
                 weights: Weights) -> Candidates:
-    """Score the given pairs (vectorised over pairs) and rank them within each project."""
-    effective = effective_strengths(round_.strengths, round_.area_parent)
-    p, u = project, university
-    t = round_.project_type[p]
-    places = round_.university_places[u, t].astype(np.float32)
-    slots = round_.university_slots[u, t]
-    area = np.einsum("na,na->n", round_.project_areas[p].astype(np.float32), effective[u])
-    if len(p) == 0:
-        area = np.zeros(0, dtype=np.float32)
-    per_partner = round_.project_places[p].astype(np.float32) / np.maximum(round_.project_partners[p], 1)
-    capacity = np.minimum(1.0, places / np.maximum(per_partner, 1e-6))
-    same_province = (round_.project_province[p] == round_.university_province[u]) & (
-        round_.project_province[p] >= 0)
-    same_region = round_.project_region[p] == round_.university_region[u]
-    region = np.where(same_province, 1.0, np.where(same_region, 0.5, 0.0))
-    interest_keys = np.sort(round_.interest_project.astype(np.int64) * round_.shape[1]
-                            + round_.interest_university)
-    keys = p.astype(np.int64) * round_.shape[1] + u
-    interest = np.zeros(len(keys), dtype=bool)
-    if len(interest_keys):
-        interest = interest_keys[np.minimum(np.searchsorted(interest_keys, keys),
-                                            len(interest_keys) - 1)] == keys
-    components = np.stack([area, capacity, region, interest]).astype(np.float32)
-    eligible = (places > 0) & (slots > 0)
-    score = (weights.as_array() @ components) * eligible
-    top = _top_areas(round_.project_areas, effective, p, u)
-    order = np.lexsort((u, -score, p))
-    rank = np.empty(len(p), dtype=np.int64)
-    starts = np.r_[0, np.flatnonzero(np.diff(p[order])) + 1]
-    counts = np.diff(np.r_[starts, len(p)])
-    rank[order] = np.arange(len(p)) - np.repeat(starts, counts) + 1
-    return Candidates(project=p, university=u, components=components,
-                      score=score.astype(np.float32), eligible=eligible, rank=rank, top_areas=top)
+    """Score the given pairs (vectorised over pairs) and rank them within each project: in
+    blocks of pairs that start at a project's first pair (pairs come grouped by project),
+    one thread per core."""
+    n = len(project)
+    found = Candidates(project=project, university=university,
+                       components=np.empty((4, n), dtype=np.float32),
+                       score=np.empty(n, dtype=np.float32), eligible=np.empty(n, dtype=bool),
+                       rank=np.empty(n, dtype=np.int64), top_areas=np.empty((n, 2), dtype=np.int64))
+    pairs = _Pairs(round_, weights, found)
+    grouped = n < 2 or bool((project[1:] >= project[:-1]).all())
+    starts = np.unique(np.searchsorted(project, project[::PAIR_BLOCK])) if grouped else np.zeros(1, int)
+    bounds = list(zip(starts.tolist(), [*starts[1:].tolist(), n], strict=True)) if n else []
+    with ThreadPoolExecutor(workers()) as pool:
+        list(pool.map(lambda bound: pairs.score(*bound), bounds))
+    return found
 
 
-def _top_areas(project_areas, effective, p, u, n_top: int = 2, block: int = 100_000) -> np.ndarray:
-    """Per pair, the indexes of the areas contributing most to its area fit (-1 for none)."""
-    top = np.full((len(p), n_top), -1, dtype=np.int64)
-    for start in range(0, len(p), block):
-        rows = slice(start, start + block)
-        contribution = project_areas[p[rows]] * effective[u[rows]]
-        order = np.argsort(-contribution, axis=1, kind="stable")[:, :n_top]
-        positive = np.take_along_axis(contribution, order, axis=1) > 0
-        top[rows] = np.where(positive, order, -1)
-    return top
+class _Pairs:
+    """score_pairs' per-round arrays, and the scoring of one block of pairs into `found`."""
+
+    def __init__(self, round_: Round, weights: Weights, found: Candidates):
+        self.round, self.found = round_, found
+        self.effective = effective_strengths(round_.strengths, round_.area_parent)
+        self.areas = _AreaList(round_.project_areas)
+        self.weights = weights.as_array().astype(np.float64)
+        self.interest = np.sort(round_.interest_project.astype(np.int64) * round_.shape[1]
+                                + round_.interest_university)
+
+    def score(self, start: int, stop: int) -> None:
+        r, found, rows = self.round, self.found, slice(start, stop)
+        p, u = found.project[rows], found.university[rows]
+        t = r.project_type[p]
+        places = r.university_places[u, t].astype(np.float32)
+        per_partner = r.project_places[p].astype(np.float32) / np.maximum(r.project_partners[p], 1)
+        same_province = (r.project_province[p] == r.university_province[u]) & (r.project_province[p] >= 0)
+        same_region = r.project_region[p] == r.university_region[u]
+        keys = p.astype(np.int64) * r.shape[1] + u
+        position = np.minimum(np.searchsorted(self.interest, keys), max(len(self.interest) - 1, 0))
+        components = found.components[:, rows]
+        components[0], found.top_areas[rows] = self.areas.fit(self.effective, p, u)
+        components[1] = np.minimum(1.0, places / np.maximum(per_partner, 1e-6))
+        components[2] = np.where(same_province, 1.0, np.where(same_region, 0.5, 0.0))
+        components[3] = self.interest[position] == keys if len(self.interest) else False
+        eligible = found.eligible[rows] = (places > 0) & (r.university_slots[u, t] > 0)
+        # Summed in float64 and rounded once, without BLAS: the same score however the pairs
+        # are split into blocks.
+        total = np.zeros(stop - start)
+        for weight, component in zip(self.weights, components, strict=True):
+            total += weight * component.astype(np.float64)
+        found.score[rows] = total * eligible
+        score = found.score[rows]
+        order = selection.order(p, score, u, groups=r.shape[0], indexes=r.shape[1])
+        found.rank[start + order] = selection.rank_in_group(p[order]) + 1
+
+
+class _AreaList:
+    """Each project's areas of non-zero weight (few: a project names one to three), in
+    increasing index, padded with weight 0, so that a pair's area fit reads only those."""
+
+    def __init__(self, project_areas: np.ndarray):
+        named = project_areas != 0
+        width = max(int(named.sum(axis=1).max(initial=0)), 1)
+        self.index = np.argsort(~named, axis=1, kind="stable")[:, :width]
+        self.weight = np.take_along_axis(project_areas, self.index, axis=1).astype(np.float32)
+
+    def fit(self, effective, p, u, n_top: int = 2) -> tuple[np.ndarray, np.ndarray]:
+        """Per pair, the area fit, and the indexes of the areas contributing most to it, best
+        first (ties to the lower index; -1 for none)."""
+        index = self.index[p]
+        contribution = self.weight[p] * effective[u[:, None], index]
+        area = contribution[:, 0].copy()
+        for column in range(1, contribution.shape[1]):
+            area += contribution[:, column]
+        top = np.full((len(p), n_top), -1, dtype=np.int64)
+        for rank in range(min(n_top, contribution.shape[1])):
+            best = contribution.argmax(axis=1)[:, None]
+            positive = np.take_along_axis(contribution, best, axis=1)[:, 0] > 0
+            top[:, rank] = np.where(positive, np.take_along_axis(index, best, axis=1)[:, 0], -1)
+            np.put_along_axis(contribution, best, -np.inf, axis=1)
+        return area, top
 
 
 def shard_rows(projects: int, shards: int, chunk: int = CHUNK) -> list[np.ndarray]:
