@@ -62,11 +62,16 @@ class MatchRun(TimeStampedModel):
 class Candidate(models.Model):
     """A scored university–project pair of a run, with the components that explain it."""
 
-    # No index of its own: the composite indexes below start with the run.
+    # No index of its own: the composite indexes below start with the run. No database
+    # constraints either: a run writes 1.5 million rows in one transaction, whose deferred
+    # foreign-key checks would cost half a minute at commit, for rows the run has just read;
+    # deletions still cascade through Django.
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="candidates",
-                            db_index=False)
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
-    university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="+")
+                            db_index=False, db_constraint=False)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+",
+                                 db_constraint=False)
+    university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="+",
+                                   db_constraint=False)
     score = models.FloatField(_("score"))
     area_fit = models.FloatField(_("area fit"))
     capacity_fit = models.FloatField(_("capacity fit"))
