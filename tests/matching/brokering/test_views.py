@@ -12,16 +12,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, UniversityCapacity, VerificationStatus
+from accounts.models import AuditEvent, VerificationStatus
 from matching.models import Agreement, Candidate, Introduction, MatchRun, Milestone, OutcomeReport
 from tests.factories import (
-    AgreementFactory,
     IntroductionFactory,
-    OutcomeReportFactory,
-    ProposalFactory,
     UniversityFactory,
 )
 from tests.pages import field_errors, flashed
+
+from .common import OUTSIDERS, PDF, PERSONAS, VISION, pdf, published, room, state, today
 
 pytestmark = pytest.mark.django_db
 
@@ -30,21 +29,11 @@ LIST = reverse("brokering:introduction-list")
 CREATE = reverse("brokering:introduction-create")
 BULK_SEND = reverse("brokering:introduction-bulk-send")
 PROPOSED_LIST = f"{LIST}?status=proposed"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-VISION = "工业视觉质检就业实习基地"
-OUTSIDERS = ["other_employer", "other_university", "pending_employer"]
-PERSONAS = ["anonymous", "employer", "university", *OUTSIDERS, "ministry"]
 
 
 @pytest.fixture(autouse=True)
 def _english_pages(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def text(response) -> str:
@@ -57,72 +46,6 @@ def url(name: str, introduction: Introduction) -> str:
 
 def detail(introduction: Introduction) -> str:
     return url("introduction-detail", introduction)
-
-
-def room(university_org, places: int = 100, projects: int = 5) -> None:
-    UniversityCapacity.objects.update_or_create(
-        university=university_org, project_type="internship_base",
-        defaults={"places": places, "projects": projects})
-
-
-def pdf(name: str = "协议.pdf", content: bytes = PDF) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-def published(employer_org, **fields):
-    """40 student places over 2 partners: a share of 20."""
-    return ProposalFactory(employer=employer_org, status="published", decided_at=timezone.now(),
-                           **fields)
-
-
-def answers(status: str) -> dict:
-    """The times and answers an introduction in this status carries."""
-    now = timezone.now()
-    sent = {"sent_at": now, "expires_at": now + timedelta(days=14)}
-    both = {**sent, "employer_response": "accepted", "employer_responded_at": now,
-            "university_response": "accepted", "university_responded_at": now, "accepted_at": now}
-    if status == "proposed":
-        return {"sent_at": None, "expires_at": None}
-    return both if status in {"accepted", "signed", "in_progress", "completed"} else sent
-
-
-@pytest.fixture
-def project(employer):
-    return published(employer.employer, title=VISION)
-
-
-@pytest.fixture
-def introduce(ministry, university, project):
-    """An introduction of the project and the university in the given status (with its agreement
-    once signed, and an outcome report in the given status)."""
-    room(university.university)
-
-    def make(status: str = "sent", *, report: str | None = None, proposal=None, to=None,
-             **fields) -> Introduction:
-        introduction = IntroductionFactory(
-            proposal=proposal or project, university=to or university.university, broker=ministry,
-            places=20, status=status, **{**answers(status), **fields})
-        if status in {"signed", "in_progress", "completed"}:
-            AgreementFactory(introduction=introduction)
-        if report:
-            OutcomeReportFactory(introduction=introduction, status=report)
-        return introduction
-
-    return make
-
-
-def state(introduction: Introduction) -> tuple:
-    """What a refused action must leave as it was."""
-    introduction.refresh_from_db()
-    report = OutcomeReport.objects.filter(introduction=introduction).first()
-    return (introduction.status, introduction.employer_response, introduction.university_response,
-            introduction.message, Agreement.objects.filter(introduction=introduction).exists(),
-            Milestone.objects.filter(introduction=introduction).count(),
-            report and (report.status, report.graduates_hired, report.comment))
-
-
-def today() -> str:
-    return timezone.localdate().isoformat()
 
 
 OUTCOME = {"students_trained": "18", "interns_hosted": "10", "graduates_hired": "6",

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -17,7 +16,7 @@ from accounts.errors import Conflict
 from accounts.models import AuditEvent, Notification, UniversityCapacity, User, VerificationStatus
 from matching.brokering import implementation, introductions, selectors, workflow
 from matching.brokering.workflow import Status
-from matching.models import Agreement, Candidate, Introduction, MatchRun, Milestone, OutcomeReport
+from matching.models import Agreement, Candidate, Introduction, MatchRun
 from projects.models import Proposal
 from tests.factories import (
     CallFactory,
@@ -30,6 +29,8 @@ from tests.factories import (
     UniversityUserFactory,
 )
 from tests.races import race
+
+from .common import events, inbox, world
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2027, 6, 1, 9, 0, tzinfo=SH)
@@ -83,31 +84,6 @@ def fields_for(status: str) -> dict:
         "cancelled": sent,
         **dict.fromkeys(COUNTED, both),
     }[status]
-
-
-def events(introduction: Introduction) -> list[tuple[str, str, str]]:
-    return list(AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Introduction), object_id=introduction.pk,
-    ).order_by("pk").values_list("action", "from_status", "to_status"))
-
-
-def inbox(user) -> list[str]:
-    return list(Notification.objects.filter(user=user).order_by("pk")
-                .values_list("template", flat=True))
-
-
-def world() -> dict:
-    """Everything a refused step must leave as it was."""
-    return {
-        "introductions": list(Introduction.objects.order_by("pk").values()),
-        "projects": list(Proposal.objects.order_by("pk").values_list("pk", "stage",
-                                                                      "partners_confirmed")),
-        "agreements": Agreement.objects.count(),
-        "milestones": Milestone.objects.count(),
-        "reports": list(OutcomeReport.objects.order_by("pk").values()),
-        "audit": AuditEvent.objects.count(),
-        "inbox": Notification.objects.count(),
-    }
 
 
 def fresh(introduction: Introduction) -> Introduction:

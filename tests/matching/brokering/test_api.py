@@ -11,22 +11,21 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.models import UniversityCapacity, VerificationStatus
-from matching.models import Agreement, Candidate, Introduction, MatchRun, Milestone, OutcomeReport
+from accounts.models import VerificationStatus
+from matching.models import Candidate, Introduction, MatchRun, Milestone, OutcomeReport
 from tests.factories import (
     AgreementFactory,
     CallFactory,
     IntroductionFactory,
     OutcomeReportFactory,
-    ProposalFactory,
     UniversityFactory,
 )
+
+from .common import OUTSIDERS, PDF, PERSONAS, VISION, pdf, published, room, state, today
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/introductions/"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-VISION = "工业视觉质检就业实习基地"
 FIELDS = {"id", "project", "project_title", "employer", "university", "university_name", "status",
           "message", "places", "employer_response", "university_response", "decline_reason",
           "decline_comment", "sent_at", "expires_at", "accepted_at", "agreement", "milestones",
@@ -36,8 +35,6 @@ MILESTONE_FIELDS = {"title", "happened_on", "note", "recorded_at"}
 OUTCOME_FIELDS = {"status", "students_trained", "interns_hosted", "graduates_hired",
                   "funding_delivered_cny", "narrative", "comment", "submitted_at", "confirmed_at",
                   "decided_at"}
-OUTSIDERS = ["other_employer", "other_university", "pending_employer"]
-PERSONAS = ["anonymous", "employer", "university", *OUTSIDERS, "ministry"]
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
@@ -53,79 +50,8 @@ def api_for(api_for):
     return make
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def url(introduction, action: str = "") -> str:
     return f"{LIST}{introduction.public_id}/" + (f"{action}/" if action else "")
-
-
-def room(university_org, places: int = 100, projects: int = 5) -> None:
-    UniversityCapacity.objects.update_or_create(
-        university=university_org, project_type="internship_base",
-        defaults={"places": places, "projects": projects})
-
-
-def pdf(name: str = "协议.pdf", content: bytes = PDF) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-def published(employer_org, **fields):
-    """40 student places over 2 partners: a share of 20."""
-    return ProposalFactory(employer=employer_org, status="published", decided_at=timezone.now(),
-                           **fields)
-
-
-def answers(status: str) -> dict:
-    now = timezone.now()
-    sent = {"sent_at": now, "expires_at": now + timedelta(days=14)}
-    both = {**sent, "employer_response": "accepted", "employer_responded_at": now,
-            "university_response": "accepted", "university_responded_at": now, "accepted_at": now}
-    if status == "proposed":
-        return {"sent_at": None, "expires_at": None}
-    return both if status in {"accepted", "signed", "in_progress", "completed"} else sent
-
-
-def today() -> str:
-    return timezone.localdate().isoformat()
-
-
-@pytest.fixture
-def project(employer):
-    return published(employer.employer, title=VISION)
-
-
-@pytest.fixture
-def introduce(ministry, university, project):
-    """An introduction of the project and the university in the given status (with its agreement
-    once signed, and an outcome report in the given status)."""
-    room(university.university)
-
-    def make(status: str = "sent", *, report: str | None = None, proposal=None, to=None,
-             **fields) -> Introduction:
-        introduction = IntroductionFactory(
-            proposal=proposal or project, university=to or university.university, broker=ministry,
-            places=20, status=status, **{**answers(status), **fields})
-        if status in {"signed", "in_progress", "completed"}:
-            AgreementFactory(introduction=introduction)
-        if report:
-            OutcomeReportFactory(introduction=introduction, status=report)
-        return introduction
-
-    return make
-
-
-def state(introduction: Introduction) -> tuple:
-    """What a refused request must leave as it was."""
-    introduction.refresh_from_db()
-    report = OutcomeReport.objects.filter(introduction=introduction).first()
-    return (introduction.status, introduction.employer_response, introduction.university_response,
-            introduction.message, Agreement.objects.filter(introduction=introduction).exists(),
-            Milestone.objects.filter(introduction=introduction).count(),
-            report and (report.status, report.graduates_hired, report.comment))
 
 
 OUTCOME = {"students_trained": 18, "interns_hosted": 10, "graduates_hired": 6,

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -30,6 +29,8 @@ from tests.factories import (
     UniversityUserFactory,
 )
 from tests.races import race
+
+from .common import events, inbox, world
 
 SH = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -59,31 +60,6 @@ def pdf(name: str = "协议.pdf") -> SimpleUploadedFile:
 
 def png_named_pdf(name: str = "scan.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PNG, content_type="application/pdf")
-
-
-def events(introduction: Introduction) -> list[tuple[str, str, str]]:
-    return list(AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Introduction), object_id=introduction.pk,
-    ).order_by("pk").values_list("action", "from_status", "to_status"))
-
-
-def inbox(user) -> list[str]:
-    return list(Notification.objects.filter(user=user).order_by("pk")
-                .values_list("template", flat=True))
-
-
-def world() -> dict:
-    """Everything a refused step must leave as it was."""
-    return {
-        "introductions": list(Introduction.objects.order_by("pk").values()),
-        "projects": list(Proposal.objects.order_by("pk").values_list("pk", "stage",
-                                                                      "partners_confirmed")),
-        "agreements": list(Agreement.objects.order_by("pk").values()),
-        "milestones": Milestone.objects.count(),
-        "reports": list(OutcomeReport.objects.order_by("pk").values()),
-        "audit": AuditEvent.objects.count(),
-        "inbox": Notification.objects.count(),
-    }
 
 
 def fresh(introduction: Introduction) -> Introduction:
