@@ -82,3 +82,22 @@ def world() -> dict:
         "audit": AuditEvent.objects.count(),
         "inbox": Notification.objects.count(),
     }
+
+
+# Each action as the page posts it and as the API does: the introduction it needs (status,
+# outcome report), the persona who may take it, and the fields it reads.
+OUTCOME_FIELDS = ["students_trained", "interns_hosted", "graduates_hired", "funding_delivered_cny",
+                  "narrative"]
+ACTION_INPUTS = [
+    ("introduction-send", "send", "proposed", None, "ministry", ["message"]),
+    ("introduction-cancel", "cancel", "sent", None, "ministry", ["comment"]),
+    ("introduction-accept", "accept", "sent", None, "employer", ["anything"]),
+    ("introduction-decline", "decline", "sent", None, "employer", ["reason", "comment"]),
+    ("agreement-record", "agreement", "accepted", None, "employer",
+     ["signed_on", "places_agreed", "funding_agreed_cny", "document"]),
+    ("milestone-record", "milestones", "signed", None, "university", ["title", "happened_on", "note"]),
+    ("outcome-submit", "outcome", "signed", None, "employer", [*OUTCOME_FIELDS, "evidence"]),
+    ("outcome-confirm", "outcome/confirm", "in_progress", "submitted", "university", ["anything"]),
+    ("outcome-return", "outcome/return", "in_progress", "submitted", "university", ["comment"]),
+    ("outcome-accept", "outcome/accept", "in_progress", "confirmed", "ministry", ["comment"]),
+]

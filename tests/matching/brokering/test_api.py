@@ -21,7 +21,7 @@ from tests.factories import (
     UniversityFactory,
 )
 
-from .common import OUTSIDERS, PDF, PERSONAS, VISION, pdf, published, room, state, today
+from .common import ACTION_INPUTS, OUTSIDERS, PDF, PERSONAS, VISION, pdf, published, room, state, today
 
 pytestmark = pytest.mark.django_db
 
@@ -617,19 +617,7 @@ def test_ordering_by_a_nested_list_neither_repeats_nor_hides_introductions(api_f
 
 GARBAGE = [None, "", "\x00", "x" * 5000, -1, 2**70, 1e308, True, [], {}, ["a", 1], {"a": {"b": 1}},
            "2027-13-45", "NaN", "../../etc/passwd", UNKNOWN]
-BODIES = {
-    "send": ("proposed", None, "ministry", ["message"]),
-    "cancel": ("sent", None, "ministry", ["comment"]),
-    "accept": ("sent", None, "employer", ["anything"]),
-    "decline": ("sent", None, "employer", ["reason", "comment"]),
-    "agreement": ("accepted", None, "employer",
-                  ["signed_on", "places_agreed", "funding_agreed_cny", "document"]),
-    "milestones": ("signed", None, "university", ["title", "happened_on", "note"]),
-    "outcome": ("signed", None, "employer", [*OUTCOME, "evidence"]),
-    "outcome/confirm": ("in_progress", "submitted", "university", ["anything"]),
-    "outcome/return": ("in_progress", "submitted", "university", ["comment"]),
-    "outcome/accept": ("in_progress", "confirmed", "ministry", ["comment"]),
-}
+BODIES = {api: needs for _page, api, *needs in ACTION_INPUTS}
 
 
 @pytest.mark.parametrize("value", GARBAGE, ids=repr)

@@ -20,7 +20,7 @@ from tests.factories import (
 )
 from tests.pages import field_errors, flashed
 
-from .common import OUTSIDERS, PDF, PERSONAS, VISION, pdf, published, room, state, today
+from .common import ACTION_INPUTS, OUTSIDERS, PDF, PERSONAS, VISION, pdf, published, room, state, today
 
 pytestmark = pytest.mark.django_db
 
@@ -774,19 +774,7 @@ def test_the_list_is_paginated_with_bounded_queries(client_for, ministry, employ
 
 GARBAGE = ["", " ", "\x00", "x" * 5000, "-1", "1e9999", "9" * 5000, "2027-13-45", "NaN", "<script>",
            "../../etc/passwd", "00000000-0000-0000-0000-000000000000"]
-FIELDS = {
-    "introduction-send": ("proposed", None, "ministry", ["message"]),
-    "introduction-cancel": ("sent", None, "ministry", ["comment"]),
-    "introduction-accept": ("sent", None, "employer", ["anything"]),
-    "introduction-decline": ("sent", None, "employer", ["reason", "comment"]),
-    "agreement-record": ("accepted", None, "employer",
-                         ["signed_on", "places_agreed", "funding_agreed_cny", "document"]),
-    "milestone-record": ("signed", None, "university", ["title", "happened_on", "note"]),
-    "outcome-submit": ("signed", None, "employer", [*OUTCOME, "evidence"]),
-    "outcome-confirm": ("in_progress", "submitted", "university", ["anything"]),
-    "outcome-return": ("in_progress", "submitted", "university", ["comment"]),
-    "outcome-accept": ("in_progress", "confirmed", "ministry", ["comment"]),
-}
+FIELDS = {page: needs for page, _api, *needs in ACTION_INPUTS}
 
 
 @pytest.mark.parametrize("value", GARBAGE)
