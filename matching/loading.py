@@ -17,18 +17,41 @@ from projects.models import Call, Interest, Proposal, ProposalArea
 from projects.selectors import LIVE_INTEREST
 from projects.workflow import Status
 
+from .brokering.introductions import share_of
+from .brokering.workflow import COUNTED, OPEN
+from .brokering.workflow import Status as IntroductionStatus
 from .engine.candidates import Round
+from .models import Introduction
 
 TYPES = list(ProjectType.values)
 REGIONS = sorted({p.region for p in PROVINCES.values()})
+# Introductions that hold capacity against a run: accepted and later, and sent ones awaiting
+# their answers.
+HOLDING = sorted(COUNTED | {IntroductionStatus.SENT})
+# A pair with one of these is never proposed again by a run (staff may still introduce it by
+# hand): it stands, or a side declined it or let it expire.
+INTRODUCED = sorted(OPEN | {IntroductionStatus.DECLINED, IntroductionStatus.EXPIRED})
 
 
 @dataclass
 class LoadedRound:
+    """The round's arrays for the engine: the universities' places and slots in `round` are
+    what is left after the introductions that hold capacity (the totals beside them)."""
+
     round: Round
     project_ids: np.ndarray      # database ids, by engine index
     university_ids: np.ndarray
     areas: list[FocusArea]
+    partners_left: np.ndarray    # (P,) partner places not held
+    share: np.ndarray            # (P,) student places one partner takes
+    places_total: np.ndarray     # (U, T) as the universities offer them
+    slots_total: np.ndarray
+    university_tier: np.ndarray  # (U,) tier codes
+    mutual: np.ndarray           # sorted keys project × U + university of mutual-interest pairs
+    introduced: np.ndarray       # sorted keys of pairs that have an introduction
+
+    def keys(self, project: np.ndarray, university: np.ndarray) -> np.ndarray:
+        return project.astype(np.int64) * max(len(self.university_ids), 1) + university
 
 
 def _province(code: str) -> tuple[int, int]:
@@ -54,7 +77,7 @@ def load_round(call: Call) -> LoadedRound:
     project_place = np.array([_province(p[4]) for p in projects], dtype=np.int64).reshape(-1, 2)
 
     universities = list(University.objects.filter(status=VerificationStatus.VERIFIED)
-                        .order_by("pk").values_list("pk", "province"))
+                        .order_by("pk").values_list("pk", "province", "tier"))
     university_ids = np.array([u[0] for u in universities], dtype=np.int64)
     university_index = {pk: i for i, pk in enumerate(university_ids.tolist())}
     strengths = np.zeros((len(universities), len(areas)), dtype=np.float32)
@@ -72,21 +95,48 @@ def load_round(call: Call) -> LoadedRound:
     university_place = np.array([_province(u[1]) for u in universities],
                                 dtype=np.int64).reshape(-1, 2)
 
-    pairs = [(project_index[p], university_index[u]) for p, u in Interest.objects.filter(
+    interests = Interest.objects.filter(
         proposal__call=call, proposal__status=Status.PUBLISHED, status__in=LIVE_INTEREST,
-        university__status=VerificationStatus.VERIFIED).values_list("proposal_id", "university_id")]
-    interest = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        university__status=VerificationStatus.VERIFIED).values_list(
+        "proposal_id", "university_id", "response")
+    pairs = [(project_index[p], university_index[u], response == Interest.Response.WELCOME)
+             for p, u, response in interests]
+    interest = np.array(pairs, dtype=np.int64).reshape(-1, 3)
+
+    partners = np.array([p[3] or 1 for p in projects], dtype=np.int64)
+    share = np.array([share_of(Proposal(student_places=p[2], partners_sought=p[3]))
+                      for p in projects], dtype=np.int64)
+    partners_left, places_left, slots_left = partners.copy(), places.copy(), slots.copy()
+    introductions = Introduction.objects.filter(proposal__call=call)
+    for proposal_id, university_id, status, n_places, project_type in introductions.filter(
+            status__in=HOLDING).values_list("proposal_id", "university_id", "status", "places",
+                                            "proposal__project_type"):
+        if proposal_id in project_index:
+            partners_left[project_index[proposal_id]] -= 1
+        if university_id in university_index:
+            u, t = university_index[university_id], TYPES.index(project_type)
+            slots_left[u, t] -= 1
+            places_left[u, t] -= n_places
+    introduced = [(project_index[p], university_index[u]) for p, u in introductions.filter(
+        status__in=INTRODUCED).values_list("proposal_id", "university_id")
+        if p in project_index and u in university_index]
+    introduced = np.array(introduced, dtype=np.int64).reshape(-1, 2)
+    width = max(len(universities), 1)
 
     round_ = Round(
         project_areas=project_areas,
         project_type=np.array([TYPES.index(p[1]) for p in projects], dtype=np.int64),
         project_places=np.array([p[2] or 0 for p in projects], dtype=np.int64),
-        project_partners=np.array([p[3] or 1 for p in projects], dtype=np.int64),
+        project_partners=partners,
         project_province=project_place[:, 0], project_region=project_place[:, 1],
         strengths=strengths, area_parent=parent,
-        university_places=places, university_slots=slots,
+        university_places=np.maximum(places_left, 0), university_slots=np.maximum(slots_left, 0),
         university_province=university_place[:, 0], university_region=university_place[:, 1],
         interest_project=interest[:, 0], interest_university=interest[:, 1],
     )
-    return LoadedRound(round=round_, project_ids=project_ids, university_ids=university_ids,
-                       areas=areas)
+    return LoadedRound(
+        round=round_, project_ids=project_ids, university_ids=university_ids, areas=areas,
+        partners_left=np.maximum(partners_left, 0), share=share, places_total=places,
+        slots_total=slots, university_tier=np.array([u[2] for u in universities], dtype=object),
+        mutual=np.sort(interest[interest[:, 2] == 1, 0] * width + interest[interest[:, 2] == 1, 1]),
+        introduced=np.sort(introduced[:, 0] * width + introduced[:, 1]))

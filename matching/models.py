@@ -11,7 +11,8 @@ from projects.models import Call, Proposal
 
 from .brokering import workflow
 
-ALGORITHM_VERSION = "1.0 (numpy scoring, OR-Tools min-cost flow)"
+ALGORITHM_VERSION = "2.0 (numpy scoring, HiGHS relaxation and integer programme)"
+DEFAULT_MIN_AREA_FIT = 0.10
 
 
 class MatchRun(TimeStampedModel):
@@ -40,6 +41,14 @@ class MatchRun(TimeStampedModel):
                                          validators=[MinValueValidator(1), MaxValueValidator(500)])
     shards = models.PositiveSmallIntegerField(_("shards"), default=1,
                                               validators=[MinValueValidator(1), MaxValueValidator(32)])
+    min_area_fit = models.FloatField(
+        _("AI-fit floor"), default=DEFAULT_MIN_AREA_FIT,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("A pair whose area fit is below it is never proposed (mutual-interest pairs "
+                    "excepted); it stays a ranked candidate."))
+    bound = models.FloatField(_("upper bound"), null=True, blank=True)
+    gap = models.FloatField(_("gap to the bound"), null=True, blank=True)
+    solver = models.CharField(_("solver"), max_length=120, blank=True)
     algorithm_version = models.CharField(_("algorithm version"), max_length=64,
                                          default=ALGORITHM_VERSION)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
@@ -60,7 +69,19 @@ class MatchRun(TimeStampedModel):
 
 
 class Candidate(models.Model):
-    """A scored university–project pair of a run, with the components that explain it."""
+    """A scored university–project pair of a run, with the components that explain it and,
+    when it was not proposed, why."""
+
+    class Reason(models.IntegerChoices):
+        # The engine's codes (engine.placement), in the order they are checked.
+        NONE = 0, _("Proposed")
+        INTRODUCED = 1, _("An introduction of this pair already exists")
+        INELIGIBLE = 2, _("The university has no student places or project slots left of this type")
+        BELOW_FLOOR = 3, _("Its AI area fit is below the run's floor")
+        PROJECT_FULL = 4, _("The project's partner places went to other universities")
+        SLOTS_TAKEN = 5, _("The university's project slots of this type went to other projects")
+        PLACES_TAKEN = 6, _("The university's student places of this type left are fewer than "
+                            "this project's share")
 
     # No index of its own: the composite indexes below start with the run. No database
     # constraints either: a run writes 1.5 million rows in one transaction, whose deferred
@@ -79,7 +100,14 @@ class Candidate(models.Model):
     interest = models.FloatField(_("expressed interest"))
     rank = models.PositiveIntegerField(_("rank within the project"))
     proposed = models.BooleanField(_("proposed"), default=False)
+    reason = models.PositiveSmallIntegerField(_("why not proposed"), choices=Reason.choices,
+                                              default=Reason.NONE)
     top_areas = models.JSONField(_("top contributing areas"), default=list)
+
+    @property
+    def reason_code(self) -> str | None:
+        """The reason as the API and exports name it; None for a proposed pair."""
+        return self.Reason(self.reason).name.lower() if self.reason else None
 
     class Meta:
         verbose_name = _("candidate")

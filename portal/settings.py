@@ -154,6 +154,9 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_RESULT_EXPIRES = 3600
 # Projects scored per block by the matching engine; shards are whole blocks.
 MATCHING_CHUNK = env.int("MATCHING_CHUNK", default=2000)
+# Seconds the matching engine's integer programme may take; past it the run keeps the best
+# choice found so far, with its bound and gap, and says so.
+MATCHING_TIME_LIMIT = env.float("MATCHING_TIME_LIMIT", default=60.0)
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

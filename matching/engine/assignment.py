@@ -1,101 +1,60 @@
-"""Choose the introductions to propose: a b-matching that maximises the total score subject
-to each project's partners sought and each university's project slots per type, solved
-exactly as a min-cost flow (OR-Tools); and the greedy, stable assignment beside it."""
+"""Figures that describe a choice of pairs (see placement for how it is made): its total, its
+blocking pairs, who it reaches, and whether it keeps within every capacity."""
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .flow import type_optimum
-from .selection import order
+from .placement import Capacity, Ledger, Pairs
 
 
 @dataclass
 class Assignment:
-    chosen: np.ndarray          # (n,) bool over the candidate pairs
-    objective: float            # total score of the chosen pairs
+    chosen: np.ndarray           # (n,) bool over the candidate pairs
+    objective: float             # total score of the chosen pairs
     blocking_pairs: int
-    projects_served: int        # projects given all the partners they seek
-    universities_reached: int   # universities given at least one introduction
-    over_places: list[int]      # universities whose proposed shares exceed their places
+    projects_served: int         # projects given all the partner places left to them
+    universities_reached: int    # universities given at least one introduction
+    students_placed: int         # the chosen pairs' shares of student places
+    over_places: list[int]       # universities whose chosen shares exceed the places left
+    reached: np.ndarray          # (U,) bool
+    placed: np.ndarray           # (U,) students placed per university
 
 
-def _slot_index(university: np.ndarray, project_type: np.ndarray, types: int) -> np.ndarray:
-    return university * types + project_type
-
-
-def optimal(project, university, score, project_type, partners, slots) -> np.ndarray:
-    """The chosen pairs of a maximum-score b-matching. `project`, `university`, `score` are the
-    candidate pairs; `project_type`, `partners` are per project; `slots` (U, T).
-
-    A university's slots are per project type and a project has one type, so the flow splits
-    into one independent problem per type (see flow): their optima together are the optimum.
-    A pair without room on either side (no partners sought, no slots) can take no flow."""
-    usable = np.flatnonzero((score > 0) & (partners[project] > 0)
-                            & (slots[university, project_type[project]] > 0))
-    pair_type = project_type[project[usable]]
-    chosen = np.zeros(len(score), dtype=bool)
-    for type_ in range(slots.shape[1]):
-        pairs = usable[pair_type == type_]
-        if len(pairs):
-            chosen[pairs[type_optimum(project[pairs], university[pairs], score[pairs],
-                                      partners.astype(np.int64), slots[:, type_].astype(np.int64))]] = True
-    return chosen
-
-
-def greedy(project, university, score, project_type, partners, slots) -> np.ndarray:
-    """Pairs taken best score first (ties by project, then university) while both sides have
-    room: stable for these symmetric preferences."""
-    universities, types = slots.shape
-    slot = _slot_index(university, project_type[project], types)
-    ranked = order(np.zeros(len(score), dtype=np.int64), score,
-                   project.astype(np.int64) * universities + university, groups=1,
-                   indexes=len(partners) * universities)
-    ranked = ranked[score[ranked] > 0]
-    left_partners, left_slots = partners.astype(np.int64).tolist(), slots.ravel().astype(np.int64).tolist()
-    taken = []
-    # Plain lists, a slice at a time: the loop is sequential by nature, and list items are
-    # read fastest.
-    for start in range(0, len(ranked), 1 << 16):
-        part = ranked[start:start + (1 << 16)]
-        for i, p, s in zip(part.tolist(), project[part].tolist(), slot[part].tolist(), strict=True):
-            if left_partners[p] > 0 and left_slots[s] > 0:
-                taken.append(i)
-                left_partners[p] -= 1
-                left_slots[s] -= 1
-    chosen = np.zeros(len(score), dtype=bool)
-    chosen[taken] = True
-    return chosen
-
-
-def blocking_pairs(project, university, score, chosen, project_type, partners, slots) -> int:
-    """Unchosen pairs that both sides prefer to what they got: the project has room or a worse
-    partner, and the university's slots for that type have room or a worse project."""
-    types = slots.shape[1]
-    slot = _slot_index(university, project_type[project], types)
-    taken_p = np.bincount(project[chosen], minlength=len(partners))
-    taken_s = np.bincount(slot[chosen], minlength=slots.size)
+def blocking_pairs(pairs: Pairs, capacity: Capacity, project_type: np.ndarray,
+                   chosen: np.ndarray, eligible: np.ndarray) -> int:
+    """Eligible unchosen pairs that both sides would rather have: the project has a partner
+    place free or a lower-scoring partner, and the university has a slot and the places free
+    for it, or a lower-scoring project of that type."""
+    ledger = Ledger(pairs, capacity, project_type)
+    partners, slots, places = ledger.arrays()
+    slot, score = ledger.slot, pairs.score
+    partners -= np.bincount(pairs.project[chosen], minlength=len(partners))
+    slots -= np.bincount(slot[chosen], minlength=len(slots))
+    places -= np.bincount(slot[chosen], weights=ledger.need[chosen], minlength=len(places)).astype(np.int64)
     worst_p = np.full(len(partners), np.inf)
-    np.minimum.at(worst_p, project[chosen], score[chosen])
-    worst_s = np.full(slots.size, np.inf)
+    np.minimum.at(worst_p, pairs.project[chosen], score[chosen])
+    worst_s = np.full(len(slots), np.inf)
     np.minimum.at(worst_s, slot[chosen], score[chosen])
-    project_wants = (taken_p[project] < partners[project]) | (score > worst_p[project])
-    slot_wants = (taken_s[slot] < slots.ravel()[slot]) | (score > worst_s[slot])
-    return int(np.count_nonzero(~chosen & (score > 0) & project_wants & slot_wants))
+    project_wants = (partners[pairs.project] > 0) | (score > worst_p[pairs.project])
+    slot_wants = ((slots[slot] > 0) & (places[slot] >= ledger.need)) | (score > worst_s[slot])
+    return int(np.count_nonzero(eligible & ~chosen & project_wants & slot_wants))
 
 
-def summarise(project, university, score, chosen, project_type, partners, slots,
-              project_places, university_places) -> Assignment:
-    types = slots.shape[1]
-    served = np.bincount(project[chosen], minlength=len(partners))
-    share = project_places[project[chosen]] / np.maximum(partners[project[chosen]], 1)
-    slot = _slot_index(university[chosen], project_type[project[chosen]], types)
-    shares = np.bincount(slot, weights=share, minlength=slots.size)
-    over = np.unique(np.flatnonzero(shares > university_places.ravel()) // types)
+def summarise(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, chosen: np.ndarray,
+              eligible: np.ndarray, universities: int) -> Assignment:
+    types = capacity.slots.shape[1]
+    project, university = pairs.project[chosen], pairs.university[chosen]
+    served = np.bincount(project, minlength=len(capacity.partners))
+    need = capacity.share[project]
+    used = np.bincount(university * types + project_type[project], weights=need,
+                       minlength=capacity.places.size)
+    placed = np.bincount(university, weights=need, minlength=universities).astype(np.int64)
     return Assignment(
-        chosen=chosen, objective=float(score[chosen].sum()),
-        blocking_pairs=blocking_pairs(project, university, score, chosen, project_type, partners, slots),
-        projects_served=int(np.count_nonzero((served >= partners) & (partners > 0))),
-        universities_reached=len(np.unique(university[chosen])),
-        over_places=[int(u) for u in over],
+        chosen=chosen, objective=float(pairs.score[chosen].sum(dtype=np.float64)),
+        blocking_pairs=blocking_pairs(pairs, capacity, project_type, chosen, eligible),
+        projects_served=int(np.count_nonzero((served >= capacity.partners) & (capacity.partners > 0))),
+        universities_reached=len(np.unique(university)), students_placed=int(need.sum()),
+        over_places=[int(u) for u in np.unique(np.flatnonzero(used > capacity.places.ravel()) // types)],
+        reached=np.bincount(university, minlength=universities) > 0, placed=placed,
     )
