@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -32,23 +32,33 @@ class MatchRunSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     call = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     summary = serializers.DictField(read_only=True, help_text=(
-        "Counts (projects, universities, interests, candidates, proposed), the optimal and the "
-        "greedy assignment's objective, blocking pairs, projects served and universities "
-        "reached, and the universities whose proposed shares exceed their places."))
+        "Counts (projects, universities, interests, candidates, proposed); the proposed and the "
+        "greedy choice's objective (total score), blocking pairs, projects served, universities "
+        "reached and students placed; bound, gap, solver and time_limited; mutual "
+        "{pairs, proposed, missed, not_proposed}; reasons {reason: candidates}; held (capacity "
+        "held by earlier introductions, by university and project type); empty_because; "
+        "coverage by region and by tier; over_places (always empty: every proposal fits)."))
+    min_area_fit = serializers.FloatField(read_only=True, help_text=(
+        "The AI-fit floor, 0–1: a pair below it is never proposed, except a mutual-interest pair."))
+    bound = serializers.FloatField(read_only=True, allow_null=True, help_text=(
+        "No choice within the capacities can total more than this (null until the run succeeds)."))
+    gap = serializers.FloatField(read_only=True, allow_null=True, help_text=(
+        "(bound − objective) / bound: the proposed total is within this fraction of the best "
+        "possible."))
     timings = serializers.DictField(child=serializers.FloatField(), read_only=True,
                                     help_text="Seconds per stage.")
     weights = serializers.DictField(child=serializers.FloatField(), read_only=True)
 
     class Meta:
         model = MatchRun
-        fields = ["id", "call", "status", "progress", "weights", "k", "m", "shards",
-                  "algorithm_version", "summary", "timings", "error", "created_at", "started_at",
-                  "finished_at", "published_at"]
+        fields = ["id", "call", "status", "progress", "weights", "k", "m", "shards", "min_area_fit",
+                  "algorithm_version", "solver", "bound", "gap", "summary", "timings", "error",
+                  "created_at", "started_at", "finished_at", "published_at"]
         read_only_fields = fields
 
 
 class MatchRunInput(serializers.Serializer):
-    """Shapes only; the service checks the rules (weights, k and m in range)."""
+    """Shapes only; the service checks the rules (weights, k, m and the floor in range)."""
 
     call = serializers.SlugField(help_text="The call round's short name.")
     weights = serializers.DictField(
@@ -57,6 +67,9 @@ class MatchRunInput(serializers.Serializer):
                   "missing ones take the defaults (0.60, 0.15, 0.15, 0.10).")
     k = serializers.IntegerField(required=False, help_text="Universities per project, 1–200 (20).")
     m = serializers.IntegerField(required=False, help_text="Projects per university, 1–500 (50).")
+    min_area_fit = serializers.FloatField(required=False, help_text=(
+        "The AI-fit floor, 0–1 (0.10): pairs whose area fit is below it are never proposed, "
+        "except mutual-interest pairs; they stay ranked candidates."))
 
 
 class CandidateComponentsSerializer(serializers.Serializer):
@@ -74,12 +87,21 @@ class CandidateSerializer(serializers.ModelSerializer):
     components = CandidateComponentsSerializer(source="*", read_only=True)
     top_areas = serializers.ListField(child=serializers.CharField(), read_only=True,
                                       help_text="The focus areas contributing most to the area fit.")
+    reason = serializers.CharField(source="reason_code", read_only=True, allow_null=True, help_text=(
+        "Why it was not proposed, null when proposed: " + ", ".join(
+            code.name.lower() for code in Candidate.Reason if code) + "."))
+    reason_text = serializers.SerializerMethodField(help_text=(
+        "The reason in words, in the request's language; null when proposed."))
 
     class Meta:
         model = Candidate
         fields = ["id", "project", "university", "score", "components", "rank", "proposed",
-                  "top_areas"]
+                  "reason", "reason_text", "top_areas"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reason_text(self, candidate: Candidate) -> str | None:
+        return str(candidate.get_reason_display()) if candidate.reason else None
 
 
 class MatchRunFilter(filters.FilterSet):

@@ -8,6 +8,7 @@ from accounts.provinces import PROVINCE_CHOICES
 from projects.forms import area_choices
 
 from .engine.scoring import DEFAULT_WEIGHTS
+from .models import DEFAULT_MIN_AREA_FIT
 from .selectors import CandidateFilters
 
 WEIGHT_FIELDS = ("area", "capacity", "region", "interest")
@@ -25,9 +26,9 @@ RESULT_VIEWS = [
 
 
 class MatchRunForm(forms.Form):
-    """A run's parameters: the call, the four weights of the score and the candidate counts.
-    The weights need not sum to 1 (only their ratios change the ranking), but none may be
-    negative and not all may be 0."""
+    """A run's parameters: the call, the four weights of the score, the candidate counts and
+    the AI-fit floor. The weights need not sum to 1 (only their ratios change the ranking), but
+    none may be negative and not all may be 0. A blank floor takes the default."""
 
     call = forms.ModelChoiceField(label=_("Call round"), queryset=None, to_field_name="slug",
                                   empty_label=None)
@@ -41,6 +42,11 @@ class MatchRunForm(forms.Form):
     m = forms.IntegerField(
         label=_("Projects per university (m)"), min_value=1, max_value=500, initial=50,
         help_text=_("The best m projects of each university are kept, 1 to 500."))
+    min_area_fit = forms.FloatField(
+        label=_("AI-fit floor"), min_value=0, max_value=1, initial=DEFAULT_MIN_AREA_FIT,
+        required=False,
+        help_text=_("From 0 to 1. A pair whose AI area fit is below it is never proposed, except "
+                    "a mutual-interest pair; it stays a ranked candidate."))
 
     def __init__(self, *args, calls, initial_call=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +58,7 @@ class MatchRunForm(forms.Form):
             field.label = WEIGHT_LABELS[name]
             field.initial = getattr(DEFAULT_WEIGHTS, name)
             field.widget.attrs.update({"step": "0.01", "class": "weight"})
+        self.fields["min_area_fit"].widget.attrs.update({"step": "0.01"})
 
     def clean(self):
         cleaned = super().clean()
@@ -63,6 +70,10 @@ class MatchRunForm(forms.Form):
 
     def weights(self) -> dict[str, float]:
         return {name: self.cleaned_data[name] for name in WEIGHT_FIELDS}
+
+    def area_fit_floor(self) -> float:
+        value = self.cleaned_data.get("min_area_fit")
+        return DEFAULT_MIN_AREA_FIT if value is None else value
 
 
 def call_label(call) -> str:

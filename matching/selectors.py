@@ -170,3 +170,14 @@ def employer_project_get(*, user: User, public_id) -> Proposal:
     if not (user.is_authenticated and user.employer_id):
         raise Proposal.DoesNotExist
     return employer_published_projects(user).get(public_id=public_id)
+
+
+def run_proposed_at(run: MatchRun, *, universities: set[int], projects: set[int]) -> list[Candidate]:
+    """The run's proposed candidates at these universities or of these projects, with both
+    sides loaded, best score first: what took the capacity a result page's other candidates
+    could not have. One query for a whole page."""
+    if not universities and not projects:
+        return []
+    return list(Candidate.objects.filter(run=run, proposed=True)
+                .filter(Q(university_id__in=universities) | Q(proposal_id__in=projects))
+                .select_related("proposal", "university").order_by("-score", "pk"))

@@ -111,7 +111,8 @@ class ProposalDemo:
 
     def interests(self, published: list[Proposal], per_university: int = 3) -> int:
         """Universities' interests in published projects of the open call, within their places
-        per type; the demo employer's published project gets the demo university's, welcomed."""
+        per type; the demo employer's published project gets the demo university's, welcomed,
+        and employers have welcomed about a third of the others."""
         places = {(c.university_id, c.project_type): c.places
                   for c in UniversityCapacity.objects.filter(places__gt=0)}
         universities = list(University.objects.filter(status=VerificationStatus.VERIFIED)
@@ -127,7 +128,9 @@ class ProposalDemo:
                 if students < 1:
                     continue
                 places[university.pk, proposal.project_type] = left - students
-                welcomed = index == 0 and not rows
+                # The demo pair's interest is welcomed, and about a third of the others: the
+                # run then has mutual-interest pairs to propose first.
+                welcomed = (index == 0 and not rows) or (index > 0 and self.rng.random() < 0.35)
                 rows.append(Interest(
                     public_id=uuid.UUID(int=self.rng.getrandbits(128), version=4),
                     proposal=proposal, university=university, students_offered=students,

@@ -11,7 +11,7 @@ from projects.workflow import Status as ProposalStatus
 
 from ..brokering.workflow import DeclineReason, Outcome
 from ..brokering.workflow import Status as IntroductionStatus
-from ..models import RESPONSES
+from ..models import RESPONSES, Candidate
 
 
 def joined(values) -> str:
@@ -78,6 +78,9 @@ CANDIDATES = [
     Column(_("Region"), "region"),
     Column(_("Expressed interest"), "interest"),
     Column(_("Proposed"), "proposed"),
+    # Blank for a proposed pair: the column answers "why not".
+    Column(_("Why not proposed"), "reason",
+           labels=[(Candidate.Reason.NONE, ""), *Candidate.Reason.choices[1:]]),
     Column(_("Top contributing areas"), "top_areas", convert=joined),
 ]
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+from highspy._core import _Highs
 from scipy import sparse
 
 from .selection import best_per_group, order
@@ -207,7 +208,9 @@ class _Relaxation:
         lp.a_matrix_.value_ = matrix.data
         if integer:
             lp.integrality_ = np.full(len(columns), highspy.HighsVarType.kInteger)
-        highs = highspy.Highs()
+        # The plain solver class: highspy.Highs's constructor enables callbacks, which prints
+        # HiGHS's banner on stdout before any option can silence it (run_matching's stdout is JSON).
+        highs = _Highs()
         highs.setOptionValue("output_flag", False)
         highs.passModel(lp)
         return highs

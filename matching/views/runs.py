@@ -16,11 +16,13 @@ from accounts import permissions
 from accounts import selectors as account_selectors
 from accounts.errors import Conflict
 from accounts.forms import apply_errors
+from accounts.models import University
 from projects import selectors as project_selectors
+from projects.filters import REGION_CHOICES
 
 from .. import selectors, services
 from ..forms import RESULT_VIEWS, MatchRunForm, ResultFilterForm
-from ..models import MatchRun
+from ..models import Candidate, MatchRun
 from ..selectors import CandidateFilters
 from . import explain
 
@@ -32,9 +34,22 @@ OVER_PLACES_SHOWN = 20
 STAGE_LABELS = {
     "load": gettext_lazy("Load the call"),
     "score_and_candidates": gettext_lazy("Score and choose candidates"),
-    "assign": gettext_lazy("Optimal assignment"),
+    "assign": gettext_lazy("Choose the introductions (HiGHS solver)"),
     "write": gettext_lazy("Write the results"),
 }
+EMPTY_BECAUSE = {
+    "no_candidates": gettext_lazy(
+        "The run found no candidate: the call has no published project, or no university has "
+        "student places and project slots for its projects' types."),
+    "all_held": gettext_lazy(
+        "All capacity is already held by earlier introductions: no project has a partner place "
+        "left, or no university has both student places and project slots left."),
+    "no_scores": gettext_lazy("No pair scored above 0 with these weights."),
+    "nothing_fits": gettext_lazy(
+        "No pair fits: every pair that scores above 0 is below the AI-fit floor, already "
+        "introduced, or needs more partner places, project slots or student places than are left."),
+}
+COVERAGE_FIGURES = ("universities", "reached", "placed", "greedy_reached", "greedy_placed")
 
 
 def require_ministry(request) -> None:
@@ -70,7 +85,8 @@ class RunListView(LoginRequiredMixin, View):
             try:
                 run = services.match_run_create(
                     actor=request.user, call=form.cleaned_data["call"], weights=form.weights(),
-                    k=form.cleaned_data["k"], m=form.cleaned_data["m"])
+                    k=form.cleaned_data["k"], m=form.cleaned_data["m"],
+                    min_area_fit=form.area_fit_floor())
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -97,7 +113,9 @@ class RunDetailView(LoginRequiredMixin, View):
 
     def get(self, request, public_id):
         run = load_run(request, public_id)
-        context = {"run": run, "weights": explain.weight_rows(run)}
+        # The version's number only: its words named the methods of its day.
+        context = {"run": run, "weights": explain.weight_rows(run),
+                   "version": run.algorithm_version.split(" (")[0]}
         status = 200
         if run.status == MatchRun.Status.SUCCEEDED:
             areas = list(account_selectors.focus_area_list())
@@ -114,12 +132,59 @@ def summary_context(run: MatchRun) -> dict:
     summary = run.summary or {}
     over = summary.get("over_places") or []
     shown = selectors.universities_named(over, OVER_PLACES_SHOWN) if over else []
+    coverage = summary.get("coverage") or {}
     return {
         "summary": summary, "over_places": shown, "over_places_count": len(over),
         "over_places_more": max(len(over) - len(shown), 0),
         "timings": [(STAGE_LABELS.get(stage, stage), seconds) for stage, seconds in run.timings.items()],
         "total_seconds": sum(run.timings.values()),
+        "quality": quality(run, summary), "empty_because": EMPTY_BECAUSE.get(summary.get("empty_because")),
+        "reasons": reason_rows(summary.get("reasons") or {}), "mutual": mutual_figures(summary),
+        "held": held_totals(summary.get("held") or {}),
+        "regions": coverage_rows(coverage.get("regions"), dict(REGION_CHOICES)),
+        "tiers": coverage_rows(coverage.get("tiers"), dict(University.Tier.choices)),
     }
+
+
+def quality(run: MatchRun, summary: dict) -> dict | None:
+    """The bound and the gap in percent; None for a run from before they were computed."""
+    bound, gap = summary.get("bound", run.bound), summary.get("gap", run.gap)
+    if bound is None or gap is None:
+        return None
+    return {"bound": bound, "gap": gap * 100, "time_limited": bool(summary.get("time_limited"))}
+
+
+def reason_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(code, label, candidates) per reason, in the order the engine checks them."""
+    known = {reason.name.lower(): reason for reason in Candidate.Reason}
+    order = list(known)
+    return [(code, known[code].label if code in known else code, n) for code, n in sorted(
+        counts.items(), key=lambda item: order.index(item[0]) if item[0] in known else len(order))]
+
+
+def mutual_figures(summary: dict) -> dict | None:
+    mutual = summary.get("mutual")
+    if mutual is None:
+        return None
+    pairs, proposed = mutual.get("pairs", 0), mutual.get("proposed", 0)
+    return {"pairs": pairs, "proposed": proposed, "rest": max(pairs - proposed, 0),
+            "missed": mutual.get("missed", 0), "reasons": reason_rows(mutual.get("not_proposed") or {})}
+
+
+def held_totals(held: dict) -> dict:
+    """How many universities held capacity from earlier introductions, and how much in all."""
+    figures = [by_type for types in held.values() for by_type in types.values()]
+    return {"universities": len(held), "places": sum(f.get("places", 0) for f in figures),
+            "projects": sum(f.get("projects", 0) for f in figures)}
+
+
+def coverage_rows(rows: list[dict] | None, labels: dict) -> dict | None:
+    """A coverage table's rows, each with its label, and their total."""
+    if rows is None:
+        return None
+    rows = [{**row, "label": labels.get(row["code"], row["code"])} for row in rows]
+    return {"rows": rows, "total": {key: sum(row.get(key, 0) for row in rows)
+                                    for key in COVERAGE_FIGURES}}
 
 
 def view_tabs(request, current: str) -> list[tuple[str, str, str, bool]]:
@@ -148,6 +213,10 @@ def results_context(request, run: MatchRun, form: ResultFilterForm, areas: dict)
         grouped = selectors.candidates_by_project(run, filters, list(page.object_list), PER_GROUP)
     groups = [(item, explain.rows(grouped[item.pk], areas, run),
                grouped[item.pk][0].group_size if grouped[item.pk] else 0) for item in page.object_list]
+    shown = [row for _item, item_rows, _size in groups for row in item_rows]
+    universities, projects = explain.takers_wanted(shown)
+    explain.name_takers(shown, selectors.run_proposed_at(run, universities=universities,
+                                                         projects=projects))
     return {**context, "page": page, "groups": groups, "per_group": PER_GROUP}
 
 
@@ -187,7 +256,8 @@ class RunRepeatView(LoginRequiredMixin, View):
         run = load_run(request, public_id)
         try:
             again = services.match_run_create(actor=request.user, call=run.call, weights=run.weights,
-                                              k=run.k, m=run.m, shards=run.shards)
+                                              k=run.k, m=run.m, shards=run.shards,
+                                              min_area_fit=run.min_area_fit)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("matching:run-detail", run.public_id)
