@@ -9,7 +9,8 @@ from .models import Agreement, Introduction, MatchRun, Milestone, OutcomeReport
 
 @admin.register(MatchRun)
 class MatchRunAdmin(admin.ModelAdmin):
-    list_display = ["call", "status", "progress", "created_at", "finished_at", "published_at"]
+    list_display = ["call", "status", "progress", "min_area_fit", "gap", "created_at", "finished_at",
+                    "published_at"]
     list_filter = ["status", "call"]
     list_select_related = ["call"]
     readonly_fields = [field.name for field in MatchRun._meta.fields]

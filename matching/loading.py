@@ -106,22 +106,9 @@ def load_round(call: Call) -> LoadedRound:
     partners = np.array([p[3] or 1 for p in projects], dtype=np.int64)
     share = np.array([share_of(Proposal(student_places=p[2], partners_sought=p[3]))
                       for p in projects], dtype=np.int64)
-    partners_left, places_left, slots_left = partners.copy(), places.copy(), slots.copy()
-    introductions = Introduction.objects.filter(proposal__call=call)
-    for proposal_id, university_id, status, n_places, project_type in introductions.filter(
-            status__in=HOLDING).values_list("proposal_id", "university_id", "status", "places",
-                                            "proposal__project_type"):
-        if proposal_id in project_index:
-            partners_left[project_index[proposal_id]] -= 1
-        if university_id in university_index:
-            u, t = university_index[university_id], TYPES.index(project_type)
-            slots_left[u, t] -= 1
-            places_left[u, t] -= n_places
-    introduced = [(project_index[p], university_index[u]) for p, u in introductions.filter(
-        status__in=INTRODUCED).values_list("proposal_id", "university_id")
-        if p in project_index and u in university_index]
-    introduced = np.array(introduced, dtype=np.int64).reshape(-1, 2)
     width = max(len(universities), 1)
+    partners_held, slots_held, places_held, introduced = _introductions(
+        call, project_index, university_index, places.shape)
 
     round_ = Round(
         project_areas=project_areas,
@@ -130,13 +117,37 @@ def load_round(call: Call) -> LoadedRound:
         project_partners=partners,
         project_province=project_place[:, 0], project_region=project_place[:, 1],
         strengths=strengths, area_parent=parent,
-        university_places=np.maximum(places_left, 0), university_slots=np.maximum(slots_left, 0),
+        university_places=np.maximum(places - places_held, 0),
+        university_slots=np.maximum(slots - slots_held, 0),
         university_province=university_place[:, 0], university_region=university_place[:, 1],
         interest_project=interest[:, 0], interest_university=interest[:, 1],
     )
     return LoadedRound(
         round=round_, project_ids=project_ids, university_ids=university_ids, areas=areas,
-        partners_left=np.maximum(partners_left, 0), share=share, places_total=places,
+        partners_left=np.maximum(partners - partners_held, 0), share=share, places_total=places,
         slots_total=slots, university_tier=np.array([u[2] for u in universities], dtype=object),
         mutual=np.sort(interest[interest[:, 2] == 1, 0] * width + interest[interest[:, 2] == 1, 1]),
-        introduced=np.sort(introduced[:, 0] * width + introduced[:, 1]))
+        introduced=introduced)
+
+
+def _introductions(call: Call, project_index: dict, university_index: dict, shape: tuple[int, int]):
+    """What the call's introductions hold (HOLDING): partner places per project, and project
+    slots and student places per university and type; and the sorted keys of the pairs that
+    have an introduction (INTRODUCED), never proposed again."""
+    partners = np.zeros(len(project_index), dtype=np.int64)
+    slots, places = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+    introduced = []
+    for proposal_id, university_id, status, n_places, project_type in Introduction.objects.filter(
+            proposal__call=call, status__in=INTRODUCED).values_list(
+            "proposal_id", "university_id", "status", "places", "proposal__project_type"):
+        p, u = project_index.get(proposal_id), university_index.get(university_id)
+        if p is not None and u is not None:
+            introduced.append(p * max(shape[0], 1) + u)
+        if status not in HOLDING:
+            continue
+        if p is not None:
+            partners[p] += 1
+        if u is not None:
+            slots[u, TYPES.index(project_type)] += 1
+            places[u, TYPES.index(project_type)] += n_places
+    return partners, slots, places, np.sort(np.array(introduced, dtype=np.int64))

@@ -104,11 +104,6 @@ class Candidate(models.Model):
                                               default=Reason.NONE)
     top_areas = models.JSONField(_("top contributing areas"), default=list)
 
-    @property
-    def reason_code(self) -> str | None:
-        """The reason as the API and exports name it; None for a proposed pair."""
-        return self.Reason(self.reason).name.lower() if self.reason else None
-
     class Meta:
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
@@ -121,6 +116,11 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}–{self.university_id}: {self.score:.3f}"
+
+    @property
+    def reason_code(self) -> str | None:
+        """The reason as the API and exports name it; None for a proposed pair."""
+        return self.Reason(self.reason).name.lower() if self.reason else None
 
 
 RESPONSES = [("accepted", _("Accepted")), ("declined", _("Declined"))]

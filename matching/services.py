@@ -1,6 +1,5 @@
 """Every write of the matching app: create, execute, sweep and publish runs."""
 
-import io
 import logging
 import time
 from collections.abc import Mapping
@@ -12,21 +11,21 @@ from celery import chord
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.errors import Conflict
-from accounts.models import University, User
+from accounts.models import User
 from accounts.services import audit_record
 from projects.models import Call
 
-from .engine import assignment, placement
 from .engine.candidates import candidates, reduce_pairs, score_pairs, shard_pairs, shard_rows
-from .engine.scoring import COMPONENTS, Weights
-from .loading import REGIONS, TYPES, LoadedRound, load_round
-from .models import DEFAULT_MIN_AREA_FIT, Candidate, MatchRun
+from .engine.scoring import Weights
+from .loading import load_round
+from .models import DEFAULT_MIN_AREA_FIT, MatchRun
+from .results import candidates_write, run_choose
 from .tasks import execute_match_run
 
 logger = logging.getLogger(__name__)
@@ -81,55 +80,6 @@ def match_run_claim(run_id: int) -> bool:
 
 def _progress(run: MatchRun, percent: int) -> None:
     MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.RUNNING).update(progress=percent)
-
-
-def _write_candidates(run: MatchRun, loaded, found, chosen: np.ndarray, reasons: np.ndarray) -> None:
-    project_ids = loaded.project_ids[found.project]
-    university_ids = loaded.university_ids[found.university]
-    codes = np.array([area.code for area in loaded.areas] + [""])
-    first, second = codes[found.top_areas[:, 0]], codes[found.top_areas[:, 1]]  # -1 picks ""
-    if connection.vendor == "postgresql":
-        _copy_candidates(run, project_ids, university_ids, found, chosen, reasons, first, second)
-        return
-    Candidate.objects.bulk_create((
-        Candidate(run=run, proposal_id=int(project_ids[i]), university_id=int(university_ids[i]),
-                  score=round(float(found.score[i]), 6),
-                  area_fit=round(float(found.components[0, i]), 6),
-                  capacity_fit=round(float(found.components[1, i]), 6),
-                  region=round(float(found.components[2, i]), 6),
-                  interest=round(float(found.components[3, i]), 6), rank=int(found.rank[i]),
-                  proposed=bool(chosen[i]), reason=int(reasons[i]),
-                  top_areas=[c for c in (first[i], second[i]) if c])
-        for i in range(len(found))), batch_size=5000)
-
-
-COPY_ROWS = 100_000
-
-
-def _copy_candidates(run, project_ids, university_ids, found, chosen, reasons, first, second) -> None:
-    """PostgreSQL's COPY (a 75,000-project round has about 1.5 million candidates), its text
-    built column by column a block of rows at a time, so memory stays flat."""
-
-    def text(values) -> np.ndarray:
-        return np.round(values.astype(np.float64), 6).astype(str)
-
-    with connection.cursor() as cursor:
-        for start in range(0, len(found), COPY_ROWS):
-            rows = slice(start, start + COPY_ROWS)
-            one, two = first[rows], second[rows]
-            quoted = np.char.add(np.char.add('"', one), '"')
-            top = np.where(two != "", np.char.add(np.char.add(np.char.add("[", quoted), ',"'),
-                                                  np.char.add(two, '"]')),
-                           np.where(one != "", np.char.add(np.char.add("[", quoted), "]"), "[]"))
-            columns = [np.full(len(top), str(run.pk)), project_ids[rows].astype(str),
-                       university_ids[rows].astype(str), text(found.score[rows]),
-                       *(text(found.components[c, rows]) for c in range(4)),
-                       found.rank[rows].astype(str), np.where(chosen[rows], "t", "f"),
-                       reasons[rows].astype(str), top]
-            cursor.copy_expert(
-                "COPY matching_candidate (run_id, proposal_id, university_id, score, area_fit, "
-                "capacity_fit, region, interest, rank, proposed, reason, top_areas) FROM STDIN",
-                io.StringIO("\n".join(map("\t".join, zip(*columns, strict=True)))))
 
 
 def match_run_execute(run_id: int) -> MatchRun | None:
@@ -244,11 +194,11 @@ def _load(run: MatchRun, timings: dict):
 
 def _finish(run: MatchRun, loaded, found, timings: dict) -> None:
     _progress(run, 60)
-    summary, best, reasons = _choose(run, loaded, found, timings)
+    summary, best, reasons = run_choose(run, loaded, found, timings)
     _progress(run, 80)
     started = time.perf_counter()
     with transaction.atomic():
-        _write_candidates(run, loaded, found, best.chosen, reasons)
+        candidates_write(run, loaded, found, best.chosen, reasons)
         timings["write"] = time.perf_counter() - started
         finished = MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.RUNNING).update(
             status=MatchRun.Status.SUCCEEDED, progress=100, summary=summary,
@@ -257,114 +207,6 @@ def _finish(run: MatchRun, loaded, found, timings: dict) -> None:
         if not finished:  # swept as stuck meanwhile: a re-run may already be current
             raise Conflict(_("The run was marked failed while it computed; its results "
                              "were discarded."))
-
-
-def _choose(run: MatchRun, loaded: LoadedRound, found, timings: dict):
-    """The proposed pairs (placement), the greedy choice beside them, why each other candidate
-    was not proposed, and the run's summary figures."""
-    r = loaded.round
-    keys = loaded.keys(found.project, found.university)
-    pairs = placement.Pairs(project=found.project, university=found.university, score=found.score,
-                            area_fit=found.components[0], mutual=np.isin(keys, loaded.mutual),
-                            introduced=np.isin(keys, loaded.introduced))
-    capacity = placement.Capacity(partners=loaded.partners_left, share=loaded.share,
-                                  slots=r.university_slots, places=r.university_places)
-    floor = run.min_area_fit
-    started = time.perf_counter()
-    best = placement.place(pairs, capacity, r.project_type, min_area_fit=floor,
-                           time_limit=settings.MATCHING_TIME_LIMIT)
-    timings["assign"] = time.perf_counter() - started
-    simple = placement.greedy(pairs, capacity, r.project_type, min_area_fit=floor)
-    reasons = placement.reasons(pairs, capacity, r.project_type, best.chosen, min_area_fit=floor)
-    eligible = ~pairs.introduced & (pairs.score > 0) & (pairs.mutual | (pairs.area_fit >= floor))
-    figures = [assignment.summarise(pairs, capacity, r.project_type, chosen, eligible, r.shape[1])
-               for chosen in (best.chosen, simple)]
-    return _summary(loaded, pairs, best, reasons, *figures), best, reasons
-
-
-def _summary(loaded: LoadedRound, pairs, best, reasons, optimal, greedy) -> dict:
-    r = loaded.round
-    projects, universities = r.shape
-    mutual = pairs.mutual & ~pairs.introduced
-    missed = mutual & (reasons == placement.UNEXPLAINED)
-    return {
-        "projects": projects, "universities": universities, "interests": len(r.interest_project),
-        "candidates": len(pairs), "proposed": int(best.chosen.sum()),
-        "objective": round(optimal.objective, 4), "greedy_objective": round(greedy.objective, 4),
-        "bound": round(best.bound, 4), "gap": round(best.gap, 6), "solver": best.solver,
-        "time_limited": best.time_limited,
-        "blocking_pairs": optimal.blocking_pairs, "greedy_blocking_pairs": greedy.blocking_pairs,
-        "projects_served": optimal.projects_served,
-        "greedy_projects_served": greedy.projects_served,
-        "universities_reached": optimal.universities_reached,
-        "greedy_universities_reached": greedy.universities_reached,
-        "students_placed": optimal.students_placed, "greedy_students_placed": greedy.students_placed,
-        "over_places": _public_ids(loaded, optimal.over_places),
-        "mutual": {"pairs": int(mutual.sum()), "proposed": int(best.mutual.sum()),
-                   "missed": int(missed.sum()),
-                   "not_proposed": _counts(reasons[mutual & ~best.chosen])},
-        "reasons": _counts(reasons[~best.chosen]),
-        "held": _held(loaded),
-        "empty_because": _empty_because(loaded, pairs, best),
-        "coverage": _coverage(loaded, optimal, greedy),
-        "components": list(COMPONENTS),
-    }
-
-
-def _empty_because(loaded: LoadedRound, pairs, best) -> str:
-    """Why a run proposed nothing, as a code the run page words; "" when it proposed some."""
-    r = loaded.round
-    if best.chosen.any():
-        return ""
-    if not len(pairs):
-        return "no_candidates"
-    if not (loaded.partners_left > 0).any() or not (
-            (r.university_places > 0) & (r.university_slots > 0)).any():
-        return "all_held"
-    if not (pairs.score > 0).any():
-        return "no_scores"
-    return "nothing_fits"
-
-
-def _public_ids(loaded: LoadedRound, indexes: list[int]) -> list[str]:
-    return [str(public_id) for public_id in University.objects.filter(
-        pk__in=loaded.university_ids[indexes].tolist()).values_list("public_id", flat=True)]
-
-
-def _counts(reasons: np.ndarray) -> dict[str, int]:
-    """How many candidates each reason applies to, by the reason's name."""
-    counts = np.bincount(reasons[reasons >= 0].astype(np.int64), minlength=len(Candidate.Reason))
-    return {Candidate.Reason(code).name.lower(): int(n) for code, n in enumerate(counts)
-            if code and n}
-
-
-def _held(loaded: LoadedRound) -> dict:
-    """What existing introductions held of each university's capacity when the run started, by
-    public id and type (only universities that held something)."""
-    r = loaded.round
-    places, slots = loaded.places_total - r.university_places, loaded.slots_total - r.university_slots
-    rows = np.flatnonzero((places > 0).any(axis=1) | (slots > 0).any(axis=1))
-    public = dict(University.objects.filter(pk__in=loaded.university_ids[rows].tolist())
-                  .values_list("pk", "public_id"))
-    return {str(public[int(loaded.university_ids[u])]): {
-        TYPES[t]: {"places": int(places[u, t]), "projects": int(slots[u, t])}
-        for t in range(len(TYPES)) if places[u, t] or slots[u, t]} for u in rows}
-
-
-def _coverage(loaded: LoadedRound, optimal, greedy) -> dict:
-    """Universities reached and students placed by region and by tier, for the proposed and the
-    greedy choice."""
-    region = np.array([REGIONS[i] if i >= 0 else "" for i in loaded.round.university_region])
-
-    def rows(groups: np.ndarray, codes: list[str]) -> list[dict]:
-        return [{"code": code, "universities": int((groups == code).sum()),
-                 "reached": int(optimal.reached[groups == code].sum()),
-                 "placed": int(optimal.placed[groups == code].sum()),
-                 "greedy_reached": int(greedy.reached[groups == code].sum()),
-                 "greedy_placed": int(greedy.placed[groups == code].sum())} for code in codes]
-
-    tiers = sorted({str(t) for t in loaded.university_tier})
-    return {"regions": rows(region, REGIONS), "tiers": rows(loaded.university_tier.astype(str), tiers)}
 
 
 def match_runs_sweep(now=None) -> int:

@@ -1,0 +1,204 @@
+"""A run's results: the engine's choice under the three capacities, the reason each other
+candidate was not proposed, the summary figures the run page shows, and the candidates written
+in bulk (PostgreSQL's binary COPY)."""
+
+import io
+import json
+import time
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from accounts.models import University
+
+from .engine import assignment, placement
+from .engine.scoring import COMPONENTS
+from .loading import REGIONS, TYPES, LoadedRound
+from .models import Candidate, MatchRun
+
+
+def run_choose(run: MatchRun, loaded: LoadedRound, found, timings: dict):
+    """The proposed pairs (placement), the greedy choice beside them, why each other candidate
+    was not proposed, and the run's summary figures."""
+    r = loaded.round
+    keys = loaded.keys(found.project, found.university)
+    pairs = placement.Pairs(project=found.project, university=found.university, score=found.score,
+                            area_fit=found.components[0], mutual=np.isin(keys, loaded.mutual),
+                            introduced=np.isin(keys, loaded.introduced))
+    capacity = placement.Capacity(partners=loaded.partners_left, share=loaded.share,
+                                  slots=r.university_slots, places=r.university_places)
+    floor = run.min_area_fit
+    started = time.perf_counter()
+    best = placement.place(pairs, capacity, r.project_type, min_area_fit=floor,
+                           time_limit=settings.MATCHING_TIME_LIMIT)
+    timings["assign"] = time.perf_counter() - started
+    simple = placement.greedy(pairs, capacity, r.project_type, min_area_fit=floor)
+    reasons = placement.reasons(pairs, capacity, r.project_type, best.chosen, min_area_fit=floor)
+    eligible = ~pairs.introduced & (pairs.score > 0) & (pairs.mutual | (pairs.area_fit >= floor))
+    figures = [assignment.summarise(pairs, capacity, r.project_type, chosen, eligible, r.shape[1])
+               for chosen in (best.chosen, simple)]
+    return _summary(loaded, pairs, best, reasons, *figures), best, reasons
+
+
+def _summary(loaded: LoadedRound, pairs, best, reasons, optimal, greedy) -> dict:
+    r = loaded.round
+    projects, universities = r.shape
+    mutual = pairs.mutual & ~pairs.introduced
+    missed = mutual & (reasons == placement.UNEXPLAINED)
+    return {
+        "projects": projects, "universities": universities, "interests": len(r.interest_project),
+        "candidates": len(pairs), "proposed": int(best.chosen.sum()),
+        "objective": round(optimal.objective, 4), "greedy_objective": round(greedy.objective, 4),
+        "bound": round(best.bound, 4), "gap": round(best.gap, 6), "solver": best.solver,
+        "time_limited": best.time_limited,
+        "blocking_pairs": optimal.blocking_pairs, "greedy_blocking_pairs": greedy.blocking_pairs,
+        "projects_served": optimal.projects_served,
+        "greedy_projects_served": greedy.projects_served,
+        "universities_reached": optimal.universities_reached,
+        "greedy_universities_reached": greedy.universities_reached,
+        "students_placed": optimal.students_placed, "greedy_students_placed": greedy.students_placed,
+        "over_places": _public_ids(loaded, optimal.over_places),
+        "mutual": {"pairs": int(mutual.sum()), "proposed": int(best.mutual.sum()),
+                   "missed": int(missed.sum()),
+                   "not_proposed": _counts(reasons[mutual & ~best.chosen])},
+        "reasons": _counts(reasons[~best.chosen]),
+        "held": _held(loaded),
+        "empty_because": _empty_because(loaded, pairs, best),
+        "coverage": _coverage(loaded, optimal, greedy),
+        "components": list(COMPONENTS),
+    }
+
+
+def _empty_because(loaded: LoadedRound, pairs, best) -> str:
+    """Why a run proposed nothing, as a code the run page words; "" when it proposed some."""
+    r = loaded.round
+    if best.chosen.any():
+        return ""
+    if not len(pairs):
+        return "no_candidates"
+    if not (loaded.partners_left > 0).any() or not (
+            (r.university_places > 0) & (r.university_slots > 0)).any():
+        return "all_held"
+    if not (pairs.score > 0).any():
+        return "no_scores"
+    return "nothing_fits"
+
+
+def _public_ids(loaded: LoadedRound, indexes: list[int]) -> list[str]:
+    return [str(public_id) for public_id in University.objects.filter(
+        pk__in=loaded.university_ids[indexes].tolist()).values_list("public_id", flat=True)]
+
+
+def _counts(reasons: np.ndarray) -> dict[str, int]:
+    """How many candidates each reason applies to, by the reason's name."""
+    counts = np.bincount(reasons[reasons >= 0].astype(np.int64), minlength=len(Candidate.Reason))
+    return {Candidate.Reason(code).name.lower(): int(n) for code, n in enumerate(counts)
+            if code and n}
+
+
+def _held(loaded: LoadedRound) -> dict:
+    """What existing introductions held of each university's capacity when the run started, by
+    public id and type (only universities that held something)."""
+    r = loaded.round
+    places, slots = loaded.places_total - r.university_places, loaded.slots_total - r.university_slots
+    rows = np.flatnonzero((places > 0).any(axis=1) | (slots > 0).any(axis=1))
+    public = dict(University.objects.filter(pk__in=loaded.university_ids[rows].tolist())
+                  .values_list("pk", "public_id"))
+    return {str(public[int(loaded.university_ids[u])]): {
+        TYPES[t]: {"places": int(places[u, t]), "projects": int(slots[u, t])}
+        for t in range(len(TYPES)) if places[u, t] or slots[u, t]} for u in rows}
+
+
+def _coverage(loaded: LoadedRound, optimal, greedy) -> dict:
+    """Universities reached and students placed by region and by tier, for the proposed and the
+    greedy choice."""
+    region = np.array([REGIONS[i] if i >= 0 else "" for i in loaded.round.university_region])
+
+    def rows(groups: np.ndarray, codes: list[str]) -> list[dict]:
+        return [{"code": code, "universities": int((groups == code).sum()),
+                 "reached": int(optimal.reached[groups == code].sum()),
+                 "placed": int(optimal.placed[groups == code].sum()),
+                 "greedy_reached": int(greedy.reached[groups == code].sum()),
+                 "greedy_placed": int(greedy.placed[groups == code].sum())} for code in codes]
+
+    tiers = sorted({str(t) for t in loaded.university_tier})
+    return {"regions": rows(region, REGIONS), "tiers": rows(loaded.university_tier.astype(str), tiers)}
+
+
+def candidates_write(run: MatchRun, loaded: LoadedRound, found, chosen: np.ndarray,
+                     reasons: np.ndarray) -> None:
+    """Every candidate of the run, with whether it was proposed and why not."""
+    project_ids = loaded.project_ids[found.project]
+    university_ids = loaded.university_ids[found.university]
+    codes = [area.code for area in loaded.areas]
+    if connection.vendor == "postgresql":
+        _copy_candidates(run, project_ids, university_ids, found, chosen, reasons, codes)
+        return
+    Candidate.objects.bulk_create((
+        Candidate(run=run, proposal_id=int(project_ids[i]), university_id=int(university_ids[i]),
+                  score=round(float(found.score[i]), 6),
+                  area_fit=round(float(found.components[0, i]), 6),
+                  capacity_fit=round(float(found.components[1, i]), 6),
+                  region=round(float(found.components[2, i]), 6),
+                  interest=round(float(found.components[3, i]), 6), rank=int(found.rank[i]),
+                  proposed=bool(chosen[i]), reason=int(reasons[i]),
+                  top_areas=[codes[a] for a in found.top_areas[i] if a >= 0])
+        for i in range(len(found))), batch_size=5000)
+
+
+COPY_ROWS = 100_000
+COPY_COLUMNS = ("run_id", "proposal_id", "university_id", "score", "area_fit", "capacity_fit", "region",
+                "interest", "rank", "proposed", "reason", "top_areas")
+BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)   # signature, flags, no header extension
+BINARY_TRAILER = b"\xff\xff"
+
+
+def _copy_candidates(run, project_ids, university_ids, found, chosen, reasons, codes) -> None:
+    """PostgreSQL's binary COPY (a 75,000-project round has about 1.5 million candidates), built
+    with numpy a block of rows at a time, so memory stays flat and no value is turned to text."""
+    top_areas = _jsonb_pairs(codes)
+    with connection.cursor() as cursor:
+        for start in range(0, len(found), COPY_ROWS):
+            rows = slice(start, start + COPY_ROWS)
+            n = len(project_ids[rows])
+            values = [np.full(n, run.pk, ">i8"), project_ids[rows].astype(">i8"),
+                      university_ids[rows].astype(">i8"), _rounded_floats(found.score[rows]),
+                      *(_rounded_floats(found.components[c, rows]) for c in range(4)),
+                      found.rank[rows].astype(">i4"), chosen[rows].astype("u1"),
+                      reasons[rows].astype(">i2"), top_areas[found.top_areas[rows, 0] + 1,
+                                                           found.top_areas[rows, 1] + 1]]
+            cursor.copy_expert(
+                f"COPY matching_candidate ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT binary)",
+                io.BytesIO(BINARY_HEADER + _binary_rows(values) + BINARY_TRAILER))
+
+
+def _rounded_floats(values: np.ndarray) -> np.ndarray:
+    return np.round(values.astype(np.float64), 6).astype(">f8")
+
+
+def _jsonb_pairs(codes: list[str]) -> np.ndarray:
+    """Every (first, second) top-areas list in jsonb's binary form (a version byte, then the
+    JSON text), indexed by area index + 1 (0: none), padded with spaces to one width, which JSON
+    ignores: built once, then gathered per row."""
+    names = [None, *codes]
+    texts = [b"\x01" + json.dumps([n for n in (first, second) if n], separators=(",", ":")).encode()
+             for first in names for second in names]
+    table = np.array(texts, dtype=np.bytes_)
+    padding = table.view(np.uint8).reshape(len(table), -1)
+    padding[padding == 0] = ord(" ")
+    return table.reshape(len(names), len(names))
+
+
+def _binary_rows(values: list[np.ndarray]) -> bytes:
+    """Rows of COPY's binary format from equal-length arrays already of their wire types: each
+    row is its field count, then each field's byte length and bytes."""
+    layout = [("fields", ">i2")]
+    for i, column in enumerate(values):
+        layout += [(f"length{i}", ">i4"), (f"value{i}", column.dtype)]
+    rows = np.empty(len(values[0]), dtype=layout)
+    rows["fields"] = len(values)
+    for i, column in enumerate(values):
+        rows[f"length{i}"] = column.dtype.itemsize
+        rows[f"value{i}"] = column
+    return rows.tobytes()
