@@ -76,7 +76,8 @@ class Candidate(models.Model):
         # The engine's codes (engine.placement), in the order they are checked.
         NONE = 0, _("Proposed")
         INTRODUCED = 1, _("An introduction of this pair already exists")
-        INELIGIBLE = 2, _("The university has no student places or project slots left of this type")
+        INELIGIBLE = 2, _("It scores 0: the university has no student places or project slots "
+                          "left of this type, or nothing it offers counts under the run's weights")
         BELOW_FLOOR = 3, _("Its AI area fit is below the run's floor")
         PROJECT_FULL = 4, _("The project's partner places went to other universities")
         SLOTS_TAKEN = 5, _("The university's project slots of this type went to other projects")

@@ -33,11 +33,10 @@ def run_choose(run: MatchRun, loaded: LoadedRound, found, timings: dict):
     best = placement.place(pairs, capacity, r.project_type, min_area_fit=floor,
                            time_limit=settings.MATCHING_TIME_LIMIT)
     timings["assign"] = time.perf_counter() - started
-    simple = placement.greedy(pairs, capacity, r.project_type, min_area_fit=floor)
     reasons = placement.reasons(pairs, capacity, r.project_type, best.chosen, min_area_fit=floor)
     eligible = ~pairs.introduced & (pairs.score > 0) & (pairs.mutual | (pairs.area_fit >= floor))
     figures = [assignment.summarise(pairs, capacity, r.project_type, chosen, eligible, r.shape[1])
-               for chosen in (best.chosen, simple)]
+               for chosen in (best.chosen, best.greedy)]
     return _summary(loaded, pairs, best, reasons, *figures), best, reasons
 
 
@@ -75,11 +74,11 @@ def _empty_because(loaded: LoadedRound, pairs, best) -> str:
     r = loaded.round
     if best.chosen.any():
         return ""
-    if not len(pairs):
-        return "no_candidates"
     if not (loaded.partners_left > 0).any() or not (
             (r.university_places > 0) & (r.university_slots > 0)).any():
         return "all_held"
+    if not len(pairs):
+        return "no_candidates"
     if not (pairs.score > 0).any():
         return "no_scores"
     return "nothing_fits"

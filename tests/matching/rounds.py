@@ -29,8 +29,10 @@ its medical imaging 0.8); a sub-area's is the university's own. With the default
     P2–U3  area 0                       capacity 30/30 = 1           region 0    interest 0
            .15
 
-The optimum proposes P1–U1, P1–U2 and P2–U1 (objective 1.885, which greedy also reaches); U1's
-proposed internship share (20 students) exceeds its 10 places.
+With the default AI-fit floor (0.10) and the three capacities: P1–U1 cannot be proposed (P1's
+share of 20 students exceeds U1's 10 internship places), P1–U3 and P2–U3 fall below the floor
+(area fit 0), and P2–U2 scores 0. The choice is P1–U2 and P2–U1 (objective 1.225, which greedy
+also reaches).
 """
 
 from dataclasses import dataclass
@@ -43,14 +45,16 @@ from tests.matching.conftest import set_profile
 
 # (project, university): (area_fit, capacity_fit, region, interest, score, rank, proposed, top_areas)
 EXPECTED = {
-    ("P1", "U1"): (0.725, 0.5, 1.0, 0.0, 0.66, 1, True, ["cv", "ml"]),
+    ("P1", "U1"): (0.725, 0.5, 1.0, 0.0, 0.66, 1, False, ["cv", "ml"]),
     ("P1", "U2"): (0.45, 1.0, 0.5, 1.0, 0.595, 2, True, ["cv"]),
     ("P1", "U3"): (0.0, 0.25, 0.0, 0.0, 0.0375, 3, False, []),
     ("P2", "U1"): (0.8, 1.0, 0.0, 0.0, 0.63, 1, True, ["cv.medical_imaging"]),
     ("P2", "U3"): (0.0, 1.0, 0.0, 0.0, 0.15, 2, False, []),
     ("P2", "U2"): (0.2, 0.0, 0.0, 1.0, 0.0, 3, False, ["cv.medical_imaging"]),
 }
-OBJECTIVE = 0.66 + 0.595 + 0.63
+OBJECTIVE = 0.595 + 0.63
+# Why each pair not proposed was not (Candidate.Reason).
+REASONS = {("P1", "U1"): 6, ("P1", "U3"): 3, ("P2", "U3"): 3, ("P2", "U2"): 2}
 
 
 @dataclass

@@ -1,11 +1,11 @@
-"""The engine's candidates and assignment on random small rounds, against plain Python and an
-LP solved by scipy."""
+"""The engine's candidates on random small rounds against plain Python, and the placement of
+them summarised (the placement itself is tested against an exact optimum in
+test_engine_placement)."""
 
 import numpy as np
 import pytest
-from scipy.optimize import linprog
 
-from matching.engine import assignment
+from matching.engine import assignment, placement
 from matching.engine.candidates import Round, candidates
 from matching.engine.scoring import (
     DEFAULT_WEIGHTS,
@@ -121,69 +121,113 @@ def test_ranks_count_from_one_within_each_project():
         assert np.all(np.diff(scores) <= 0)
 
 
-def lp_optimum(found, r: Round) -> float:
-    """The b-matching as an LP (its constraint matrix is totally unimodular: the optimum is
-    integral), solved by scipy's HiGHS."""
-    n = len(found)
-    usable = found.score > 0
-    rows, bounds = [], []
-    for p in range(len(r.project_type)):
-        rows.append((found.project == p).astype(float))
-        bounds.append(r.project_partners[p])
-    slot = found.university * 3 + r.project_type[found.project]
-    for s in range(r.university_slots.size):
-        rows.append((slot == s).astype(float))
-        bounds.append(r.university_slots.ravel()[s])
-    result = linprog(-found.score.astype(float), A_ub=np.array(rows), b_ub=np.array(bounds),
-                     bounds=[(0, 1 if usable[i] else 0) for i in range(n)], method="highs")
-    return -result.fun
+FLOOR = 0.1
+
+
+def placement_inputs(r: Round, found, floor: float = FLOOR):
+    """The candidates as the run gives them to placement: every other interest pair mutual, no
+    introduction yet, each project's share its places over its partners rounded up; and the
+    pairs summarise counts as eligible."""
+    universities = r.shape[1]
+    keys = found.project.astype(np.int64) * universities + found.university
+    interest = r.interest_project.astype(np.int64) * universities + r.interest_university
+    pairs = placement.Pairs(project=found.project, university=found.university, score=found.score,
+                            area_fit=found.components[0], mutual=np.isin(keys, interest[::2]),
+                            introduced=np.zeros(len(found), dtype=bool))
+    capacity = placement.Capacity(partners=r.project_partners,
+                                  share=-(-r.project_places // r.project_partners),
+                                  slots=r.university_slots, places=r.university_places)
+    eligible = (pairs.score > 0) & (pairs.mutual | (pairs.area_fit >= floor))
+    return pairs, capacity, eligible
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_the_assignment_is_optimal_and_respects_every_capacity(seed):
+def test_the_placement_of_the_candidates_keeps_every_capacity_and_is_summarised(seed):
     r = random_round(seed)
     found = candidates(r, k=6, m=10)
-    args = (found.project, found.university, found.score, r.project_type, r.project_partners,
-            r.university_slots)
-    chosen = assignment.optimal(*args)
-    assert float(found.score[chosen].sum()) == pytest.approx(lp_optimum(found, r), abs=1e-3)
-    assert np.all(np.bincount(found.project[chosen], minlength=40) <= r.project_partners)
-    slot = found.university[chosen] * 3 + r.project_type[found.project[chosen]]
-    assert np.all(np.bincount(slot, minlength=45) <= r.university_slots.ravel())
-    assert np.all(found.score[chosen] > 0)
-    greedy = assignment.greedy(*args)
-    assert found.score[greedy].sum() <= found.score[chosen].sum() + 1e-6
+    pairs, capacity, eligible = placement_inputs(r, found)
+    best = placement.place(pairs, capacity, r.project_type, min_area_fit=FLOOR)
+    simple = placement.greedy(pairs, capacity, r.project_type, min_area_fit=FLOOR)
+    assert best.bound >= best.objective >= 0
+    for chosen in (best.chosen, simple):
+        summary = assignment.summarise(pairs, capacity, r.project_type, chosen, eligible, 15)
+        share = capacity.share[found.project[chosen]]
+        slot = found.university[chosen] * 3 + r.project_type[found.project[chosen]]
+        served = np.bincount(found.project[chosen], minlength=40)
+        assert summary.objective == pytest.approx(float(found.score[chosen].sum(dtype=np.float64)))
+        assert np.all(served <= r.project_partners)
+        assert np.all(np.bincount(slot, minlength=45) <= r.university_slots.ravel())
+        assert np.all(np.bincount(slot, weights=share, minlength=45) <= r.university_places.ravel())
+        assert summary.over_places == []
+        assert summary.students_placed == share.sum()
+        assert summary.projects_served == np.count_nonzero(served == r.project_partners)
+        assert summary.reached.tolist() == [u in found.university[chosen] for u in range(15)]
+        assert summary.universities_reached == summary.reached.sum()
+        assert summary.placed.tolist() == [share[found.university[chosen] == u].sum() for u in range(15)]
+
+
+def test_a_choice_beyond_the_places_is_reported_by_university():
+    r = random_round(2)
+    found = candidates(r, k=6, m=10)
+    pairs, capacity, eligible = placement_inputs(r, found)
+    summary = assignment.summarise(pairs, capacity, r.project_type, eligible, eligible, 15)
+    slot = found.university * 3 + r.project_type[found.project]
+    used = np.bincount(slot[eligible], weights=capacity.share[found.project[eligible]], minlength=45)
+    over = sorted({int(s) // 3 for s in np.flatnonzero(used > r.university_places.ravel())})
+    assert over and summary.over_places == over
+
+
+def blocking_by_definition(pairs, capacity, project_type, chosen, eligible) -> int:
+    """Eligible unchosen pairs that both sides would rather have, pair by pair."""
+    slot = pairs.university * 3 + project_type[pairs.project]
+    count = 0
+    for i in np.flatnonzero(eligible & ~chosen):
+        mine_p = pairs.score[chosen & (pairs.project == pairs.project[i])]
+        mine_s = chosen & (slot == slot[i])
+        places_left = capacity.places.ravel()[slot[i]] - capacity.share[pairs.project[mine_s]].sum()
+        p_wants = len(mine_p) < capacity.partners[pairs.project[i]] or pairs.score[i] > mine_p.min()
+        s_wants = ((mine_s.sum() < capacity.slots.ravel()[slot[i]]
+                    and places_left >= capacity.share[pairs.project[i]])
+                   or (mine_s.any() and pairs.score[i] > pairs.score[mine_s].min()))
+        count += bool(p_wants and s_wants)
+    return count
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_greedy_is_stable_and_blocking_pairs_are_counted_by_definition(seed):
+def test_blocking_pairs_are_counted_by_definition(seed):
     r = random_round(seed)
     found = candidates(r, k=6, m=10)
-    args = (found.project, found.university, found.score, r.project_type, r.project_partners,
-            r.university_slots)
-    greedy = assignment.greedy(*args)
-    assert assignment.blocking_pairs(*args[:3], greedy, *args[3:]) == 0
-    chosen = assignment.optimal(*args)
-    slot = found.university * 3 + r.project_type[found.project]
-    count = 0
-    for i in range(len(found)):
-        if chosen[i] or found.score[i] <= 0:
-            continue
-        mine_p = found.score[chosen & (found.project == found.project[i])]
-        mine_s = found.score[chosen & (slot == slot[i])]
-        p_wants = len(mine_p) < r.project_partners[found.project[i]] or found.score[i] > mine_p.min()
-        s_wants = len(mine_s) < r.university_slots.ravel()[slot[i]] or found.score[i] > mine_s.min()
-        count += bool(p_wants and s_wants)
-    assert assignment.blocking_pairs(*args[:3], chosen, *args[3:]) == count
+    pairs, capacity, eligible = placement_inputs(r, found)
+    best = placement.place(pairs, capacity, r.project_type, min_area_fit=FLOOR)
+    simple = placement.greedy(pairs, capacity, r.project_type, min_area_fit=FLOOR)
+    for chosen in (best.chosen, simple):
+        assert assignment.blocking_pairs(pairs, capacity, r.project_type, chosen, eligible) == \
+            blocking_by_definition(pairs, capacity, r.project_type, chosen, eligible)
 
 
-def test_an_empty_round_gives_no_candidates_and_an_empty_assignment():
+@pytest.mark.parametrize("seed", range(4))
+def test_greedy_leaves_no_blocking_pair_when_only_partners_and_slots_bind(seed):
+    """No mutual pair, no floor and no share: best score first is then stable."""
+    r = random_round(seed)
+    found = candidates(r, k=6, m=10)
+    pairs, capacity, _eligible = placement_inputs(r, found, floor=0.0)
+    pairs.mutual[:] = False
+    capacity.share = np.zeros(40, dtype=np.int64)
+    simple = placement.greedy(pairs, capacity, r.project_type, min_area_fit=0.0)
+    assert simple.any()
+    assert assignment.blocking_pairs(pairs, capacity, r.project_type, simple, pairs.score > 0) == 0
+
+
+def test_an_empty_round_gives_no_candidates_and_an_empty_placement():
     r = random_round(0, projects=0, universities=5, interests=0)
     found = candidates(r)
     assert len(found) == 0
-    chosen = assignment.optimal(found.project, found.university, found.score, r.project_type,
-                                r.project_partners, r.university_slots)
-    assert not chosen.any()
+    pairs, capacity, eligible = placement_inputs(r, found)
+    best = placement.place(pairs, capacity, r.project_type, min_area_fit=FLOOR)
+    assert not best.chosen.any() and best.bound == 0
+    summary = assignment.summarise(pairs, capacity, r.project_type, best.chosen, eligible, 5)
+    assert (summary.objective, summary.blocking_pairs, summary.students_placed) == (0, 0, 0)
+    assert not summary.reached.any() and summary.over_places == []
 
 
 @pytest.mark.parametrize("seed", range(4))

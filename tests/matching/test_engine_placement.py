@@ -15,8 +15,8 @@ from matching.engine.placement import Capacity, Pairs
 
 FLOOR = 0.1
 # The autouse cache fixture of tests/matching is function-scoped but holds nothing an example
-# could leak into the next.
-PROPERTY = settings(max_examples=120, deadline=None,
+# could leak into the next; no example database is written into the working tree.
+PROPERTY = settings(max_examples=150, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -47,7 +47,7 @@ def left(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, chosen: np.
         partners[pairs.project[i]] -= 1
         slots[slot[i]] -= 1
         places[slot[i]] -= int(capacity.share[pairs.project[i]])
-    return np.array(partners, dtype=np.int64), np.array(slots, dtype=np.int64), np.array(places, dtype=np.int64)
+    return tuple(np.array(x, dtype=np.int64) for x in (partners, slots, places))
 
 
 def fits(pairs, capacity, project_type, chosen) -> np.ndarray:
@@ -85,15 +85,17 @@ def mutual_first(pairs: Pairs, capacity: Capacity, project_type: np.ndarray) -> 
     return taken
 
 
-def exact_optimum(pairs, capacity, project_type, *, min_area_fit, gap=1e-9) -> float:
-    """The best total possible: the mutual pairs fixed first, then an integer programme over
-    every open non-mutual pair above the floor, under what the mutual pairs leave."""
+def exact_optimum(pairs, capacity, project_type, *, min_area_fit,
+                  gap=1e-9) -> tuple[float, float]:
+    """The best total possible, bracketed (low: a feasible total, high: no total is higher): the
+    mutual pairs fixed first, then an integer programme over every open non-mutual pair above
+    the floor, under what the mutual pairs leave, solved to within `gap`."""
     fixed = mutual_first(pairs, capacity, project_type)
     partners, slots, places = left(pairs, capacity, project_type, fixed)
     rest = np.flatnonzero(is_open(pairs) & ~pairs.mutual & (pairs.area_fit >= min_area_fit))
     total = float(pairs.score[fixed].sum(dtype=np.float64))
     if not len(rest):
-        return total
+        return total, total
     n, column = len(rest), np.arange(len(rest))
     slot = slot_of(pairs, capacity, project_type)[rest]
     need = capacity.share[pairs.project[rest]].astype(np.float64)
@@ -106,7 +108,7 @@ def exact_optimum(pairs, capacity, project_type, *, min_area_fit, gap=1e-9) -> f
                   constraints=LinearConstraint(matrix, -np.inf, upper),
                   options={"mip_rel_gap": gap})
     assert result.status == 0, result.message
-    return total - result.fun
+    return total - result.fun, total - min(result.mip_dual_bound, result.fun)
 
 
 # --- random rounds -------------------------------------------------------------------------------
@@ -130,10 +132,11 @@ def random_round(seed: int, projects: int = 40, universities: int = 8, types: in
 def test_the_choice_is_within_its_gap_of_the_exact_optimum(seed):
     pairs, capacity, project_type = random_round(seed)
     best = placement.place(pairs, capacity, project_type, min_area_fit=FLOOR)
-    optimum = exact_optimum(pairs, capacity, project_type, min_area_fit=FLOOR)
-    assert best.bound >= optimum - 1e-6
-    assert best.objective <= optimum + 1e-6
-    assert best.objective >= optimum * (1 - best.gap) - 1e-6
+    low, high = exact_optimum(pairs, capacity, project_type, min_area_fit=FLOOR)
+    assert high - low <= 1e-6 * high
+    assert best.bound >= low - 1e-6
+    assert best.objective <= high + 1e-6
+    assert best.objective >= low * (1 - best.gap) - 1e-6
     assert best.objective == pytest.approx(float(pairs.score[best.chosen].sum(dtype=np.float64)))
     assert best.gap == pytest.approx((best.bound - best.objective) / best.bound)
     assert_within_capacity(pairs, capacity, project_type, best.chosen)
@@ -189,22 +192,41 @@ def test_a_demo_size_round_is_placed_within_one_percent_of_the_exact_optimum():
     capacity = Capacity(partners=r.project_partners, share=-(-r.project_places // r.project_partners),
                         slots=r.university_slots, places=r.university_places)
     best = placement.place(pairs, capacity, r.project_type, min_area_fit=FLOOR)
-    optimum = exact_optimum(pairs, capacity, r.project_type, min_area_fit=FLOOR, gap=1e-6)
-    assert best.objective >= 0.99 * optimum
-    assert best.objective >= optimum * (1 - best.gap) - 1e-6
-    assert best.bound >= optimum - 1e-6
+    # Solved to 0.1 % (to 1e-6 it takes a minute or more on a shared machine): the optimum lies
+    # in [low, high], and each comparison below takes the end that makes it hold for the exact one.
+    low, high = exact_optimum(pairs, capacity, r.project_type, min_area_fit=FLOOR, gap=1e-3)
+    assert best.objective >= 0.99 * high
+    assert best.objective >= low * (1 - best.gap) - 1e-6
+    assert best.bound >= low - 1e-6
     assert_within_capacity(pairs, capacity, r.project_type, best.chosen)
     assert np.array_equal(best.mutual, mutual_first(pairs, capacity, r.project_type))
     assert 0 < best.mutual.sum() < best.chosen.sum()
+
+
+@pytest.mark.parametrize("seed", [6, 166])
+def test_the_optimised_choice_is_never_below_the_greedy_one(seed):
+    pairs, capacity, project_type = random_round(seed)
+    best = placement.place(pairs, capacity, project_type, min_area_fit=FLOOR)
+    simple = placement.greedy(pairs, capacity, project_type, min_area_fit=FLOOR)
+    assert np.array_equal(best.greedy, simple)
+    assert best.objective >= float(pairs.score[simple].sum(dtype=np.float64)) - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_small_round_is_solved_exactly_with_a_tight_bound(seed):
+    """Few pairs: the integer programme sees them all, and its own bound closes the gap."""
+    pairs, capacity, project_type = random_round(seed)
+    best = placement.place(pairs, capacity, project_type, min_area_fit=FLOOR)
+    assert best.gap <= placement.MIP_GAP + 1e-9
 
 
 # --- the rules as properties ---------------------------------------------------------------------
 
 @st.composite
 def small_rounds(draw):
-    """Up to 6 projects × 4 universities × 2 types, capacities from 0, scores and area fits from
-    few values (ties and the floor's edge are common)."""
-    projects, universities, types = (draw(st.integers(1, 6)), draw(st.integers(1, 4)),
+    """Up to 8 projects × 4 universities × 2 types, about half the pairs candidates, capacities
+    from 0, scores and area fits from few values (ties and the floor's edge are common)."""
+    projects, universities, types = (draw(st.integers(1, 8)), draw(st.integers(1, 4)),
                                      draw(st.integers(1, 2)))
 
     def ints(low, high, size):
@@ -214,14 +236,13 @@ def small_rounds(draw):
     capacity = Capacity(partners=ints(0, 3, projects), share=ints(0, 12, projects),
                         slots=ints(0, 3, universities * types).reshape(universities, types),
                         places=ints(0, 25, universities * types).reshape(universities, types))
-    keys = sorted(draw(st.sets(st.integers(0, projects * universities - 1))))
+    keys = np.flatnonzero(ints(0, 1, projects * universities))
     rows = draw(st.lists(st.tuples(st.sampled_from([0.0, 0.2, 0.35, 0.5, 0.8, 1.0]),
                                    st.sampled_from([0.0, 0.05, 0.1, 0.3, 0.9]), st.booleans(),
                                    st.booleans() | st.just(False)),
                          min_size=len(keys), max_size=len(keys)))
     columns = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
-    pairs = pairs_of(np.array(keys, dtype=np.int64) // universities,
-                     np.array(keys, dtype=np.int64) % universities, *columns)
+    pairs = pairs_of(keys // universities, keys % universities, *columns)
     floor = draw(st.sampled_from([0.0, 0.1, 0.3]))
     return pairs, capacity, ints(0, types - 1, projects), floor
 
@@ -299,10 +320,10 @@ def test_every_pair_left_out_has_the_first_reason_that_applies(round_):
 def test_the_bound_holds_the_exact_optimum(round_):
     pairs, capacity, project_type, floor = round_
     best = placement.place(pairs, capacity, project_type, min_area_fit=floor)
-    optimum = exact_optimum(pairs, capacity, project_type, min_area_fit=floor)
-    assert best.bound >= optimum - 1e-6
-    assert optimum >= best.objective - 1e-6
-    assert best.objective >= optimum * (1 - best.gap) - 1e-6
+    low, high = exact_optimum(pairs, capacity, project_type, min_area_fit=floor)
+    assert best.bound >= low - 1e-6
+    assert high >= best.objective - 1e-6
+    assert best.objective >= low * (1 - best.gap) - 1e-6
     assert 0 <= best.gap < 1
 
 
@@ -357,7 +378,7 @@ def test_a_solve_out_of_time_still_gives_a_full_choice_within_every_capacity():
     assert best.time_limited
     assert_within_capacity(pairs, capacity, project_type, best.chosen)
     assert best.bound >= best.objective > 0
-    assert best.bound >= exact_optimum(pairs, capacity, project_type, min_area_fit=FLOOR) - 1e-6
+    assert best.bound >= exact_optimum(pairs, capacity, project_type, min_area_fit=FLOOR)[0] - 1e-6
     codes = placement.reasons(pairs, capacity, project_type, best.chosen, min_area_fit=FLOOR)
     assert (codes != placement.UNEXPLAINED).all()
 

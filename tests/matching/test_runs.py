@@ -15,7 +15,7 @@ from matching.engine import candidates as engine_candidates
 from matching.models import Candidate, MatchRun
 from matching.tasks import execute_match_run
 from tests.factories import CallFactory, ProposalFactory, UniversityFactory
-from tests.matching.rounds import EXPECTED, OBJECTIVE, published, tiny_round
+from tests.matching.rounds import EXPECTED, OBJECTIVE, REASONS, published, tiny_round
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,11 @@ def stored(run: MatchRun, names: dict | None = None) -> dict:
     """The run's candidates as {(project, university): (components..., score, rank, ...)}."""
     rows = Candidate.objects.filter(run=run).values_list("proposal_id", "university_id", *ROW)
     return {(names or {}).get((p, u), (p, u)): tuple(rest) for p, u, *rest in rows}
+
+
+def stored_reasons(run: MatchRun, names: dict) -> dict:
+    return {names[p, u]: reason for p, u, reason in Candidate.objects.filter(run=run).values_list(
+        "proposal_id", "university_id", "reason")}
 
 
 def current_results(call) -> MatchRun | None:
@@ -57,20 +62,26 @@ def test_stored_candidates_carry_the_hand_computed_components_scores_ranks_and_p
         *numbers, rank, proposed, top = found[pair]
         assert numbers == pytest.approx(list(expected[:5]), abs=1e-5), pair
         assert (rank, proposed, top) == expected[5:], pair
+    reasons = {names: reason for names, reason in stored_reasons(run, tiny.names()).items() if reason}
+    assert reasons == {pair: Candidate.Reason(code) for pair, code in REASONS.items()}
 
 
-def test_the_summary_reports_counts_both_objectives_and_over_places(ministry, tiny):
+def test_the_summary_reports_counts_objectives_bound_and_no_university_over_its_places(ministry, tiny):
     run = run_now(ministry, tiny.call)
     summary = run.summary
     assert {key: summary[key] for key in ("projects", "universities", "interests", "candidates",
                                           "proposed")} == {
-        "projects": 2, "universities": 3, "interests": 2, "candidates": 6, "proposed": 3}
+        "projects": 2, "universities": 3, "interests": 2, "candidates": 6, "proposed": 2}
     assert summary["objective"] == pytest.approx(OBJECTIVE, abs=1e-4)
     assert summary["greedy_objective"] == pytest.approx(OBJECTIVE, abs=1e-4)
     assert summary["blocking_pairs"] == summary["greedy_blocking_pairs"] == 0
-    assert summary["projects_served"] == 2 and summary["universities_reached"] == 2
-    # U1 is proposed for P1, whose 20 students per partner exceed its 10 internship places.
-    assert summary["over_places"] == [str(tiny.universities["U1"].public_id)]
+    assert summary["projects_served"] == 1 and summary["universities_reached"] == 2
+    assert summary["students_placed"] == 20 + 30
+    # U1's 10 internship places cannot take P1's 20 students per partner: never proposed.
+    assert summary["over_places"] == []
+    assert summary["reasons"] == {"places_taken": 1, "below_floor": 2, "ineligible": 1}
+    assert run.bound == pytest.approx(OBJECTIVE, abs=1e-4) and run.gap == pytest.approx(0, abs=1e-4)
+    assert run.min_area_fit == 0.10 and "HiGHS" in run.solver
     assert set(run.timings) == {"load", "score_and_candidates", "assign", "write"}
     assert run.started_at <= run.finished_at
 
@@ -148,10 +159,10 @@ def test_a_failed_run_leaves_the_previous_results_current(ministry, tiny, monkey
     first = run_now(ministry, tiny.call)
     results = stored(first)
 
-    def broken(loaded, found, timings):
+    def broken(run, loaded, found, timings):
         raise RuntimeError("the solver ran out of memory")
 
-    monkeypatch.setattr(services, "_choose", broken)
+    monkeypatch.setattr(services, "run_choose", broken)
     second = run_now(ministry, tiny.call)
     assert second.status == MatchRun.Status.FAILED
     assert second.error == "RuntimeError: the solver ran out of memory"
@@ -162,14 +173,14 @@ def test_a_failed_run_leaves_the_previous_results_current(ministry, tiny, monkey
 def test_a_run_failing_while_writing_its_results_writes_none(ministry, tiny, monkeypatch):
     """The candidates and the succeeded status commit together or not at all."""
     first = run_now(ministry, tiny.call)
-    write = services._write_candidates
+    write = services.candidates_write
 
     def write_then_fail(*args):
         write(*args)
         assert Candidate.objects.filter(run=args[0]).count() == 6   # written, not yet committed
         raise OSError("connection lost")
 
-    monkeypatch.setattr(services, "_write_candidates", write_then_fail)
+    monkeypatch.setattr(services, "candidates_write", write_then_fail)
     second = run_now(ministry, tiny.call)
     assert second.status == MatchRun.Status.FAILED and second.error == "OSError: connection lost"
     assert not second.candidates.exists()
@@ -200,13 +211,13 @@ def test_the_sweeper_fails_a_run_stuck_in_running_and_a_rerun_completes(ministry
 
 def test_a_run_swept_while_it_was_still_computing_discards_its_results(ministry, tiny, monkeypatch):
     """The worker was slow, not dead: once swept, its late results must not become current."""
-    choose = services._choose
+    choose = services.run_choose
 
-    def slow(loaded, found, timings):
+    def slow(run, loaded, found, timings):
         services.match_runs_sweep(now=timezone.now() + services.STUCK_AFTER * 2)
-        return choose(loaded, found, timings)
+        return choose(run, loaded, found, timings)
 
-    monkeypatch.setattr(services, "_choose", slow)
+    monkeypatch.setattr(services, "run_choose", slow)
     run = run_now(ministry, tiny.call)
     assert run.status == MatchRun.Status.FAILED and "discarded" in run.error
     assert not run.candidates.exists() and current_results(tiny.call) is None
