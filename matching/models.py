@@ -84,16 +84,17 @@ class Candidate(models.Model):
         PLACES_TAKEN = 6, _("The university's student places of this type left are fewer than "
                             "this project's share")
 
-    # No index of its own: the composite indexes below start with the run. No database
-    # constraints either: a run writes 1.5 million rows in one transaction, whose deferred
-    # foreign-key checks would cost half a minute at commit, for rows the run has just read;
-    # deletions still cascade through Django.
+    # No indexes of their own: the composite indexes below start with the run, and a run writes
+    # 1.5 million rows, for which two more indexes cost a third of the write (deleting a project
+    # or university, which only the admin can, then scans the table). No database constraints
+    # either: their deferred foreign-key checks would cost half a minute at commit, for rows the
+    # run has just read; deletions still cascade through Django.
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="candidates",
                             db_index=False, db_constraint=False)
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+",
-                                 db_constraint=False)
+                                 db_index=False, db_constraint=False)
     university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="+",
-                                   db_constraint=False)
+                                   db_index=False, db_constraint=False)
     score = models.FloatField(_("score"))
     area_fit = models.FloatField(_("area fit"))
     capacity_fit = models.FloatField(_("capacity fit"))

@@ -9,10 +9,12 @@ The rules, in order:
 3. The rest, above the floor, are chosen to maximise the total score within what is left: the
    linear relaxation is solved with HiGHS (on each slot's best pairs first, then with every pair
    its dual prices show could improve it), its dual prices give an upper bound on the best total
-   possible, and the integer programme on the relaxation's support (and the few pairs of best
-   reduced gain beside it) is solved exactly with HiGHS.
+   possible, and the integer programme is solved with HiGHS: over every pair on a round of up
+   to INTEGER_PAIRS (its own bound then tightens the relaxation's), over the relaxation's support
+   and the pairs of best reduced gain beside it on a larger one.
 4. A final pass takes, best score first, every pair that still fits, so no pair is left out that
-   all three capacities would allow.
+   all three capacities would allow. Should the greedy choice (rule 2, then best score first)
+   total more, it is kept instead.
 
 Any non-negative dual prices y (projects), z (slots), w (places) bound the best total from
 above: Σ partners·y + Σ slots·z + Σ places·w + Σ_pairs max(0, score − y − z − share·w) (weak
@@ -41,7 +43,7 @@ MIP_GAP = 1e-4
 # about 0.8 % to about 0.4 % below the exact optimum, for under a second; at national size the
 # support alone is over budget, and its programme alone takes about 2 s.
 INTEGER_PAIRS = 20_000
-SOLVER = "HiGHS: linear relaxation (bound), integer programme on its support"
+SOLVER = "HiGHS: linear relaxation (bound) and integer programme"
 
 # Why a candidate was not proposed, as the engine codes it.
 PROPOSED, INTRODUCED, INELIGIBLE, BELOW_FLOOR, PROJECT_FULL, SLOTS_TAKEN, PLACES_TAKEN = range(7)
