@@ -74,8 +74,12 @@ def _empty_because(loaded: LoadedRound, pairs, best) -> str:
     r = loaded.round
     if best.chosen.any():
         return ""
-    if not (loaded.partners_left > 0).any() or not (
-            (r.university_places > 0) & (r.university_slots > 0)).any():
+    nothing_left = not (loaded.partners_left > 0).any() or not (
+        (r.university_places > 0) & (r.university_slots > 0)).any()
+    held = ((loaded.partners_left < r.project_partners).any()
+            or (r.university_places < loaded.places_total).any()
+            or (r.university_slots < loaded.slots_total).any())
+    if nothing_left and held:
         return "all_held"
     if not len(pairs):
         return "no_candidates"

@@ -10,7 +10,7 @@ The rules, in order:
    linear relaxation is solved with HiGHS (on each slot's best pairs first, then with every pair
    its dual prices show could improve it), its dual prices give an upper bound on the best total
    possible, and the integer programme is solved with HiGHS: over every pair on a round of up
-   to INTEGER_PAIRS (its own bound then tightens the relaxation's), over the relaxation's support
+   to ALL_PAIRS (its own bound then tightens the relaxation's), over the relaxation's support
    and the pairs of best reduced gain beside it on a larger one.
 4. A final pass takes, best score first, every pair that still fits, so no pair is left out that
    all three capacities would allow. Should the greedy choice (rule 2, then best score first)
@@ -36,13 +36,14 @@ PRUNE = 3              # each slot's best PRUNE × (slots + 1) pairs start the r
 MAX_ROUNDS = 4         # of pairs added by their reduced cost
 SETTLED = 1e-6         # relative distance of bound and relaxation under which no round is added
 MIP_GAP = 1e-4
-# A round with at most this many pairs to optimise gets its integer programme over all of them
+# A round with at most ALL_PAIRS pairs to optimise gets its integer programme over all of them
 # (exact, and with a bound far tighter than the relaxation's). A larger one gets it over the
 # relaxation's support and the pairs of best reduced gain outside it, up to half as many as the
-# support and this many in all: on demo-size rounds (3,000 × 300) that takes the choice from
+# support and INTEGER_PAIRS in all: on demo-size rounds (3,000 × 300) that takes the choice from
 # about 0.8 % to about 0.4 % below the exact optimum, for under a second; at national size the
 # support alone is over budget, and its programme alone takes about 2 s.
-INTEGER_PAIRS = 20_000
+ALL_PAIRS = 20_000
+INTEGER_PAIRS = 10_000
 SOLVER = "HiGHS: linear relaxation (bound) and integer programme"
 
 # Why a candidate was not proposed, as the engine codes it.
@@ -169,7 +170,7 @@ def place(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, *, min_are
         bound = min(bound, integer_bound)
     mutual = taken.copy()
     ledger.take(rest[chosen], taken)
-    ledger.take(best_first(pairs, rest), taken)
+    ledger.take(best_first(pairs, _rest(pairs, ledger, min_area_fit)), taken)   # what still fits
     simple = greedy(pairs, capacity, project_type, min_area_fit=min_area_fit)
     if pairs.score[simple].sum(dtype=np.float64) > pairs.score[taken].sum(dtype=np.float64):
         taken = simple
@@ -181,9 +182,9 @@ def place(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, *, min_are
 
 
 def _integer_columns(support: np.ndarray, reduced: np.ndarray) -> np.ndarray:
-    """Every pair when they are at most INTEGER_PAIRS; else the support, and the pairs of best
+    """Every pair when they are at most ALL_PAIRS; else the support, and the pairs of best
     reduced gain outside it within INTEGER_PAIRS."""
-    if len(reduced) <= INTEGER_PAIRS:
+    if len(reduced) <= ALL_PAIRS:
         return np.arange(len(reduced))
     room = max(min(len(support) // 2, INTEGER_PAIRS - len(support)), 0)
     if not room:

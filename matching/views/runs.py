@@ -42,14 +42,17 @@ EMPTY_BECAUSE = {
         "The run found no candidate: the call has no published project, or no university has "
         "student places and project slots for its projects' types."),
     "all_held": gettext_lazy(
-        "All capacity is already held by earlier introductions: no project has a partner place "
-        "left, or no university has both student places and project slots left."),
+        "All capacity is already held: no project has a partner place left, or no university has "
+        "both student places and project slots left once earlier introductions take what they "
+        "hold."),
     "no_scores": gettext_lazy("No pair scored above 0 with these weights."),
     "nothing_fits": gettext_lazy(
         "No pair fits: every pair that scores above 0 is below the AI-fit floor, already "
         "introduced, or needs more partner places, project slots or student places than are left."),
 }
 COVERAGE_FIGURES = ("universities", "reached", "placed", "greedy_reached", "greedy_placed")
+# The order in which the program lists China's seven regions (华北 东北 华东 华中 华南 西南 西北).
+REGION_ORDER = ["north", "northeast", "east", "central", "south", "southwest", "northwest"]
 
 
 def require_ministry(request) -> None:
@@ -141,8 +144,9 @@ def summary_context(run: MatchRun) -> dict:
         "quality": quality(run, summary), "empty_because": EMPTY_BECAUSE.get(summary.get("empty_because")),
         "reasons": reason_rows(summary.get("reasons") or {}), "mutual": mutual_figures(summary),
         "held": held_totals(summary.get("held") or {}),
-        "regions": coverage_rows(coverage.get("regions"), dict(REGION_CHOICES)),
-        "tiers": coverage_rows(coverage.get("tiers"), dict(University.Tier.choices)),
+        "regions": coverage_rows(coverage.get("regions"), dict(REGION_CHOICES), REGION_ORDER),
+        "tiers": coverage_rows(coverage.get("tiers"), dict(University.Tier.choices),
+                               University.Tier.values),
     }
 
 
@@ -178,11 +182,12 @@ def held_totals(held: dict) -> dict:
             "projects": sum(f.get("projects", 0) for f in figures)}
 
 
-def coverage_rows(rows: list[dict] | None, labels: dict) -> dict | None:
-    """A coverage table's rows, each with its label, and their total."""
+def coverage_rows(rows: list[dict] | None, labels: dict, order: list[str]) -> dict | None:
+    """A coverage table's rows in the program's order, each with its label, and their total."""
     if rows is None:
         return None
-    rows = [{**row, "label": labels.get(row["code"], row["code"])} for row in rows]
+    rows = sorted(({**row, "label": labels.get(row["code"], row["code"])} for row in rows),
+                  key=lambda row: order.index(row["code"]) if row["code"] in order else len(order))
     return {"rows": rows, "total": {key: sum(row.get(key, 0) for row in rows)
                                     for key in COVERAGE_FIGURES}}
 

@@ -104,7 +104,8 @@ def world(employer, other_employer, university, other_university):
     Candidate.objects.bulk_create(
         Candidate(run=run, proposal=p, university=uni, score=0.9 / rank, area_fit=0.8, capacity_fit=0.5,
                   region=1.0 if p.host_province == uni.province else 0.0, interest=0.0, rank=rank,
-                  proposed=proposed, top_areas=["cv", "ml"])
+                  proposed=proposed, top_areas=["cv", "ml"],
+                  reason=Candidate.Reason.NONE if proposed else Candidate.Reason.PROJECT_FULL)
         for p, uni, rank, proposed in pairs)
     queued = MatchRun.objects.create(call=call, weights=WEIGHTS)
     return SimpleNamespace(call=call, other_call=other_call, mine=mine, theirs=theirs, run=run,
@@ -175,7 +176,8 @@ def candidate_row(c: Candidate) -> list:
     p, u = c.proposal, c.university
     return [str(p.public_id), p.title, p.employer.name, p.host_province, province(p.host_province),
             str(u.public_id), u.name, u.province, province(u.province), c.rank, c.score, c.area_fit,
-            c.capacity_fit, c.region, c.interest, c.proposed, "; ".join(c.top_areas)]
+            c.capacity_fit, c.region, c.interest, c.proposed,
+            c.get_reason_display() if c.reason else "", "; ".join(c.top_areas)]
 
 
 def introduction_row(i: Introduction) -> list:
@@ -427,9 +429,14 @@ def test_labels_and_headers_follow_the_request_language(client_for, ministry, wo
     client = client_for(ministry)
     rows = read(client.get(url("run-candidates", world.run), HTTP_ACCEPT_LANGUAGE="zh-hans"), "csv")
     assert {row[4] for row in rows[1:]} == {"江苏省", "广东省"}
+    assert rows[0][16] == "未推荐原因"
+    assert {row[16] for row in rows[1:]} == {"", "该项目的合作高校名额已由其他高校占用"}
     rows = read(client.get(url("run-candidates", world.run)), "csv")
     assert rows[0][:2] == ["Project ID", "Project"]
     assert {row[4] for row in rows[1:]} == {"Jiangsu", "Guangdong"}
+    assert rows[0][16] == "Why not proposed"
+    assert {row[16] for row in rows[1:]} == {"", "The project's partner places went to other "
+                                                 "universities"}
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])

@@ -5,20 +5,27 @@ and the candidates' pagination and filters."""
 import uuid
 
 import pytest
+from django.utils import translation
 
 from matching import services
-from matching.models import MatchRun
+from matching.models import Candidate, MatchRun
 from tests.factories import CallFactory
 from tests.matching.rounds import EXPECTED, tiny_round
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/match-runs/"
-RUN_FIELDS = {"id", "call", "status", "progress", "weights", "k", "m", "shards", "algorithm_version",
-              "summary", "timings", "error", "created_at", "started_at", "finished_at",
-              "published_at"}
+RUN_FIELDS = {"id", "call", "status", "progress", "weights", "k", "m", "shards", "min_area_fit",
+              "algorithm_version", "solver", "bound", "gap", "summary", "timings", "error",
+              "created_at", "started_at", "finished_at", "published_at"}
 CANDIDATE_FIELDS = {"id", "project", "university", "score", "components", "rank", "proposed",
-                    "top_areas"}
+                    "reason", "reason_text", "top_areas"}
+# Under the three hard capacities: U1 has 10 internship places, fewer than P1's share of 20, so
+# the tiny round proposes P1–U2 and P2–U1 (objective .595 + .63); why each other pair is not.
+PROPOSED = {("P1", "U2"), ("P2", "U1")}
+REASONS = {("P1", "U1"): Candidate.Reason.PLACES_TAKEN, ("P1", "U3"): Candidate.Reason.BELOW_FLOOR,
+           ("P2", "U3"): Candidate.Reason.BELOW_FLOOR, ("P2", "U2"): Candidate.Reason.INELIGIBLE}
+OBJECTIVE = 0.595 + 0.63
 OTHERS = [("employer", 403), ("university", 403), ("pending_employer", 403), ("anonymous", 401)]
 
 
@@ -73,8 +80,20 @@ def test_defaults_apply_when_only_the_call_is_given(api_for, ministry, tiny):
     response = api_for(ministry).post(LIST, {"call": tiny.call.slug}, format="json")
     assert response.status_code == 202
     run = MatchRun.objects.get(public_id=response.json()["id"])
-    assert (run.k, run.m, run.created_by) == (20, 50, ministry)
+    assert (run.k, run.m, run.min_area_fit, run.created_by) == (20, 50, 0.10, ministry)
     assert run.weights == {"area": 0.6, "capacity": 0.15, "region": 0.15, "interest": 0.1}
+    assert response.json()["min_area_fit"] == 0.10
+    assert (response.json()["bound"], response.json()["gap"], response.json()["solver"]) == (
+        None, None, "")
+
+
+@pytest.mark.parametrize("floor", [0, 0.35, 1])
+def test_staff_set_the_ai_fit_floor(api_for, ministry, tiny, floor):
+    response = api_for(ministry).post(LIST, {"call": tiny.call.slug, "min_area_fit": floor},
+                                      format="json")
+    assert response.status_code == 202, response.json()
+    assert response.json()["min_area_fit"] == floor
+    assert MatchRun.objects.get().min_area_fit == floor
 
 
 @pytest.mark.parametrize(("persona", "expected"), OTHERS)
@@ -98,6 +117,10 @@ def test_only_ministry_staff_start_a_run(request, api_for, tiny, persona, expect
     ({"k": "twenty"}, "k", ""),
     ({"m": 0}, "m", "greater than or equal to 1"),
     ({"m": 501}, "m", "less than or equal to 500"),
+    ({"min_area_fit": -0.01}, "min_area_fit", "from 0 to 1"),
+    ({"min_area_fit": 1.5}, "min_area_fit", "from 0 to 1"),
+    ({"min_area_fit": "high"}, "min_area_fit", "valid number"),
+    ({"min_area_fit": "NaN"}, "min_area_fit", ""),
     ({"call": "no-such-round"}, "call", "No call round"),
     ({"call": None}, "call", ""),
 ])
@@ -142,16 +165,26 @@ def test_a_run_shows_its_status_progress_parameters_summary_and_timings(api_for,
     assert set(data) == RUN_FIELDS
     assert (data["status"], data["progress"], data["error"], data["published_at"]) == (
         "succeeded", 100, "", None)
-    assert (data["k"], data["m"], data["shards"]) == (20, 50, 1)
-    assert data["summary"]["proposed"] == 3 and data["summary"]["objective"] == pytest.approx(1.885)
+    assert (data["k"], data["m"], data["shards"], data["min_area_fit"]) == (20, 50, 1, 0.10)
+    assert data["summary"]["proposed"] == 2
+    assert data["summary"]["objective"] == pytest.approx(OBJECTIVE)
     assert set(data["timings"]) == {"load", "score_and_candidates", "assign", "write"}
 
 
+def test_a_run_carries_its_bound_gap_and_solver(api_for, ministry, run):
+    data = api_for(ministry).get(url(run)).json()
+    # The tiny round's optimum is proven: the bound is the objective itself, the gap 0.
+    assert data["bound"] == pytest.approx(OBJECTIVE, abs=1e-6) and data["gap"] == 0
+    assert data["bound"] >= data["summary"]["objective"] - 1e-9
+    assert data["solver"].startswith("HiGHS")
+    assert data["summary"]["reasons"] == {"ineligible": 1, "below_floor": 2, "places_taken": 1}
+
+
 def test_a_failed_run_shows_its_error(api_for, ministry, tiny, monkeypatch):
-    def broken(loaded, found, timings):
+    def broken(*args):
         raise MemoryError("out of memory")
 
-    monkeypatch.setattr(services, "_choose", broken)
+    monkeypatch.setattr(services, "run_choose", broken)
     failed = services.match_run_execute(services.match_run_create(actor=ministry, call=tiny.call).pk)
     data = api_for(ministry).get(url(failed)).json()
     assert (data["status"], data["error"]) == ("failed", "MemoryError: out of memory")
@@ -175,7 +208,8 @@ def test_others_may_not_read_runs(request, api_for, run, endpoint, persona, expe
 
 # --- candidates --------------------------------------------------------------------------------
 
-def test_candidates_carry_ids_score_components_rank_and_top_areas(api_for, ministry, tiny, run):
+def test_candidates_carry_ids_score_components_rank_reason_and_top_areas(api_for, ministry, tiny,
+                                                                          run):
     data = api_for(ministry).get(url(run, "candidates")).json()
     assert data["count"] == 6 and data["next"] is None
     ids = {str(p.public_id): name for name, p in tiny.projects.items()}
@@ -186,13 +220,26 @@ def test_candidates_carry_ids_score_components_rank_and_top_areas(api_for, minis
     assert [(ids[r["project"]], r["rank"]) for r in rows] == [
         ("P1", 1), ("P1", 2), ("P1", 3), ("P2", 1), ("P2", 2), ("P2", 3)]
     for row in rows:
-        area, capacity, region, interest, score, rank, proposed, top = EXPECTED[
-            (ids[row["project"]], ids[row["university"]])]
+        pair = ids[row["project"]], ids[row["university"]]
+        area, capacity, region, interest, score, rank, _proposed, top = EXPECTED[pair]
         assert row["components"] == pytest.approx(
             {"area_fit": area, "capacity_fit": capacity, "region": region, "interest": interest},
             abs=1e-5)
         assert row["score"] == pytest.approx(score, abs=1e-5)
-        assert (row["rank"], row["proposed"], row["top_areas"]) == (rank, proposed, top)
+        assert (row["rank"], row["proposed"], row["top_areas"]) == (rank, pair in PROPOSED, top)
+        reason = REASONS.get(pair)
+        with translation.override("en"):
+            expected = (reason.name.lower(), str(reason.label)) if reason else (None, None)
+        assert (row["reason"], row["reason_text"]) == expected
+
+
+def test_a_candidates_reason_is_in_the_requests_language(api_for, ministry, tiny, run):
+    api = api_for(ministry)
+    api.credentials(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    rows = api.get(url(run, "candidates"), {"proposed": "false"}).json()["results"]
+    texts = {row["reason"]: row["reason_text"] for row in rows}
+    assert texts["below_floor"] == "AI 领域匹配度低于本次运行设定的下限"
+    assert texts["places_taken"] == "该高校此类型剩余学生名额少于本项目每所合作高校所需名额"
 
 
 def test_candidates_are_filtered_by_project_university_and_proposed(api_for, ministry, tiny, run):
@@ -208,7 +255,7 @@ def test_candidates_are_filtered_by_project_university_and_proposed(api_for, min
     assert len(pairs(project=p)) == 3 and {pair[0] for pair in pairs(project=p)} == {p}
     assert {pair[1] for pair in pairs(university=u)} == {u} and len(pairs(university=u)) == 2
     assert pairs(project=p, university=u) == [(p, u)]
-    assert len(pairs(proposed="true")) == 3 and len(pairs(proposed="false")) == 3
+    assert len(pairs(proposed="true")) == 2 and len(pairs(proposed="false")) == 4
     assert pairs(project=str(tiny.projects["P2"].public_id), university=u, proposed="true") == []
     assert pairs(project=str(uuid.uuid4())) == []
 
