@@ -56,6 +56,27 @@ def seed():
     return call
 
 
+PLAIN = {"zh-hans": {"gap": "与理论最优的差距", "over": "学生名额超额的高校", "why": "未推荐原因"},
+         "en": {"gap": "Quality of this choice", "over": "Universities over their student places",
+                "why": "Proposed, or why not"}}
+
+
+def read_the_plain_language_summary(page, run: MatchRun, language: str) -> None:
+    """The run page says in plain words how good the choice is, that no university is over
+    its places, who it reaches, and why each candidate not proposed was not."""
+    words, text = PLAIN[language], page.locator("main").inner_text()
+    assert words["gap"] in page.locator("#run-gap").inner_text()
+    assert words["over"] in page.locator("#over-places").inner_text()
+    assert page.locator("#over-places-count").inner_text() == "0"
+    assert page.locator("#coverage-regions tbody tr").count() >= 7
+    assert page.locator("#coverage-tiers tbody tr").count() >= 1
+    assert "OR-Tools" not in text and "min-cost flow" not in text
+    assert words["why"] in page.locator("#run-results").inner_text()
+    # Three projects and three universities: every candidate is on the first page.
+    not_proposed = Candidate.objects.filter(run=run, proposed=False).count()
+    assert page.locator("#run-results td.why .reason").count() == not_proposed > 0
+
+
 def shot(page, request, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{request.node.name}-{name}.png", full_page=True)
@@ -88,6 +109,7 @@ def test_staff_run_matching_watch_it_finish_read_the_results_and_publish(page, l
     run.refresh_from_db()
     assert page.locator("#figure-proposed").inner_text() == str(run.summary["proposed"])
     assert page.locator("#figure-candidates").inner_text() == str(run.summary["candidates"])
+    read_the_plain_language_summary(page, run, language)
     shot(page, request, "run")
 
     groups = page.locator("#run-results section.result-group h3 a")
