@@ -34,8 +34,9 @@ def seed() -> MatchRun:
                     partners_sought=1, areas={"cv.industrial_inspection": 3, "ml": 1},
                     status="published", decided_at=timezone.now())
     seu = UniversityUserFactory(username="seu", university__name="东南大学", university__province="32")
-    UniversityStrength.objects.create(university=seu.university, area=FocusArea.objects.get(code="cv"),
-                                      weight=0.9)
+    UniversityStrength.objects.bulk_create(
+        UniversityStrength(university=seu.university, area=FocusArea.objects.get(code=code), weight=weight)
+        for code, weight in (("cv", 0.9), ("ml", 0.6)))   # an area fit above the run's floor
     UniversityCapacity.objects.create(university=seu.university, project_type="internship_base",
                                       places=60, projects=2)
     run = MatchRun.objects.create(call=call, created_by=staff, weights={
