@@ -176,7 +176,7 @@ def engine(round_: search.Round, k: int, m: int) -> tuple[dict, search.Candidate
     timings["assign_seconds"] = time.perf_counter() - started
     started = time.perf_counter()
     why = placement.reasons(pairs, capacity, round_.project_type, best.chosen, min_area_fit=MIN_AREA_FIT)
-    eligible = ~pairs.introduced & (pairs.score > 0) & (pairs.mutual | (pairs.area_fit >= MIN_AREA_FIT))
+    eligible = placement.proposable(pairs, MIN_AREA_FIT)
     chosen, stable = (assignment.summarise(pairs, capacity, round_.project_type, c, eligible, round_.shape[1])
                       for c in (best.chosen, best.greedy))
     timings["summaries_seconds"] = time.perf_counter() - started

@@ -34,7 +34,7 @@ class MatchRunSerializer(serializers.ModelSerializer):
     summary = serializers.DictField(read_only=True, help_text=(
         "Counts (projects, universities, interests, candidates, proposed); the proposed and the "
         "greedy choice's objective (total score), blocking pairs, projects served, universities "
-        "reached and students placed; bound, gap, solver and time_limited; mutual "
+        "reached and students placed; time_limited (the solver stopped at its time limit); mutual "
         "{pairs, proposed, missed, not_proposed}; reasons {reason: candidates}; held (capacity "
         "held by earlier introductions, by university and project type); empty_because; "
         "coverage by region and by tier; over_places (always empty: every proposal fits)."))

@@ -17,7 +17,7 @@ from projects.models import Call, Interest, Proposal, ProposalArea
 from projects.selectors import LIVE_INTEREST
 from projects.workflow import Status
 
-from .brokering.introductions import share_of
+from .brokering.introductions import share
 from .brokering.workflow import COUNTED, OPEN
 from .brokering.workflow import Status as IntroductionStatus
 from .engine.candidates import Round
@@ -51,7 +51,12 @@ class LoadedRound:
     introduced: np.ndarray       # sorted keys of pairs that have an introduction
 
     def keys(self, project: np.ndarray, university: np.ndarray) -> np.ndarray:
-        return project.astype(np.int64) * max(len(self.university_ids), 1) + university
+        return pair_keys(project, university, len(self.university_ids))
+
+
+def pair_keys(project: np.ndarray, university: np.ndarray, universities: int) -> np.ndarray:
+    """One int64 per (project, university) index pair, to look pairs up with np.isin."""
+    return np.asarray(project, dtype=np.int64) * max(universities, 1) + university
 
 
 def _province(code: str) -> tuple[int, int]:
@@ -104,9 +109,7 @@ def load_round(call: Call) -> LoadedRound:
     interest = np.array(pairs, dtype=np.int64).reshape(-1, 3)
 
     partners = np.array([p[3] or 1 for p in projects], dtype=np.int64)
-    share = np.array([share_of(Proposal(student_places=p[2], partners_sought=p[3]))
-                      for p in projects], dtype=np.int64)
-    width = max(len(universities), 1)
+    shares = np.array([share(p[2], p[3]) for p in projects], dtype=np.int64)
     partners_held, slots_held, places_held, introduced = _introductions(
         call, project_index, university_index, places.shape)
 
@@ -124,16 +127,16 @@ def load_round(call: Call) -> LoadedRound:
     )
     return LoadedRound(
         round=round_, project_ids=project_ids, university_ids=university_ids, areas=areas,
-        partners_left=np.maximum(partners - partners_held, 0), share=share, places_total=places,
+        partners_left=np.maximum(partners - partners_held, 0), share=shares, places_total=places,
         slots_total=slots, university_tier=np.array([u[2] for u in universities], dtype=object),
-        mutual=np.sort(interest[interest[:, 2] == 1, 0] * width + interest[interest[:, 2] == 1, 1]),
-        introduced=introduced)
+        mutual=np.sort(pair_keys(*interest[interest[:, 2] == 1, :2].T, len(universities))),
+        introduced=np.sort(pair_keys(*introduced.T, len(universities))))
 
 
 def _introductions(call: Call, project_index: dict, university_index: dict, shape: tuple[int, int]):
     """What the call's introductions hold (HOLDING): partner places per project, and project
-    slots and student places per university and type; and the sorted keys of the pairs that
-    have an introduction (INTRODUCED), never proposed again."""
+    slots and student places per university and type; and the (project, university) index pairs
+    that have an introduction (INTRODUCED), never proposed again."""
     partners = np.zeros(len(project_index), dtype=np.int64)
     slots, places = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
     introduced = []
@@ -142,7 +145,7 @@ def _introductions(call: Call, project_index: dict, university_index: dict, shap
             "proposal_id", "university_id", "status", "places", "proposal__project_type"):
         p, u = project_index.get(proposal_id), university_index.get(university_id)
         if p is not None and u is not None:
-            introduced.append(p * max(shape[0], 1) + u)
+            introduced.append((p, u))
         if status not in HOLDING:
             continue
         if p is not None:
@@ -150,4 +153,4 @@ def _introductions(call: Call, project_index: dict, university_index: dict, shap
         if u is not None:
             slots[u, TYPES.index(project_type)] += 1
             places[u, TYPES.index(project_type)] += n_places
-    return partners, slots, places, np.sort(np.array(introduced, dtype=np.int64))
+    return partners, slots, places, np.array(introduced, dtype=np.int64).reshape(-1, 2)

@@ -34,7 +34,7 @@ def run_choose(run: MatchRun, loaded: LoadedRound, found, timings: dict):
                            time_limit=settings.MATCHING_TIME_LIMIT)
     timings["assign"] = time.perf_counter() - started
     reasons = placement.reasons(pairs, capacity, r.project_type, best.chosen, min_area_fit=floor)
-    eligible = ~pairs.introduced & (pairs.score > 0) & (pairs.mutual | (pairs.area_fit >= floor))
+    eligible = placement.proposable(pairs, floor)
     figures = [assignment.summarise(pairs, capacity, r.project_type, chosen, eligible, r.shape[1])
                for chosen in (best.chosen, best.greedy)]
     return _summary(loaded, pairs, best, reasons, *figures), best, reasons
@@ -49,7 +49,6 @@ def _summary(loaded: LoadedRound, pairs, best, reasons, optimal, greedy) -> dict
         "projects": projects, "universities": universities, "interests": len(r.interest_project),
         "candidates": len(pairs), "proposed": int(best.chosen.sum()),
         "objective": round(optimal.objective, 4), "greedy_objective": round(greedy.objective, 4),
-        "bound": round(best.bound, 4), "gap": round(best.gap, 6), "solver": best.solver,
         "time_limited": best.time_limited,
         "blocking_pairs": optimal.blocking_pairs, "greedy_blocking_pairs": greedy.blocking_pairs,
         "projects_served": optimal.projects_served,

@@ -77,9 +77,14 @@ def notify_sides(introduction: Introduction, template: str, *, sides=(EMPLOYER, 
         notify_users([introduction.broker_id], template, context, url)
 
 
+def share(student_places: int | None, partners_sought: int | None) -> int:
+    """The student places one partner takes: the project's places split over its partners,
+    rounded up."""
+    return math.ceil((student_places or 0) / max(partners_sought or 1, 1))
+
+
 def share_of(proposal: Proposal) -> int:
-    """The student places one partner takes: the project's places split over its partners."""
-    return math.ceil((proposal.student_places or 0) / max(proposal.partners_sought or 1, 1))
+    return share(proposal.student_places, proposal.partners_sought)
 
 
 def lock_pair(introduction: Introduction, action: str | None = None) -> None:

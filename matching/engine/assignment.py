@@ -27,11 +27,8 @@ def blocking_pairs(pairs: Pairs, capacity: Capacity, project_type: np.ndarray,
     place free or a lower-scoring partner, and the university has a slot and the places free
     for it, or a lower-scoring project of that type."""
     ledger = Ledger(pairs, capacity, project_type)
-    partners, slots, places = ledger.arrays()
+    partners, slots, places = ledger.left_after(chosen)
     slot, score = ledger.slot, pairs.score
-    partners -= np.bincount(pairs.project[chosen], minlength=len(partners))
-    slots -= np.bincount(slot[chosen], minlength=len(slots))
-    places -= np.bincount(slot[chosen], weights=ledger.need[chosen], minlength=len(places)).astype(np.int64)
     worst_p = np.full(len(partners), np.inf)
     np.minimum.at(worst_p, pairs.project[chosen], score[chosen])
     worst_s = np.full(len(slots), np.inf)
@@ -47,14 +44,13 @@ def summarise(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, chosen
     project, university = pairs.project[chosen], pairs.university[chosen]
     served = np.bincount(project, minlength=len(capacity.partners))
     need = capacity.share[project]
-    used = np.bincount(university * types + project_type[project], weights=need,
-                       minlength=capacity.places.size)
+    places_left = Ledger(pairs, capacity, project_type).left_after(chosen)[2]
     placed = np.bincount(university, weights=need, minlength=universities).astype(np.int64)
     return Assignment(
         chosen=chosen, objective=float(pairs.score[chosen].sum(dtype=np.float64)),
         blocking_pairs=blocking_pairs(pairs, capacity, project_type, chosen, eligible),
         projects_served=int(np.count_nonzero((served >= capacity.partners) & (capacity.partners > 0))),
         universities_reached=len(np.unique(university)), students_placed=int(need.sum()),
-        over_places=[int(u) for u in np.unique(np.flatnonzero(used > capacity.places.ravel()) // types)],
+        over_places=[int(u) for u in np.unique(np.flatnonzero(places_left < 0) // types)],
         reached=np.bincount(university, minlength=universities) > 0, placed=placed,
     )

@@ -152,10 +152,10 @@ def summary_context(run: MatchRun) -> dict:
 
 def quality(run: MatchRun, summary: dict) -> dict | None:
     """The bound and the gap in percent; None for a run from before they were computed."""
-    bound, gap = summary.get("bound", run.bound), summary.get("gap", run.gap)
-    if bound is None or gap is None:
+    if run.bound is None or run.gap is None:
         return None
-    return {"bound": bound, "gap": gap * 100, "time_limited": bool(summary.get("time_limited"))}
+    return {"bound": run.bound, "gap": run.gap * 100,
+            "time_limited": bool(summary.get("time_limited"))}
 
 
 def reason_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:

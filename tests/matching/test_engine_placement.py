@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from matching.engine import placement
+from matching.engine import placement, relaxation
 from matching.engine.candidates import Round, candidates
 from matching.engine.placement import Capacity, Pairs
 
@@ -217,7 +217,7 @@ def test_a_small_round_is_solved_exactly_with_a_tight_bound(seed):
     """Few pairs: the integer programme sees them all, and its own bound closes the gap."""
     pairs, capacity, project_type = random_round(seed)
     best = placement.place(pairs, capacity, project_type, min_area_fit=FLOOR)
-    assert best.gap <= placement.MIP_GAP + 1e-9
+    assert best.gap <= relaxation.MIP_GAP + 1e-9
 
 
 # --- the rules as properties ---------------------------------------------------------------------

@@ -443,7 +443,7 @@ def summary_of(response) -> str:
 
 
 def test_the_run_page_explains_the_quality_of_its_choice(client_for, ministry, run):
-    MatchRun.objects.filter(pk=run.pk).update(summary={**run.summary, "bound": 2.5, "gap": 0.0123})
+    MatchRun.objects.filter(pk=run.pk).update(bound=2.5, gap=0.0123)
     response = client_for(ministry).get(run_url(run))
     summary = summary_of(response)
     assert "Quality of this choice: within 1.23 % of the best total possible (upper bound 2.5000)." \
@@ -606,8 +606,8 @@ def test_coverage_by_region_and_by_tier_sits_beside_the_greedy_choice(client_for
 
 
 def test_the_run_page_in_chinese(client_for, ministry, run):
-    MatchRun.objects.filter(pk=run.pk).update(summary={**run.summary, "bound": 2.5, "gap": 0.0123,
-                                                       "reasons": {"below_floor": 3}})
+    MatchRun.objects.filter(pk=run.pk).update(bound=2.5, gap=0.0123,
+                                              summary={**run.summary, "reasons": {"below_floor": 3}})
     response = client_for(ministry).get(run_url(run), HTTP_ACCEPT_LANGUAGE="zh-hans")
     body = text(response)
     summary = summary_of(response)

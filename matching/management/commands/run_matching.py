@@ -44,6 +44,6 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps({
             "run": str(run.public_id), "call": found.slug, "status": run.status,
             "weights": run.weights, "k": run.k, "m": run.m, "min_area_fit": run.min_area_fit,
-            **run.summary,
+            "bound": run.bound, "gap": run.gap, "solver": run.solver, **run.summary,
             "seconds": run.timings, "error": run.error or None,
         }, ensure_ascii=False))
