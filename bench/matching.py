@@ -26,7 +26,6 @@ Progress goes to stderr; the last line on stdout is one JSON object.
 
 import argparse
 import cProfile
-import csv
 import io
 import json
 import os
@@ -37,31 +36,22 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
-from pgadmin import run_admin
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))   # before the bench's own modules, which import the engine
+
+from matching_database import BENCH_DB, BenchDatabase, configure_django, full_run, log  # noqa: E402
+from matching_round import generate  # noqa: E402
 
 from matching.engine import assignment, blocks, placement  # noqa: E402  (the engine imports no Django)
 from matching.engine import candidates as search  # noqa: E402
 from matching.engine.scoring import DEFAULT_WEIGHTS, effective_strengths  # noqa: E402
 
-BENCH_DB = "bench_matching"
-TYPES = 3
-SUB_AREAS = 4        # six top-level areas with four sub-areas each, as the seeded taxonomy
-TOP_AREAS = 6
-PLACES = np.array([10, 20, 30, 40, 60, 80, 120, 200])
-UNIVERSITY_PLACES = np.array([10, 20, 30, 50, 80, 120, 200])
 TARGETS = {"engine_seconds": 5.0, "peak_mib": 1024.0, "full_run_seconds": 8.0, "speedup_vs_loop": 30.0,
            "gap": 0.03}
 MIN_AREA_FIT = 0.10
-
-
-def log(message: str) -> None:
-    print(f"[bench/matching] {message}", file=sys.stderr, flush=True)
 
 
 def parse_args() -> argparse.Namespace:
@@ -85,57 +75,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true",
                         help="Print a cProfile of the engine (candidates and optimal) to stderr.")
     return parser.parse_args()
-
-
-# --- a generated round -------------------------------------------------------------------------
-
-def provinces() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Province codes, region indexes and weights (universities per province)."""
-    with open(ROOT / "accounts" / "data" / "provinces.csv", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    regions = sorted({row["region"] for row in rows})
-    codes = np.array([int(row["code"]) for row in rows])
-    region = np.array([regions.index(row["region"]) for row in rows])
-    weight = np.array([int(row["universities_weight"]) for row in rows], dtype=float)
-    return codes, region, weight / weight.sum()
-
-
-def generate(universities: int, projects: int, seed: int, interests_per_university: int) -> search.Round:
-    rng = np.random.default_rng(seed)
-    areas = TOP_AREAS * (1 + SUB_AREAS)
-    parent = np.full(areas, -1)
-    for top in range(TOP_AREAS):
-        first = top * (1 + SUB_AREAS)
-        parent[first + 1:first + 1 + SUB_AREAS] = first
-    codes, region, weight = provinces()
-
-    chosen = np.argsort(rng.random((projects, areas)), axis=1)[:, :3]
-    keep = np.arange(3)[None, :] < rng.integers(1, 4, projects)[:, None]   # 1–3 areas
-    project_areas = np.zeros((projects, areas), dtype=np.float32)
-    rows = np.repeat(np.arange(projects), 3).reshape(projects, 3)
-    project_areas[rows[keep], chosen[keep]] = rng.integers(1, 6, keep.sum())
-    project_areas /= project_areas.sum(axis=1, keepdims=True)
-    places = rng.choice(PLACES, projects)
-    project_province = rng.choice(len(codes), projects, p=weight)
-
-    strengths = np.where(rng.random((universities, areas)) < 0.2,
-                         np.clip(rng.beta(2, 3, (universities, areas)), 0.05, 1.0), 0).astype(np.float32)
-    offers = rng.random((universities, TYPES))
-    university_places = np.where(offers < 0.15, 0, rng.choice(UNIVERSITY_PLACES, (universities, TYPES)))
-    university_slots = np.where(offers < 0.15, 0, rng.integers(1, 9, (universities, TYPES)))
-    university_slots[offers > 0.95] = 0   # places, but no room for another project this round
-    university_province = rng.choice(len(codes), universities, p=weight)
-
-    n_interests = min(universities * interests_per_university, universities * projects)
-    keys = rng.choice(universities * projects, n_interests, replace=False)
-    return search.Round(
-        project_areas=project_areas, project_type=rng.integers(0, TYPES, projects),
-        project_places=places, project_partners=rng.integers(1, 6, projects),
-        project_province=codes[project_province], project_region=region[project_province],
-        strengths=strengths, area_parent=parent,
-        university_places=university_places, university_slots=university_slots,
-        university_province=codes[university_province], university_region=region[university_province],
-        interest_project=keys // universities, interest_university=keys % universities)
 
 
 # --- the engine ---------------------------------------------------------------------------------
@@ -269,117 +208,6 @@ def loop_baseline(round_: search.Round, sample_size: int, seed: int, repeat: int
     return {"loop_sample_projects": len(sample), "loop_sample_seconds": round(seconds, 3),
             "loop_seconds_scaled": round(seconds * projects / max(len(sample), 1), 2),
             "loop_max_abs_difference": float(np.abs(np.array(rows) - engine_rows).max())}
-
-
-# --- the full run through the database ----------------------------------------------------------
-
-class BenchDatabase:
-    """`bench_matching` on the given PostgreSQL server: created fresh, dropped at the end."""
-
-    def __init__(self, server_url: str, keep: bool):
-        parts = urlsplit(server_url)
-        if not parts.scheme.startswith("postgres"):
-            raise SystemExit("--database-url must name a PostgreSQL server (postgres://...)")
-        self.server_url, self.keep = server_url, keep
-        self.url = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-    def _admin(self, *statements: str) -> None:
-        run_admin(self.server_url, *statements)
-
-    def create(self) -> None:
-        self._admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)',
-                    f"CREATE DATABASE \"{BENCH_DB}\" TEMPLATE template0 ENCODING 'UTF8'")
-        log(f"created database {BENCH_DB}")
-
-    def drop(self) -> None:
-        if self.keep:
-            log(f"kept database {BENCH_DB}")
-            return
-        self._admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        log(f"dropped database {BENCH_DB}")
-
-
-def configure_django(url: str) -> None:
-    """Production-like settings on the bench database; no Redis: nothing leaves this process."""
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
-    os.environ["DEBUG"] = "False"   # no query log growing with every statement
-    os.environ.setdefault("SECRET_KEY", "bench-matching-not-a-secret-0123456789abcdefghijklmnopqrstu")
-    os.environ["ALLOWED_HOSTS"] = "localhost"
-    os.environ["CONN_MAX_AGE"] = "0"
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-
-
-def seed(args: argparse.Namespace) -> dict:
-    """The demo builders at the requested size; then every project published in the current
-    call, every university verified, and live interests."""
-    import random
-
-    from django.db import connection
-    from django.utils import timezone
-
-    from accounts.demo import DemoBuilder, DemoSizes
-    from accounts.models import University, VerificationStatus
-    from projects.demo import ProposalDemo
-    from projects.models import Call, Interest, Proposal
-    from projects.workflow import Status
-
-    started = time.perf_counter()
-    builder = DemoBuilder(DemoSizes(args.employers, args.universities, args.seed))
-    counts = builder.build()
-    counts.update(ProposalDemo(builder.rng, args.projects).build())
-    call = Call.objects.order_by("-year").first()
-    Proposal.objects.update(call=call, status=Status.PUBLISHED, decided_at=timezone.now())
-    University.objects.update(status=VerificationStatus.VERIFIED)
-    rng = random.Random(args.seed)
-    proposals = list(Proposal.objects.values_list("pk", flat=True))
-    universities = list(University.objects.values_list("pk", flat=True))
-    pairs = {(rng.choice(proposals), u) for u in universities
-             for _ in range(args.interests_per_university)}
-    Interest.objects.bulk_create(
-        (Interest(proposal_id=p, university_id=u, students_offered=rng.randint(1, 10),
-                  statement="我校人工智能学院可派出学生参与该项目。",
-                  response=Interest.Response.WELCOME if i % 2 == 0 else "")
-         for i, (p, u) in enumerate(sorted(pairs))), batch_size=5000)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    counts.update(call=call.slug, interests=len(pairs), seed_seconds=round(time.perf_counter() - started, 1))
-    return counts
-
-
-def full_run(args: argparse.Namespace) -> dict:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from portal.celery import app as celery_app
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    migrate_seconds = time.perf_counter() - started
-    log("migrated; seeding")
-    seeded = seed(args)
-    log(f"seeded {json.dumps(seeded)}; running run_matching --inline")
-    # The run is executed inline below; the on-commit enqueue goes to the in-memory broker.
-    celery_app.conf.task_always_eager = False
-    out = io.StringIO()
-    started = time.perf_counter()
-    call_command("run_matching", "--call", seeded["call"], "--k", str(args.k), "--m", str(args.m),
-                 "--inline", stdout=out)
-    seconds = time.perf_counter() - started
-    summary = json.loads(out.getvalue())
-    from django.db import connections
-
-    connections.close_all()
-    return {"full_run_seconds": round(seconds, 2), "full_run_status": summary["status"],
-            "full_run_error": summary["error"], "full_run_stages": summary["seconds"],
-            "full_run_candidates": summary.get("candidates"), "full_run_gap": summary.get("gap"),
-            "full_run_over_places": len(summary.get("over_places") or []),
-            "full_run_mutual_missed": (summary.get("mutual") or {}).get("missed"),
-            "migrate_seconds": round(migrate_seconds, 1),
-            "seeded": seeded}
 
 
 # --- putting it together ------------------------------------------------------------------------
