@@ -17,6 +17,7 @@ from accounts import selectors as account_selectors
 from accounts.errors import Conflict
 from accounts.forms import apply_errors
 from accounts.models import University
+from accounts.provinces import PROVINCES
 from projects import selectors as project_selectors
 from projects.filters import REGION_CHOICES
 
@@ -51,8 +52,9 @@ EMPTY_BECAUSE = {
         "introduced, or needs more partner places, project slots or student places than are left."),
 }
 COVERAGE_FIGURES = ("universities", "reached", "placed", "greedy_reached", "greedy_placed")
-# The order in which the program lists China's seven regions (华北 东北 华东 华中 华南 西南 西北).
-REGION_ORDER = ["north", "northeast", "east", "central", "south", "southwest", "northwest"]
+# China's seven regions as the program lists them (华北 东北 华东 华中 华南 西南 西北): the order
+# they first appear in among the provinces by GB/T 2260 code.
+REGION_ORDER = list(dict.fromkeys(province.region for province in PROVINCES.values()))
 
 
 def require_ministry(request) -> None:
