@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import permissions as rules
+from accounts.models import University
 from projects.api import PagePagination
 from projects.selectors import call_list
 
@@ -115,12 +116,19 @@ class MatchRunFilter(filters.FilterSet):
 
 class CandidateFilter(filters.FilterSet):
     project = filters.UUIDFilter(field_name="proposal__public_id", help_text="A project's id.")
-    university = filters.UUIDFilter(field_name="university__public_id", help_text="A university's id.")
+    university = filters.UUIDFilter(method="at_university", help_text="A university's id.")
     proposed = filters.BooleanFilter()
 
     class Meta:
         model = Candidate
         fields = ["project", "university", "proposed"]
+
+    def at_university(self, queryset, name, value):
+        # Through the run's packed ids of the university's candidates: none has an index by
+        # university. The view has already found the run of the URL.
+        run = MatchRun.objects.get(public_id=self.request.parser_context["kwargs"]["id"])
+        return queryset.filter(pk__in=selectors.candidate_ids_at(
+            run, University.objects.filter(public_id=value)))
 
 
 class CandidatePagination(PagePagination):

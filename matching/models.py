@@ -1,5 +1,6 @@
 import uuid
 
+import numpy as np
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -84,11 +85,13 @@ class Candidate(models.Model):
         PLACES_TAKEN = 6, _("The university's student places of this type left are fewer than "
                             "this project's share")
 
-    # No indexes of their own: the composite indexes below start with the run, and a run writes
-    # 1.5 million rows, for which two more indexes cost a third of the write (deleting a project
-    # or university, which only the admin can, then scans the table). No database constraints
-    # either: their deferred foreign-key checks would cost half a minute at commit, for rows the
-    # run has just read; deletions still cascade through Django.
+    # A run writes 1.5 million rows, in project order, so their only indexes are the primary
+    # key, the run's projects by rank and the proposed pairs: each index costs about a second of
+    # that write, and one by university, filled out of order, four. A run's candidates at a
+    # university are found through UniversityCandidates instead. No database constraints either:
+    # their deferred foreign-key checks would cost half a minute at commit, for rows the run has
+    # just read; deletions still cascade through Django (deleting a project or university, which
+    # only the admin can, then scans the table).
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="candidates",
                             db_index=False, db_constraint=False)
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+",
@@ -104,14 +107,14 @@ class Candidate(models.Model):
     proposed = models.BooleanField(_("proposed"), default=False)
     reason = models.PositiveSmallIntegerField(_("why not proposed"), choices=Reason.choices,
                                               default=Reason.NONE)
-    top_areas = models.JSONField(_("top contributing areas"), default=list)
+    # Area codes, space-separated: PostgreSQL copies plain text in far faster than JSON.
+    top_area_codes = models.CharField(_("top contributing areas"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
         indexes = [
             models.Index(fields=["run", "proposal", "rank"]),
-            models.Index(fields=["run", "university", "-score"]),
             models.Index(fields=["run"], condition=models.Q(proposed=True),
                          name="candidate_proposed"),
         ]
@@ -120,9 +123,47 @@ class Candidate(models.Model):
         return f"{self.proposal_id}–{self.university_id}: {self.score:.3f}"
 
     @property
+    def top_areas(self) -> list[str]:
+        """The focus areas contributing most to the area fit, best first."""
+        return self.top_area_codes.split()
+
+    @top_areas.setter
+    def top_areas(self, codes: list[str]) -> None:
+        self.top_area_codes = " ".join(codes)
+
+    @property
     def reason_code(self) -> str | None:
         """The reason as the API and exports name it; None for a proposed pair."""
         return self.Reason(self.reason).name.lower() if self.reason else None
+
+
+class UniversityCandidates(models.Model):
+    """The ids of a run's candidates at one university, packed (little-endian 64-bit integers,
+    ascending): how the results grouped by university find them without an index by university
+    on every candidate."""
+
+    # The unique constraint's index serves both: no index of their own.
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+    university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="+",
+                                   db_index=False)
+    ids = models.BinaryField(_("candidate ids"))
+
+    class Meta:
+        verbose_name = _("a university's candidates")
+        verbose_name_plural = _("universities' candidates")
+        constraints = [models.UniqueConstraint(fields=["run", "university"],
+                                               name="university_candidates_once")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.university_id}"
+
+
+def pack_ids(ids) -> bytes:
+    return np.asarray(ids, dtype="<i8").tobytes()
+
+
+def unpack_ids(packed) -> list[int]:
+    return np.frombuffer(bytes(packed), dtype="<i8").tolist()
 
 
 RESPONSES = [("accepted", _("Accepted")), ("declined", _("Declined"))]

@@ -3,7 +3,7 @@ candidate was not proposed, the summary figures the run page shows, and the cand
 in bulk (PostgreSQL's binary COPY)."""
 
 import io
-import json
+import struct
 import time
 
 import numpy as np
@@ -15,7 +15,7 @@ from accounts.models import University
 from .engine import assignment, placement
 from .engine.scoring import COMPONENTS
 from .loading import REGIONS, TYPES, LoadedRound
-from .models import Candidate, MatchRun
+from .models import Candidate, MatchRun, UniversityCandidates, pack_ids
 
 
 def run_choose(run: MatchRun, loaded: LoadedRound, found, timings: dict):
@@ -130,77 +130,116 @@ def _coverage(loaded: LoadedRound, optimal, greedy) -> dict:
 
 def candidates_write(run: MatchRun, loaded: LoadedRound, found, chosen: np.ndarray,
                      reasons: np.ndarray) -> None:
-    """Every candidate of the run, with whether it was proposed and why not."""
+    """Every candidate of the run, with whether it was proposed and why not, then the ids of
+    each university's candidates."""
+    if not len(found):
+        return
     project_ids = loaded.project_ids[found.project]
     university_ids = loaded.university_ids[found.university]
     codes = [area.code for area in loaded.areas]
     if connection.vendor == "postgresql":
-        _copy_candidates(run, project_ids, university_ids, found, chosen, reasons, codes)
-        return
-    Candidate.objects.bulk_create((
-        Candidate(run=run, proposal_id=int(project_ids[i]), university_id=int(university_ids[i]),
-                  score=round(float(found.score[i]), 6),
-                  area_fit=round(float(found.components[0, i]), 6),
-                  capacity_fit=round(float(found.components[1, i]), 6),
-                  region=round(float(found.components[2, i]), 6),
-                  interest=round(float(found.components[3, i]), 6), rank=int(found.rank[i]),
-                  proposed=bool(chosen[i]), reason=int(reasons[i]),
-                  top_areas=[codes[a] for a in found.top_areas[i] if a >= 0])
-        for i in range(len(found))), batch_size=5000)
+        ids = _copy_candidates(run, project_ids, university_ids, found, chosen, reasons, codes)
+    else:
+        made = Candidate.objects.bulk_create((
+            Candidate(run=run, proposal_id=int(project_ids[i]), university_id=int(university_ids[i]),
+                      score=round(float(found.score[i]), 6),
+                      area_fit=round(float(found.components[0, i]), 6),
+                      capacity_fit=round(float(found.components[1, i]), 6),
+                      region=round(float(found.components[2, i]), 6),
+                      interest=round(float(found.components[3, i]), 6), rank=int(found.rank[i]),
+                      proposed=bool(chosen[i]), reason=int(reasons[i]),
+                      top_areas=[codes[a] for a in found.top_areas[i] if a >= 0])
+            for i in range(len(found))), batch_size=5000)
+        ids = np.array([candidate.pk for candidate in made], dtype=np.int64)
+    order = np.argsort(university_ids, kind="stable")   # ids ascending within each university
+    universities, starts = np.unique(university_ids[order], return_index=True)
+    groups = np.split(ids[order], starts[1:])
+    if connection.vendor == "postgresql":
+        _copy_packs(run, universities, groups)
+    else:
+        UniversityCandidates.objects.bulk_create(
+            UniversityCandidates(run=run, university_id=int(university), ids=pack_ids(group))
+            for university, group in zip(universities, groups, strict=True))
 
 
 COPY_ROWS = 100_000
-COPY_COLUMNS = ("run_id", "proposal_id", "university_id", "score", "area_fit", "capacity_fit", "region",
-                "interest", "rank", "proposed", "reason", "top_areas")
+CANDIDATE_COLUMNS = ("id", "run_id", "proposal_id", "university_id", "score", "area_fit",
+                     "capacity_fit", "region", "interest", "rank", "proposed", "reason",
+                     "top_area_codes")
 BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)   # signature, flags, no header extension
 BINARY_TRAILER = b"\xff\xff"
 
 
-def _copy_candidates(run, project_ids, university_ids, found, chosen, reasons, codes) -> None:
+def _copy_candidates(run, project_ids, university_ids, found, chosen, reasons, codes) -> np.ndarray:
     """PostgreSQL's binary COPY (a 75,000-project round has about 1.5 million candidates), built
-    with numpy a block of rows at a time, so memory stays flat and no value is turned to text."""
-    top_areas = _jsonb_pairs(codes)
+    with numpy a block of rows at a time, so memory stays flat and no value is turned to text.
+    The rows take a block of ids of their own, which they return."""
+    n = len(found)
+    top_areas = _top_area_texts(codes)
     with connection.cursor() as cursor:
-        for start in range(0, len(found), COPY_ROWS):
+        # Nobody else adds candidates until this transaction ends, so the block is theirs.
+        cursor.execute("LOCK TABLE matching_candidate IN EXCLUSIVE MODE")
+        cursor.execute("SELECT setval(pg_get_serial_sequence('matching_candidate', 'id'), "
+                       "nextval(pg_get_serial_sequence('matching_candidate', 'id')) + %s - 1)", [n])
+        ids = np.arange(n, dtype=np.int64) + (cursor.fetchone()[0] - n + 1)
+        for start in range(0, n, COPY_ROWS):
             rows = slice(start, start + COPY_ROWS)
-            n = len(project_ids[rows])
-            values = [np.full(n, run.pk, ">i8"), project_ids[rows].astype(">i8"),
-                      university_ids[rows].astype(">i8"), _rounded_floats(found.score[rows]),
+            values = [ids[rows].astype(">i8"), np.full(len(ids[rows]), run.pk, ">i8"),
+                      project_ids[rows].astype(">i8"), university_ids[rows].astype(">i8"),
+                      _rounded_floats(found.score[rows]),
                       *(_rounded_floats(found.components[c, rows]) for c in range(4)),
                       found.rank[rows].astype(">i4"), chosen[rows].astype("u1"),
-                      reasons[rows].astype(">i2"), top_areas[found.top_areas[rows, 0] + 1,
-                                                           found.top_areas[rows, 1] + 1]]
-            cursor.copy_expert(
-                f"COPY matching_candidate ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT binary)",
-                io.BytesIO(BINARY_HEADER + _binary_rows(values) + BINARY_TRAILER))
+                      reasons[rows].astype(">i2")]
+            text = top_areas[found.top_areas[rows, 0] + 1, found.top_areas[rows, 1] + 1]
+            _copy(cursor, "matching_candidate", CANDIDATE_COLUMNS, _binary_rows(
+                values, text.view(np.uint8).reshape(len(text), -1), np.char.str_len(text)))
+    return ids
+
+
+def _copy_packs(run, universities: np.ndarray, groups: list[np.ndarray]) -> None:
+    """The ids of each university's candidates, one row per university, by binary COPY too (a
+    few thousand rows of very different lengths: built one by one)."""
+    rows = b"".join(struct.pack(">hiqiqi", 3, 8, run.pk, 8, int(university), 8 * len(group))
+                    + pack_ids(group) for university, group in zip(universities, groups, strict=True))
+    with connection.cursor() as cursor:
+        _copy(cursor, "matching_universitycandidates", ("run_id", "university_id", "ids"), rows)
+
+
+def _copy(cursor, table: str, columns: tuple[str, ...], rows: bytes) -> None:
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",
+                       io.BytesIO(BINARY_HEADER + rows + BINARY_TRAILER))
 
 
 def _rounded_floats(values: np.ndarray) -> np.ndarray:
     return np.round(values.astype(np.float64), 6).astype(">f8")
 
 
-def _jsonb_pairs(codes: list[str]) -> np.ndarray:
-    """Every (first, second) top-areas list in jsonb's binary form (a version byte, then the
-    JSON text), indexed by area index + 1 (0: none), padded with spaces to one width, which JSON
-    ignores: built once, then gathered per row."""
-    names = [None, *codes]
-    texts = [b"\x01" + json.dumps([n for n in (first, second) if n], separators=(",", ":")).encode()
-             for first in names for second in names]
-    table = np.array(texts, dtype=np.bytes_)
-    padding = table.view(np.uint8).reshape(len(table), -1)
-    padding[padding == 0] = ord(" ")
-    return table.reshape(len(names), len(names))
+def _top_area_texts(codes: list[str]) -> np.ndarray:
+    """Every (first, second) pair of top areas as the column's text, indexed by area index + 1
+    (0: none): built once, then gathered per row."""
+    names = ["", *codes]
+    return np.array([" ".join(name for name in (first, second) if name).encode()
+                     for first in names for second in names],
+                    dtype=np.bytes_).reshape(len(names), len(names))
 
 
-def _binary_rows(values: list[np.ndarray]) -> bytes:
-    """Rows of COPY's binary format from equal-length arrays already of their wire types: each
-    row is its field count, then each field's byte length and bytes."""
+def _binary_rows(values: list[np.ndarray], last: np.ndarray, lengths: np.ndarray) -> bytes:
+    """Rows of COPY's binary format: each row is its field count, then each field's byte length
+    and bytes. The fields are equal-length arrays already of their wire types, then one of
+    varying length (text), given as a (rows, width) byte array and each row's length: the rows
+    are laid out at the full width, then what is past each length is cut out."""
     layout = [("fields", ">i2")]
     for i, column in enumerate(values):
         layout += [(f"length{i}", ">i4"), (f"value{i}", column.dtype)]
-    rows = np.empty(len(values[0]), dtype=layout)
-    rows["fields"] = len(values)
+    layout += [("last_length", ">i4"), ("last", np.uint8, (last.shape[1],))]
+    rows = np.empty(len(last), dtype=layout)
+    rows["fields"] = len(values) + 1
     for i, column in enumerate(values):
         rows[f"length{i}"] = column.dtype.itemsize
         rows[f"value{i}"] = column
-    return rows.tobytes()
+    rows["last_length"] = lengths
+    rows["last"] = last
+    width, fixed = rows.dtype.itemsize, rows.dtype.itemsize - last.shape[1]
+    keep = np.ones((len(rows), width), dtype=bool)
+    keep[:, fixed:] = np.arange(last.shape[1]) < lengths[:, None]
+    return rows.view(np.uint8).reshape(len(rows), width)[keep].tobytes()

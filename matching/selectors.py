@@ -14,7 +14,7 @@ from projects.models import Call, Proposal
 from projects.selectors import area_and_children, proposals_with_areas
 from projects.workflow import Status
 
-from .models import Candidate, MatchRun
+from .models import Candidate, MatchRun, UniversityCandidates, unpack_ids
 
 
 def runs_visible_to(user: User) -> QuerySet:
@@ -81,9 +81,26 @@ def run_projects(run: MatchRun, filters: CandidateFilters) -> QuerySet:
 
 
 def run_universities(run: MatchRun, filters: CandidateFilters) -> QuerySet:
-    """The universities with at least one candidate passing the filters, by name."""
-    ids = run_candidates(run, filters).values("university_id")
-    return University.objects.filter(pk__in=ids).order_by("name", "pk")
+    """The universities with at least one candidate passing the filters, by name. Candidates
+    have no index by university: unless a filter narrows the projects, the universities are
+    read from their packed candidates."""
+    universities = University.objects.filter(
+        pk__in=UniversityCandidates.objects.filter(run=run).values("university_id"))
+    if filters.university:
+        universities = universities.filter(name__icontains=filters.university)
+    if filters.project or filters.area or filters.proposed:
+        universities = universities.filter(pk__in=run_candidates(run, filters).values("university_id"))
+    elif filters.province:
+        in_province = Candidate.objects.filter(run=run, proposal__host_province=filters.province)
+        universities = universities.filter(Q(province=filters.province)
+                                           | Q(pk__in=in_province.values("university_id")))
+    return universities.order_by("name", "pk")
+
+
+def candidate_ids_at(run: MatchRun, universities) -> list[int]:
+    """The ids of the run's candidates at these universities."""
+    packed = UniversityCandidates.objects.filter(run=run, university__in=universities)
+    return [pk for ids in packed.values_list("ids", flat=True) for pk in unpack_ids(ids)]
 
 
 def _first_per_group(queryset: QuerySet, group: str, key, limit: int) -> list[Candidate]:
@@ -113,7 +130,7 @@ def candidates_by_university(run: MatchRun, filters: CandidateFilters, universit
                              limit: int) -> dict[int, list[Candidate]]:
     """Each listed university's candidate projects passing the filters, best score first: its
     proposed projects and the best-scoring others, at most `limit`."""
-    rows = _first_per_group(run_candidates(run, filters).filter(university__in=universities),
+    rows = _first_per_group(run_candidates(run, filters).filter(pk__in=candidate_ids_at(run, universities)),
                             "university_id", [F("score").desc()], limit)
     grouped: dict[int, list[Candidate]] = {university.pk: [] for university in universities}
     for row in rows:

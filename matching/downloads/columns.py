@@ -14,8 +14,8 @@ from ..brokering.workflow import Status as IntroductionStatus
 from ..models import RESPONSES, Candidate
 
 
-def joined(values) -> str:
-    return "; ".join(str(value) for value in values or [])
+def joined(codes: str) -> str:
+    return "; ".join(codes.split())
 
 
 def coded(code_header, label_header, field, choices) -> list[Column]:
@@ -81,7 +81,7 @@ CANDIDATES = [
     # Blank for a proposed pair: the column answers "why not".
     Column(_("Why not proposed"), "reason",
            labels=[(Candidate.Reason.NONE, ""), *Candidate.Reason.choices[1:]]),
-    Column(_("Top contributing areas"), "top_areas", convert=joined),
+    Column(_("Top contributing areas"), "top_area_codes", convert=joined),
 ]
 
 INTRODUCTIONS = [

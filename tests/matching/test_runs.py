@@ -10,16 +10,16 @@ from django.utils import timezone
 
 from accounts.errors import Conflict
 from accounts.models import AuditEvent, UniversityCapacity
-from matching import services
+from matching import selectors, services
 from matching.engine import candidates as engine_candidates
-from matching.models import Candidate, MatchRun
+from matching.models import Candidate, MatchRun, UniversityCandidates, unpack_ids
 from matching.tasks import execute_match_run
 from tests.factories import CallFactory, ProposalFactory, UniversityFactory
 from tests.matching.rounds import EXPECTED, OBJECTIVE, REASONS, published, tiny_round
 
 pytestmark = pytest.mark.django_db
 
-ROW = ["area_fit", "capacity_fit", "region", "interest", "score", "rank", "proposed", "top_areas"]
+ROW = ["area_fit", "capacity_fit", "region", "interest", "score", "rank", "proposed", "top_area_codes"]
 
 
 def run_now(actor, call, **parameters) -> MatchRun:
@@ -31,7 +31,7 @@ def run_now(actor, call, **parameters) -> MatchRun:
 def stored(run: MatchRun, names: dict | None = None) -> dict:
     """The run's candidates as {(project, university): (components..., score, rank, ...)}."""
     rows = Candidate.objects.filter(run=run).values_list("proposal_id", "university_id", *ROW)
-    return {(names or {}).get((p, u), (p, u)): tuple(rest) for p, u, *rest in rows}
+    return {(names or {}).get((p, u), (p, u)): (*rest, codes.split()) for p, u, *rest, codes in rows}
 
 
 def stored_reasons(run: MatchRun, names: dict) -> dict:
@@ -64,6 +64,20 @@ def test_stored_candidates_carry_the_hand_computed_components_scores_ranks_and_p
         assert (rank, proposed, top) == expected[5:], pair
     reasons = {names: reason for names, reason in stored_reasons(run, tiny.names()).items() if reason}
     assert reasons == {pair: Candidate.Reason(code) for pair, code in REASONS.items()}
+
+
+def test_each_university_s_packed_candidates_are_exactly_its_candidates_of_the_run(ministry, tiny):
+    """What the results by university read in place of an index: one pack per university with
+    candidates, holding their ids, ascending (written by COPY on PostgreSQL, by bulk_create
+    elsewhere); an earlier run's candidates stay out of a later run's packs."""
+    for each in (run_now(ministry, tiny.call), run_now(ministry, tiny.call)):
+        expected = {}
+        for university, pk in Candidate.objects.filter(run=each).values_list("university_id", "pk"):
+            expected.setdefault(university, []).append(pk)
+        packed = {pack.university_id: unpack_ids(pack.ids)
+                  for pack in UniversityCandidates.objects.filter(run=each)}
+        assert packed == {university: sorted(ids) for university, ids in expected.items()}
+        assert len(packed) == 3
 
 
 def test_the_summary_reports_counts_objectives_bound_and_no_university_over_its_places(ministry, tiny):
@@ -369,3 +383,25 @@ def test_a_sharded_run_stores_exactly_what_an_unsharded_one_does(ministry, monke
     assert stored(one) == stored(three) and len(stored(one)) > 22
     assert one.summary == three.summary
     assert set(round_.universities.values()) >= {c.university for c in three.candidates.all()}
+
+
+@pytest.mark.parametrize("fields", [
+    {}, {"proposed": True}, {"province": "32"}, {"province": "44"}, {"province": "33"},
+    {"province": "44", "proposed": True}, {"area": "ml"}, {"area": "cv"},
+    {"university": "UNIVERSITY"}, {"project": "PROJECT"}, {"project": "PROJECT", "province": "11"},
+])
+def test_the_results_by_university_are_those_of_the_pairs_passing_the_filters(ministry, tiny, fields):
+    """run_universities and candidates_by_university read the packed ids (or, for a filter on the
+    projects, the pairs): either way they list exactly what the filtered pairs say."""
+    run = run_now(ministry, tiny.call)
+    u1 = tiny.universities["U1"]
+    fields = {key: (u1.name if value == "UNIVERSITY" else
+                    tiny.projects["P2"].title if value == "PROJECT" else value)
+              for key, value in fields.items()}
+    filters = selectors.CandidateFilters(**fields)
+    pairs = list(selectors.run_candidates(run, filters))
+    universities = list(selectors.run_universities(run, filters))
+    assert {u.pk for u in universities} == {c.university_id for c in pairs}
+    grouped = selectors.candidates_by_university(run, filters, universities, limit=10)
+    assert {pk: {c.pk for c in rows} for pk, rows in grouped.items()} == {
+        u.pk: {c.pk for c in pairs if c.university_id == u.pk} for u in universities}
