@@ -138,9 +138,9 @@ class Candidate(models.Model):
 
 
 class UniversityCandidates(models.Model):
-    """The ids of a run's candidates at one university, packed (little-endian 64-bit integers,
-    ascending): how the results grouped by university find them without an index by university
-    on every candidate."""
+    """The ids of a run's candidates at one university, packed (little-endian 64-bit integers)
+    in the order the results show them: proposed first, then by score, then by id. How the
+    results grouped by university find them without an index by university on every candidate."""
 
     # The unique constraint's index serves both: no index of their own.
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="+", db_index=False)

@@ -151,7 +151,8 @@ def candidates_write(run: MatchRun, loaded: LoadedRound, found, chosen: np.ndarr
                       top_areas=[codes[a] for a in found.top_areas[i] if a >= 0])
             for i in range(len(found))), batch_size=5000)
         ids = np.array([candidate.pk for candidate in made], dtype=np.int64)
-    order = np.argsort(university_ids, kind="stable")   # ids ascending within each university
+    # By university, then in the order the results show: proposed first, then score, then id.
+    order = np.lexsort((ids, -np.round(found.score, 6), ~chosen, university_ids))
     universities, starts = np.unique(university_ids[order], return_index=True)
     groups = np.split(ids[order], starts[1:])
     if connection.vendor == "postgresql":

@@ -3,7 +3,7 @@
 Ministry staff see every run and every candidate; employers and universities see only the
 proposed introductions of a call's latest published run, and only those about themselves."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
@@ -57,8 +57,10 @@ class CandidateFilters:
 
 def run_candidates(run: MatchRun, filters: CandidateFilters | None = None) -> QuerySet:
     """The run's candidates that pass the filters, with the project and university loaded."""
-    filters = filters or CandidateFilters()
-    queryset = Candidate.objects.filter(run=run)
+    return _passing(Candidate.objects.filter(run=run), filters or CandidateFilters())
+
+
+def _passing(queryset: QuerySet, filters: CandidateFilters) -> QuerySet:
     if filters.project:
         queryset = queryset.filter(proposal__title__icontains=filters.project)
     if filters.university:
@@ -105,13 +107,21 @@ def candidate_ids_at(run: MatchRun, universities) -> list[int]:
 
 def _first_per_group(queryset: QuerySet, group: str, key, limit: int) -> list[Candidate]:
     """At most `limit` candidates per group — the proposed ones first, then the best others —
-    each with its group's size, in one query; returned in `key` order within each group."""
+    each with its group's size, returned in `key` order within each group. Two queries: the
+    window runs over the candidates alone, and only the rows kept are read with their project
+    and university (a project's row is wide)."""
     ranked = queryset.annotate(
         place=Window(RowNumber(), partition_by=[F(group)],
                      order_by=[F("proposed").desc(), *key, F("pk").asc()]),
         group_size=Window(Count("pk"), partition_by=[F(group)]),
     ).filter(place__lte=limit)
-    return list(ranked.order_by(group, *key, "pk"))
+    sizes = dict(ranked.values_list("pk", "group_size"))
+    rows = list(Candidate.objects.filter(pk__in=sizes)
+                .select_related("proposal", "proposal__employer", "university")
+                .order_by(group, *key, "pk"))
+    for row in rows:
+        row.group_size = sizes[row.pk]
+    return rows
 
 
 def candidates_by_project(run: MatchRun, filters: CandidateFilters, projects: list[Proposal],
@@ -129,9 +139,22 @@ def candidates_by_project(run: MatchRun, filters: CandidateFilters, projects: li
 def candidates_by_university(run: MatchRun, filters: CandidateFilters, universities: list[University],
                              limit: int) -> dict[int, list[Candidate]]:
     """Each listed university's candidate projects passing the filters, best score first: its
-    proposed projects and the best-scoring others, at most `limit`."""
-    rows = _first_per_group(run_candidates(run, filters).filter(pk__in=candidate_ids_at(run, universities)),
-                            "university_id", [F("score").desc()], limit)
+    proposed projects and the best-scoring others, at most `limit`. The universities are a page
+    of run_universities: they pass the filter on their name already."""
+    packs = UniversityCandidates.objects.filter(run=run, university__in=universities)
+    ids = {university: unpack_ids(packed) for university, packed in packs.values_list("university_id", "ids")}
+    filters = replace(filters, university="")
+    if filters == CandidateFilters():
+        # A pack is in the order shown: its first ids are the rows.
+        rows = list(Candidate.objects.filter(pk__in=[pk for each in ids.values() for pk in each[:limit]])
+                    .select_related("proposal", "proposal__employer", "university")
+                    .order_by("university_id", "-score", "pk"))
+        for row in rows:
+            row.group_size = len(ids[row.university_id])
+    else:
+        # By the packed ids: the primary key finds them, whatever the planner thinks of the run.
+        candidates = Candidate.objects.filter(pk__in=[pk for each in ids.values() for pk in each])
+        rows = _first_per_group(_passing(candidates, filters), "university_id", [F("score").desc()], limit)
     grouped: dict[int, list[Candidate]] = {university.pk: [] for university in universities}
     for row in rows:
         grouped[row.university_id].append(row)

@@ -15,12 +15,13 @@ def top_areas_as_text(apps, schema_editor):
 
 
 def pack_university_candidates(apps, schema_editor):
-    """The earlier runs' candidates at each university, as the results now read them."""
+    """The earlier runs' candidates at each university, in the order the results show them."""
     Candidate = apps.get_model("matching", "Candidate")
     UniversityCandidates = apps.get_model("matching", "UniversityCandidates")
     for run_id in apps.get_model("matching", "MatchRun").objects.values_list("pk", flat=True):
         pairs = np.array(list(Candidate.objects.filter(run_id=run_id)
-                              .values_list("university_id", "pk").order_by("university_id", "pk")),
+                              .values_list("university_id", "pk")
+                              .order_by("university_id", "-proposed", "-score", "pk")),
                          dtype=np.int64).reshape(-1, 2)
         if not len(pairs):
             continue

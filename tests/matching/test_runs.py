@@ -68,16 +68,17 @@ def test_stored_candidates_carry_the_hand_computed_components_scores_ranks_and_p
 
 def test_each_university_s_packed_candidates_are_exactly_its_candidates_of_the_run(ministry, tiny):
     """What the results by university read in place of an index: one pack per university with
-    candidates, holding their ids, ascending (written by COPY on PostgreSQL, by bulk_create
-    elsewhere); an earlier run's candidates stay out of a later run's packs."""
+    candidates, holding their ids in the order shown, proposed first, then by score (written by
+    COPY on PostgreSQL, by bulk_create elsewhere); an earlier run's candidates stay out of a
+    later run's packs."""
     for each in (run_now(ministry, tiny.call), run_now(ministry, tiny.call)):
         expected = {}
-        for university, pk in Candidate.objects.filter(run=each).values_list("university_id", "pk"):
+        for university, pk in Candidate.objects.filter(run=each).order_by(
+                "university_id", "-proposed", "-score", "pk").values_list("university_id", "pk"):
             expected.setdefault(university, []).append(pk)
         packed = {pack.university_id: unpack_ids(pack.ids)
                   for pack in UniversityCandidates.objects.filter(run=each)}
-        assert packed == {university: sorted(ids) for university, ids in expected.items()}
-        assert len(packed) == 3
+        assert packed == expected and len(packed) == 3
 
 
 def test_the_summary_reports_counts_objectives_bound_and_no_university_over_its_places(ministry, tiny):
@@ -405,3 +406,18 @@ def test_the_results_by_university_are_those_of_the_pairs_passing_the_filters(mi
     grouped = selectors.candidates_by_university(run, filters, universities, limit=10)
     assert {pk: {c.pk for c in rows} for pk, rows in grouped.items()} == {
         u.pk: {c.pk for c in pairs if c.university_id == u.pk} for u in universities}
+
+
+@pytest.mark.parametrize("fields", [{}, {"province": "32"}])
+def test_a_university_s_first_candidates_are_its_proposed_ones_then_the_best_scores(ministry, tiny, fields):
+    """U1 ranks P1 (0.66) above P2 (0.63) but is proposed for P2: with room for one, P2 is shown,
+    from the packed order without a filter, from the query with one (U1 is in province 32, so
+    the filter keeps both of its candidates)."""
+    run = run_now(ministry, tiny.call)
+    u1 = tiny.universities["U1"]
+    for limit, expected in [(1, ["P2"]), (2, ["P1", "P2"])]:
+        rows = selectors.candidates_by_university(
+            run, selectors.CandidateFilters(**fields), [u1], limit)[u1.pk]
+        names = {p.pk: name for name, p in tiny.projects.items()}
+        assert [names[row.proposal_id] for row in rows] == expected
+        assert {row.group_size for row in rows} == {2}
