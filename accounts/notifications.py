@@ -53,7 +53,7 @@ def notification_unread_count(user: User) -> int:
 
 def notification_text(notification: Notification) -> str:
     """The notification's one-line text, in the active language."""
-    return render_to_string(f"{notification.template}_subject.txt", notification.context).strip()
+    return " ".join(render_to_string(f"{notification.template}_subject.txt", notification.context).split())
 
 
 def notification_mark_read(*, actor: User, public_ids: Iterable | None = None) -> int:

@@ -19,7 +19,8 @@ def send_user_email(user_id: int, template: str, context: dict) -> None:
 def _send(user: User, template: str, context: dict) -> None:
     context = {**context, "user": user, "portal_url": settings.PORTAL_URL}
     with translation.override(user.language):
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        # One line, whatever a title holds: a line break in a header makes send_mail refuse it.
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
     send_mail(subject, body, None, [user.email])
 

@@ -67,3 +67,9 @@ def validate_pdf(upload) -> None:
     upload.seek(0)
     if head != b"%PDF-":
         raise ValidationError(_("Only PDF files can be attached."))
+
+
+def validate_single_line(value: str) -> None:
+    """Titles and names are one line: a line break would also break the emails that name them."""
+    if any(character in value for character in "\r\n\u2028\u2029\x0b\x0c\x85"):
+        raise ValidationError(_("This must be on one line."), code="line_break")

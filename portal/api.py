@@ -1,7 +1,9 @@
 """DRF plumbing: Django's domain errors become 4xx answers with a message."""
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -27,4 +29,7 @@ def exception_handler(exc, context):
         exc = ConflictError(exc.message)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = exceptions.ParseError(_("The request body is over the limit of %(limit)d bytes.")
+                                    % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
     return drf_exception_handler(exc, context)

@@ -47,12 +47,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.input.RefuseControlCharacters",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -125,8 +127,12 @@ DEFAULT_FROM_EMAIL = env(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security: secure by default when DEBUG is off; the SSL redirect trusts a proxy's header.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Security: secure by default when DEBUG is off. X-Forwarded-Proto is believed only when the
+# portal sits behind a proxy of ours that sets it (any client could send it otherwise); compose
+# publishes gunicorn on localhost only, for that proxy.
+BEHIND_TRUSTED_PROXY = env.bool("BEHIND_TRUSTED_PROXY", default=False)
+if BEHIND_TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -135,6 +141,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page of the portal uses, turned off for every page (django-permissions-policy).
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen",
+    "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb",
+)}
 
 # Redis, when REDIS_URL is set, is Celery's broker and the cache shared by every process.
 REDIS_URL = env("REDIS_URL", default="")
@@ -157,6 +168,8 @@ MATCHING_CHUNK = env.int("MATCHING_CHUNK", default=2000)
 # Seconds the matching engine's integer programme may take; past it the run keeps the best
 # choice found so far, with its bound and gap, and says so.
 MATCHING_TIME_LIMIT = env.float("MATCHING_TIME_LIMIT", default=60.0)
+# Projects' contacts a university's members may be shown per day (PIPL; against scraping).
+CONTACT_VIEWS_PER_DAY = env.int("CONTACT_VIEWS_PER_DAY", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -194,6 +207,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.input.JSONParser",   # bounded, and never a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [

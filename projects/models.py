@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Employer, FocusArea, ProjectType, TimeStampedModel, University
 from accounts.provinces import PROVINCE_CHOICES
-from accounts.validators import validate_mobile
+from accounts.validators import validate_mobile, validate_single_line
 
 from .workflow import Status
 
@@ -18,7 +18,7 @@ from .workflow import Status
 class Call(TimeStampedModel):
     """A call round (批次): proposals are submitted between opens_at and closes_at."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("short name"), max_length=64, unique=True)
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2020),
                                                                    MaxValueValidator(2100)])
@@ -107,7 +107,7 @@ class Proposal(TimeStampedModel):
     project_type = models.CharField(_("project type"), max_length=24, choices=ProjectType.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices,
                               default=Status.DRAFT, db_index=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     summary = models.CharField(_("summary"), max_length=500, blank=True,
                                help_text=_("At most 500 characters; shown in lists."))
     description = models.TextField(_("description"), blank=True)
@@ -128,7 +128,8 @@ class Proposal(TimeStampedModel):
         _("in-kind support"), blank=True,
         help_text=_("Software, hardware, mentors and other support offered."),
     )
-    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True,
+                                      validators=[validate_single_line])
     contact_phone = models.CharField(_("contact phone"), max_length=11, blank=True,
                                      validators=[validate_mobile])
     contact_email = models.EmailField(_("contact email"), blank=True)
@@ -273,7 +274,8 @@ class Interest(TimeStampedModel):
     students_offered = models.PositiveIntegerField(_("students offered"),
                                                    validators=[MinValueValidator(1)])
     statement = models.TextField(_("statement"), max_length=2000)
-    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True,
+                                      validators=[validate_single_line])
     contact_phone = models.CharField(_("contact phone"), max_length=11, blank=True,
                                      validators=[validate_mobile])
     contact_email = models.EmailField(_("contact email"), blank=True)

@@ -748,12 +748,14 @@ def test_the_list_filters_by_call_status_and_search(client_for, ministry, introd
 
 @pytest.mark.parametrize("query", [
     {"status": "bogus"}, {"call": "no-such-call"}, {"province": "99"}, {"q": "x" * 101},
-    {"q": "\x00"}, {"page": "abc"}, {"page": "-1"}, {"page": "99999"}, {"page": "1e9999"},
+    {"page": "abc"}, {"page": "-1"}, {"page": "99999"}, {"page": "1e9999"},
 ])
 def test_garbage_filters_never_fail(client_for, ministry, employer, introduce, query):
     introduce("sent")
     for user in (ministry, employer):
         assert client_for(user).get(LIST, query).status_code == 200
+    # A NUL byte is refused before any view (tests/portal/test_bad_input.py).
+    assert client_for(ministry).get(LIST, {**query, "q": "\x00"}).status_code == 400
 
 
 def test_the_list_is_paginated_with_bounded_queries(client_for, ministry, employer, project,
@@ -796,6 +798,6 @@ def test_garbage_in_the_ministrys_forms_is_never_a_500(client_for, ministry, int
     response = client.post(CREATE, {"project": value, "institution_code": value, "message": value})
     assert response.status_code == 400
     response = client.post(BULK_SEND, {"introductions": [value, value], "message": value})
-    assert response.status_code == 302
+    assert response.status_code in {302, 400}   # 400: a control character, refused before the view
     assert set(Introduction.objects.values_list("status", flat=True)) == {"proposed"}
 
