@@ -222,6 +222,10 @@ class User(AbstractUser):
         return self.employer or self.university
 
 
+# A university member was shown a project's contact (PIPL access record); counted per university
+# and day against settings.CONTACT_VIEWS_PER_DAY, through the partial index below.
+CONTACT_VIEWED = "contact_viewed"
+
 # Labels of audit actions and statuses, by code; other apps add theirs in AppConfig.ready().
 AUDIT_ACTIONS = {
     "registered": _("Registered"),
@@ -229,6 +233,7 @@ AUDIT_ACTIONS = {
     "profile_updated": _("Strengths and capacity changed"),
     "verified": _("Verified"),
     "rejected": _("Rejected"),
+    CONTACT_VIEWED: _("Contact details viewed"),
 }
 AUDIT_STATUSES = dict(VerificationStatus.choices)
 
@@ -252,7 +257,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["actor", "created_at"], condition=Q(action=CONTACT_VIEWED),
+                         name="audit_contact_viewed"),
+        ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

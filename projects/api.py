@@ -76,7 +76,36 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(CallSerializer(call).data)
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ContactFields(serializers.Serializer):
+    """A project's contact person, phone and email, null unless services.contact_view shows them
+    to this reader; `record_views` says whether this serializer's channel records a view."""
+
+    record_views = False
+    contact_person = serializers.SerializerMethodField()
+    contact_phone = serializers.SerializerMethodField()
+    contact_email = serializers.SerializerMethodField()
+
+    def _contact(self, proposal) -> services.ContactView:
+        shown = self.context.setdefault("contacts", {})
+        if proposal.pk not in shown:  # one view (and one record) per project, not per field
+            shown[proposal.pk] = services.contact_view(
+                actor=self.context["request"].user, proposal=proposal, record=self.record_views)
+        return shown[proposal.pk]
+
+    def get_contact_person(self, proposal) -> str | None:
+        return self._contact(proposal).person
+
+    def get_contact_phone(self, proposal) -> str | None:
+        return self._contact(proposal).phone
+
+    def get_contact_email(self, proposal) -> str | None:
+        return self._contact(proposal).email
+
+
+class ProposalSerializer(ContactFields, serializers.ModelSerializer):
+    """A proposal as its employer and the reviewers work on it; the contact is theirs alone here
+    (universities read it on the project's detail, where the view is recorded)."""
+
     id = serializers.UUIDField(source="public_id", read_only=True)
     call = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     employer = serializers.SerializerMethodField()
@@ -329,14 +358,13 @@ class ProjectSerializer(serializers.ModelSerializer):
         return {pa.area.code: round(pa.weight, 4) for pa in proposal.area_weights.all()}
 
 
-class ProjectDetailSerializer(ProjectSerializer):
-    """Adds the interest so far and, for signed-in users only, whom to contact."""
+class ProjectDetailSerializer(ContactFields, ProjectSerializer):
+    """Adds the interest so far and whom to contact (for the readers services.contact_view
+    allows, each university member's view recorded)."""
 
+    record_views = True
     interests = serializers.SerializerMethodField()
     places_left = serializers.SerializerMethodField()
-    contact_person = serializers.SerializerMethodField()
-    contact_phone = serializers.SerializerMethodField()
-    contact_email = serializers.SerializerMethodField()
 
     class Meta(ProjectSerializer.Meta):
         fields = [*ProjectSerializer.Meta.fields, "interests", "places_left", "contact_person",
@@ -353,18 +381,6 @@ class ProjectDetailSerializer(ProjectSerializer):
 
     def get_places_left(self, proposal) -> int:
         return self._summary(proposal)["places_left"]
-
-    def _contact(self, proposal, field: str) -> str | None:
-        return getattr(proposal, field) if self.context["request"].user.is_authenticated else None
-
-    def get_contact_person(self, proposal) -> str | None:
-        return self._contact(proposal, "contact_person")
-
-    def get_contact_phone(self, proposal) -> str | None:
-        return self._contact(proposal, "contact_phone")
-
-    def get_contact_email(self, proposal) -> str | None:
-        return self._contact(proposal, "contact_email")
 
 
 class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

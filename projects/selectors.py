@@ -1,12 +1,13 @@
 """Every read of calls and proposals that depends on who asks."""
 
 from dataclasses import dataclass
+from datetime import datetime, time
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts import permissions
-from accounts.models import AuditEvent, FocusArea, ProjectType, University, User
+from accounts.models import CONTACT_VIEWED, AuditEvent, FocusArea, ProjectType, University, User
 from accounts.selectors import with_profile
 
 from .models import Call, Interest, Proposal, ProposalArea
@@ -31,6 +32,33 @@ def proposal_get(*, user: User, public_id) -> Proposal:
     """The proposal, if this user may see it; Proposal.DoesNotExist otherwise."""
     return (proposals_visible_to(user).select_related("employer", "call")
             .prefetch_related("area_weights__area", "attachments").get(public_id=public_id))
+
+
+def may_see_contact(user: User, proposal: Proposal) -> bool:
+    """PIPL, minimum necessary: a project's contact person, phone and email, and its attachments
+    (which often repeat them), are for the project's own employer, ministry staff and members of
+    verified universities (published projects only). Never for anonymous visitors, other
+    employers, or organisations still pending or rejected."""
+    if not user.is_authenticated:
+        return False
+    if permissions.is_ministry(user) or (user.employer_id and user.employer_id == proposal.employer_id):
+        return True
+    return bool(user.university_id and permissions.is_verified_member(user)
+                and proposal.status == Status.PUBLISHED)
+
+
+def contact_view_is_recorded(user: User) -> bool:
+    """A university member's sight of a contact is recorded and counted against its university's
+    daily limit; the owner's and ministry staff's are not."""
+    return bool(user.is_authenticated and user.university_id)
+
+
+def contact_views_today(university_id: int) -> int:
+    """How many contacts the university's members have been shown since midnight, Beijing
+    time (the partial index audit_contact_viewed serves it, per member)."""
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    return AuditEvent.objects.filter(action=CONTACT_VIEWED, created_at__gte=midnight,
+                                     actor__university_id=university_id).count()
 
 
 def employer_proposals(user: User, call: Call | None = None) -> QuerySet:
@@ -145,9 +173,11 @@ def review_queue(*, user: User, filters: QueueFilters) -> QuerySet:
 
 
 def proposal_history(proposal: Proposal) -> QuerySet:
+    """The proposal's life cycle as its employer and the reviewers read it; the PIPL access
+    records of its contact are for the ministry's audit (the admin), not for this timeline."""
     return AuditEvent.objects.filter(
         content_type__app_label="projects", content_type__model="proposal", object_id=proposal.pk,
-    ).select_related("actor").order_by("created_at", "pk")
+    ).exclude(action=CONTACT_VIEWED).select_related("actor").order_by("created_at", "pk")
 
 
 def call_current() -> Call | None:

@@ -1,6 +1,7 @@
 """Every write to calls and proposals: one function per rule."""
 
 from .calls import call_create, call_update
+from .contacts import ContactView, contact_view
 from .interests import interest_create, interest_respond, interest_update, interest_withdraw
 from .proposals import (
     attachment_add,
@@ -21,10 +22,12 @@ from .review import (
 from .saved_searches import saved_search_create, saved_search_delete, saved_search_digest_send
 
 __all__ = [
+    "ContactView",
     "attachment_add",
     "attachment_remove",
     "call_create",
     "call_update",
+    "contact_view",
     "draft_reminders_send",
     "interest_create",
     "interest_respond",

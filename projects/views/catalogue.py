@@ -91,7 +91,8 @@ def project_context(request, proposal: Proposal, *, interest_form=None, edit_for
     user = request.user
     context = {
         "proposal": proposal, "summary": selectors.interest_summary(proposal),
-        "show_contact": user.is_authenticated,
+        "contact": services.contact_view(actor=user, proposal=proposal),
+        "may_download": selectors.may_see_contact(user, proposal),
         "sees_interests": owner_of(request, proposal) or permissions.is_ministry(user),
         "is_university": is_university(user), "can_express": is_verified_university(user),
     }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 
-from .. import selectors, workflow
+from .. import selectors, services, workflow
 from ..forms import AttachmentForm, WithdrawForm
 from ..models import CompliancePhrase, Proposal
 from ..services.review import resubmission_deadline
@@ -108,7 +108,8 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         "last_return": next((e for e in reversed(history) if e.action == Action.RETURN), None),
         "attachment_form": AttachmentForm(), "withdraw_form": WithdrawForm(),
         "resubmit_by": resubmission_deadline(proposal) if is_returned else None,
-        "show_contact": request.user.is_authenticated, **extra,
+        "contact": services.contact_view(actor=request.user, proposal=proposal),
+        "may_download": selectors.may_see_contact(request.user, proposal), **extra,
     }
 
 

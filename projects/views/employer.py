@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -242,10 +243,18 @@ class AttachmentDeleteView(LoginRequiredMixin, View):
 
 
 class AttachmentDownloadView(View):
-    """The file itself, for whoever may see the proposal; files are never served from MEDIA_URL."""
+    """The file itself, for the readers who may see the project's contact (selectors.
+    may_see_contact: attachments often repeat it); anonymous visitors are sent to log in, others
+    refused. Files are never served from MEDIA_URL."""
 
     def get(self, request, public_id, attachment_id):
-        attachment = load_attachment(load_proposal(request, public_id), attachment_id)
+        proposal = load_proposal(request, public_id)
+        if not selectors.may_see_contact(request.user, proposal):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied(_("Attachments are for the employer, ministry staff and "
+                                     "verified universities."))
+        attachment = load_attachment(proposal, attachment_id)
         try:
             handle = attachment.file.open("rb")
         except FileNotFoundError:

@@ -314,9 +314,9 @@ def test_anonymous_visitors_see_the_project_without_contact_details(client_for, 
     assert 'id="log-in-to-express"' in html and 'id="interest-form"' not in html
 
 
-@pytest.mark.parametrize("persona", ["university", "employer", "other_employer", "ministry",
-                                     "pending_university"])
-def test_logged_in_users_see_the_contact_details(client_for, project, persona, request):
+@pytest.mark.parametrize("persona", ["university", "ministry"])
+def test_verified_universities_and_ministry_see_the_contact_details(client_for, project, persona,
+                                                                    request):
     response = client_for(request.getfixturevalue(persona)).get(detail_url(project))
 
     assert response.status_code == 200

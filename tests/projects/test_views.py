@@ -357,7 +357,7 @@ def test_published_proposal_is_public_without_flags_or_history(request, client_f
     page = response.content.decode()
     assert response.status_code == 200 and draft.title in page
     assert 'id="history"' not in page and 'id="flags"' not in page and 'id="submit"' not in page
-    assert ("13800138000" in page) is (persona != "anonymous")
+    assert ("13800138000" in page) is (persona == "university")  # a verified university
 
 
 def test_ministry_sees_a_link_to_the_review_page(client_for, employer, ministry, draft):
@@ -670,14 +670,15 @@ def test_an_attachment_is_found_only_under_its_own_proposal(client_for, employer
     assert response.status_code == 404
 
 
-def test_anonymous_visitor_downloads_only_published_attachments(client_for, anonymous, employer, ministry,
-                                                                draft):
+def test_anonymous_visitor_is_sent_to_log_in_for_a_published_attachment(client_for, anonymous, employer,
+                                                                         ministry, draft):
     attachment = services.attachment_add(actor=employer, proposal=draft, upload=pdf_upload())
     download_url = url("attachment-download", draft, attachment.public_id)
 
     assert client_for(anonymous).get(download_url).status_code == 404
     published(draft, employer, ministry)
-    assert client_for(anonymous).get(download_url).status_code == 200
+    response = client_for(anonymous).get(download_url)
+    assert response.status_code == 302 and response.url.startswith(f"{LOGIN}?next=")
 
 
 # --- the review queue -------------------------------------------------------------------------
