@@ -62,5 +62,6 @@ class RefuseControlCharacters:
             return self.get_response(request)
         message = _("This contains a control character.")
         if api:
-            return JsonResponse({name: [message] for name in names}, status=400)
+            return JsonResponse({name: [message] for name in names}, status=400,
+                                json_dumps_params={"ensure_ascii": False})
         return render(request, "400.html", {"fields": names, "message": message}, status=400)

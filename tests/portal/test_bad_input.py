@@ -15,7 +15,8 @@ NESTED = "[" * 3000 + "]" * 3000
 
 def test_json_nested_three_thousand_deep_is_a_400_for_anyone(client):
     client.raise_request_exception = False
-    response = client.post("/api/v1/auth/token/", NESTED, content_type="application/json")
+    response = client.post("/api/v1/auth/token/", NESTED, content_type="application/json",
+                           HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "nested" in response.json()["detail"]
 
@@ -43,12 +44,14 @@ def test_a_control_character_in_a_json_string_is_a_400_naming_its_field(api_for,
 def test_a_control_character_in_a_query_parameter_is_a_400_naming_it(client_for, ministry, path, value):
     client = client_for(ministry)
     client.raise_request_exception = False
-    response = client.get(path, {"q": value, "province": value})
+    response = client.get(path, {"q": value, "province": value}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     if path.startswith("/api/"):
         assert set(response.json()) == {"q", "province"}
     else:
         assert "control character" in response.content.decode()
+    chinese = client.get(path, {"q": value}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "控制字符" in chinese.content.decode()
 
 
 def test_ordinary_text_and_tabs_pass(client_for, ministry):
