@@ -87,11 +87,17 @@ class PortalUserAdmin(UserAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "content_type", "object_id", "action", "from_status",
-                    "to_status"]
+    list_display = ["created_at", "actor_display", "content_type", "object_id", "action",
+                    "from_status", "to_status"]
     list_filter = ["action", "content_type"]
-    search_fields = ["actor__username", "comment"]
+    list_select_related = ["actor", "content_type"]
+    search_fields = ["actor_username", "comment"]
     date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "actor_username", "hash"]
+
+    @admin.display(description=_("actor"), ordering="actor_username")
+    def actor_display(self, obj: AuditEvent) -> str:
+        return obj.actor_name
 
     def has_add_permission(self, request):
         return False

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .provinces import PROVINCE_CHOICES, localised
@@ -225,6 +227,8 @@ class User(AbstractUser):
 # A university member was shown a project's contact (PIPL access record); counted per university
 # and day against settings.CONTACT_VIEWS_PER_DAY, through the partial index below.
 CONTACT_VIEWED = "contact_viewed"
+# Sign-ins (accounts/lockout.py), filed under the account.
+LOGGED_IN, LOGIN_FAILED, LOCKED_OUT = "logged_in", "login_failed", "locked_out"
 
 # Labels of audit actions and statuses, by code; other apps add theirs in AppConfig.ready().
 AUDIT_ACTIONS = {
@@ -234,18 +238,31 @@ AUDIT_ACTIONS = {
     "verified": _("Verified"),
     "rejected": _("Rejected"),
     CONTACT_VIEWED: _("Contact details viewed"),
+    LOGGED_IN: _("Signed in"),
+    LOGIN_FAILED: _("Sign-in failed"),
+    LOCKED_OUT: _("Locked after failed sign-ins"),
 }
 AUDIT_STATUSES = dict(VerificationStatus.choices)
 
 
 class AuditEvent(models.Model):
-    """Who did what to which object, when: written in the same transaction as the change."""
+    """Who did what to which object, when: written in the same transaction as the change, only
+    through accounts.services.audit_record, which chains each event's hash onto the one before.
 
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    Retention (MLPS 2.0 level 3): kept at least 180 days and never deleted by the portal; on
+    PostgreSQL a trigger (migration 0007) refuses every UPDATE and DELETE of a row.
+    """
+
+    # Set by audit_record before hashing (auto_now_add would overwrite it on save).
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
+    # The row keeps the id of a deleted user (no SET_NULL: the table is append-only, and the id
+    # is hashed); actor_username keeps who it was.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
     )
+    actor_username = models.CharField(_("actor's username"), max_length=150, blank=True,
+                                      editable=False)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
@@ -254,6 +271,7 @@ class AuditEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=32, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     reason = models.CharField(_("reason"), max_length=32, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -267,6 +285,19 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def actor_name(self) -> str:
+        """The actor's username; once the user is deleted, the one recorded with the event."""
+        return self.actor.get_username() if self.actor_present else self.actor_username
+
+    @property
+    def actor_present(self) -> bool:
+        """Whether the actor still exists (the row keeps a deleted user's id)."""
+        try:
+            return self.actor is not None
+        except ObjectDoesNotExist:
+            return False
 
     @property
     def action_label(self) -> str:

@@ -5,13 +5,13 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import audit_chain, permissions
 from .errors import Conflict
 from .models import (
     AuditEvent,
@@ -41,10 +41,27 @@ LOCKED_WHEN_VERIFIED = {Employer: {"name", "credit_code"}, University: {"name", 
 
 def audit_record(*, actor: User | None, target: Model, action: str, from_status: str = "",
                  to_status: str = "", comment: str = "", reason: str = "") -> AuditEvent:
-    return AuditEvent.objects.create(
-        actor=actor if actor and actor.is_authenticated else None, target=target, action=action,
-        from_status=from_status, to_status=to_status, comment=comment, reason=reason,
-    )
+    """Append an audit event in the caller's transaction, chained onto the last one.
+
+    The only writer of audit events: it snapshots the actor's username (which outlives the
+    user) and hashes the event onto its predecessor's hash. The chain lock is held to commit,
+    so concurrent writers chain one after the other (SQLite, for development, has one writer).
+    """
+    actor = actor if actor and actor.is_authenticated else None
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit_chain.CHAIN_LOCK_ID])
+        # Timed once the lock is held, so that times rise along the chain.
+        event = AuditEvent(
+            created_at=timezone.now(), actor=actor,
+            actor_username=actor.get_username() if actor else "", target=target, action=action,
+            from_status=from_status, to_status=to_status, comment=comment, reason=reason,
+        )
+        last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
+        event.hash = audit_chain.event_hash(last or "", event)
+        event.save(force_insert=True)
+    return event
 
 
 def _check_fields(model: type[Organisation], fields: Mapping) -> None:

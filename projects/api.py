@@ -192,9 +192,10 @@ class EventSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
     def get_actor(self, event) -> str | None:
-        """Reviewers are named by role, not by person, to the employer."""
+        """Reviewers are named by role, not by person, to the employer; so is a deleted user, who
+        may have been one: only the ministry reads the username recorded with the event."""
         if event.actor is None:
-            return None
+            return (event.actor_username or None) if self.context.get("is_ministry") else None
         return "ministry" if event.actor.is_ministry else event.actor.get_username()
 
 
@@ -306,10 +307,11 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["get"])
     def events(self, request, id=None):
         proposal = self.get_object()
-        if not (permissions.is_ministry(request.user)
-                or permissions.belongs_to(request.user, proposal.employer)):
+        is_ministry = permissions.is_ministry(request.user)
+        if not (is_ministry or permissions.belongs_to(request.user, proposal.employer)):
             raise PermissionDenied(_("Only the employer and ministry staff see the history."))
-        return Response(EventSerializer(selectors.proposal_history(proposal), many=True).data)
+        return Response(EventSerializer(selectors.proposal_history(proposal), many=True,
+                                        context={"is_ministry": is_ministry}).data)
 
     @extend_schema(request=AttachmentInput)
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])

@@ -6,6 +6,7 @@ each university member's view recorded, and a daily limit per university."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -205,9 +206,8 @@ def test_past_the_daily_limit_the_university_is_shown_no_contact_and_nothing_is_
 ):
     settings.CONTACT_VIEWS_PER_DAY = 2
     colleague = UniversityUserFactory(university=university.university)
-    services.contact_view(actor=colleague, proposal=project)
-    AuditEvent.objects.filter(action=CONTACT_VIEWED).update(
-        created_at=timezone.now() - timedelta(days=1))
+    with time_machine.travel(timezone.now() - timedelta(days=1), tick=False):
+        services.contact_view(actor=colleague, proposal=project)
     client_for(university).get(page("project-detail", project))
     api_for(colleague).get(f"/api/v1/projects/{project.public_id}/")
     assert len(records()) == 3  # yesterday's view counts no more
@@ -234,10 +234,11 @@ def test_the_limit_message_is_in_chinese_on_chinese_pages(settings, client_for, 
 
 
 def test_the_daily_count_is_per_university_and_since_midnight(university, other_university, project):
-    for user in (university, university, other_university):
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    with time_machine.travel(midnight - timedelta(seconds=1), tick=False):
+        services.contact_view(actor=university, proposal=project)
+    for user in (university, other_university):
         services.contact_view(actor=user, proposal=project)
-    AuditEvent.objects.filter(pk=AuditEvent.objects.order_by("pk").first().pk).update(
-        created_at=timezone.localtime().replace(hour=0, minute=0, second=0) - timedelta(seconds=1))
 
     assert selectors.contact_views_today(university.university_id) == 1
     assert selectors.contact_views_today(other_university.university_id) == 1
