@@ -4,12 +4,16 @@ from django.db import transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from . import selectors, services
+from .lockout import locked_out_response
 from .models import Employer, FocusArea, University, User
 
 ORGANISATION_OUTPUT = ["id", "name", "province", "city", "contact_person", "phone", "email",
@@ -248,3 +252,21 @@ class MeApi(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         return Response(MeSerializer(request.user).data)
+
+
+class TokenApi(ObtainAuthToken):
+    """POST username and password for an API token: DRF's view with the API's own parsers, its
+    own tight rate (the "token" scope), and a locked-out sign-in answered as the pages answer it
+    (429 and why), not as a wrong password."""
+
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    throttle_classes = [ScopedRateThrottle]   # DRF's view has none
+    throttle_scope = "token"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except serializers.ValidationError:
+            if getattr(request, "axes_locked_out", False):   # set by the Axes backend
+                return locked_out_response(request)
+            raise

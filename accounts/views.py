@@ -1,11 +1,14 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -13,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+from django_ratelimit.decorators import ratelimit
 
 from . import notifications, permissions, selectors, services
 from .errors import Conflict
@@ -43,6 +47,7 @@ class RegisterView(View):
             return redirect("accounts:dashboard")
         return self._render(request, REGISTRATION_FORMS[self.model]())
 
+    @method_decorator(ratelimit(key="ip", rate=settings.RATE_REGISTER, method="POST", group="register"))
     def post(self, request):
         form = REGISTRATION_FORMS[self.model](request.POST)
         if form.is_valid():
@@ -265,3 +270,19 @@ def language_view(request):
         services.user_set_language(user=request.user, language=language)
     return response
 
+
+
+@method_decorator([
+    ratelimit(key="ip", rate=settings.RATE_PASSWORD_RESET, method="POST", group="password_reset"),
+    ratelimit(key="post:email", rate=settings.RATE_PASSWORD_RESET, method="POST",
+              group="password_reset_email"),
+], name="post")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, limited per address and per email address asked for: each request emails."""
+
+
+def rate_limited(request, exception):
+    """RATELIMIT_VIEW: too many registrations or reset requests, 429 and when to try again."""
+    return render(request, "429.html", {"message": _(
+        "Too many requests of this kind from your address or for this email address. Please try "
+        "again in an hour.")}, status=429)

@@ -5,6 +5,7 @@ console email, DEBUG on, a development secret). Production sets DEBUG=False and 
 provide SECRET_KEY and ALLOWED_HOSTS; see .env.example for every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "accounts",
     "projects",
     "matching",
@@ -55,7 +57,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.input.RefuseControlCharacters",
+    "accounts.sessions.SessionTimeouts",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",   # RATELIMIT_VIEW answers a limited page
+    "axes.middleware.AxesMiddleware",   # last: it answers the sign-ins it has locked out
 ]
 
 if not DEBUG:  # production serves static files itself; runserver does in development
@@ -87,6 +92,22 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Sign-in protection (django-axes, see accounts/lockout.py): 5 failures for one account from one
+# address lock that pair for 15 minutes on every sign-in (pages, admin, API token).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# Pages whose every POST costs an email or an account (django-ratelimit, per address and, for a
+# password reset, per email address too); a limited request gets RATELIMIT_VIEW's 429.
+RATELIMIT_VIEW = "accounts.views.rate_limited"
+RATE_REGISTER = env("RATE_REGISTER", default="10/h")
+RATE_PASSWORD_RESET = env("RATE_PASSWORD_RESET", default="5/h")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -135,6 +156,11 @@ if BEHIND_TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
+# Session timeouts (accounts/sessions.py): idle, idle for ministry staff, and from sign-in.
+SESSION_IDLE = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=120))
+SESSION_IDLE_MINISTRY = timedelta(minutes=env.int("SESSION_IDLE_MINISTRY_MINUTES", default=30))
+SESSION_ABSOLUTE = timedelta(hours=12)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE.total_seconds())
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -212,6 +238,17 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # Per address for anonymous callers, per user otherwise; a view may name a tighter scope.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="300/minute"),
+        "user": env("API_THROTTLE_USER", default="1200/minute"),
+        "token": env("API_THROTTLE_TOKEN", default="10/minute"),
+    },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [

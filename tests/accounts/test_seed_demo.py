@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import RequestFactory
 
 from accounts.models import (
     Employer,
@@ -71,7 +72,9 @@ def test_seed_creates_the_requested_numbers_of_organisations():
 def test_every_demo_login_works_with_the_documented_password(username):
     seed()
 
-    assert authenticate(username=username, password=DOCUMENTED_PASSWORD) is not None
+    # As the login page asks: the sign-in protection needs the request (its address).
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username=username, password=DOCUMENTED_PASSWORD) is not None
 
 
 def test_demo_logins_have_the_documented_roles():

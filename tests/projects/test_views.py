@@ -480,9 +480,10 @@ def test_submit_after_the_deadline_is_refused_with_a_message(client_for, employe
     now = timezone.now()
     Call.objects.filter(pk=call.pk).update(opens_at=now - timedelta(days=30),
                                            closes_at=now - timedelta(seconds=1))
+    client = client_for(employer)   # signing in is audited too
     events = event_count()
 
-    response = client_for(employer).post(url("proposal-submit", draft))
+    response = client.post(url("proposal-submit", draft))
 
     assert response.status_code == 302
     assert "proposals can no longer be submitted" in flashed(response)[-1]
@@ -862,10 +863,10 @@ def test_ministry_approves_with_a_comment(client_for, employer, ministry, draft)
 
 def test_return_needs_a_comment(client_for, employer, ministry, draft):
     submitted(draft, employer)
+    client = client_for(ministry)   # signing in is audited too
     events = event_count()
 
-    response = client_for(ministry).post(url("proposal-review", draft),
-                                         {"action": "return", "return-comment": "  "})
+    response = client.post(url("proposal-review", draft), {"action": "return", "return-comment": "  "})
 
     assert response.status_code == 400 and "return-comment" in field_errors(response)
     assert status_of(draft) == "submitted" and event_count() == events
