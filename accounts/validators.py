@@ -5,6 +5,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 # GB 32100-2015: the 31 characters allowed (no I, O, Z, S, V) and the weights of positions 1-17.
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -58,8 +61,17 @@ validate_institution_code = RegexValidator(
 MAX_PDF_BYTES = 10 * 1024 * 1024
 
 
+# PDF actions that run something: a script, another program, or data from elsewhere.
+ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/Rendition", "/RichMediaExecute"}
+# Names whose presence means script or embedded content, wherever they appear.
+ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia", "/XFA"}
+# A PDF's object graph is walked up to this many objects: enough for any real document.
+MAX_PDF_OBJECTS = 100_000
+
+
 def validate_pdf(upload) -> None:
-    """A PDF, judged by its content, not its name, of at most 10 MB."""
+    """A PDF, judged by its content, not its name, of at most 10 MB, read by pypdf, with no
+    active content: no JavaScript, no Launch or other running actions, no embedded files."""
     if upload.size > MAX_PDF_BYTES:
         raise ValidationError(_("A file may be at most 10 MB."))
     upload.seek(0)
@@ -67,6 +79,42 @@ def validate_pdf(upload) -> None:
     upload.seek(0)
     if head != b"%PDF-":
         raise ValidationError(_("Only PDF files can be attached."))
+    try:
+        reader = PdfReader(upload)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValidationError(_("A password-protected PDF cannot be checked: please attach it "
+                                    "without a password."))
+        active = _active_content(reader.trailer["/Root"])
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError):
+        raise ValidationError(_("This PDF cannot be read.")) from None
+    finally:
+        upload.seek(0)
+    if active:
+        raise ValidationError(_("PDFs with scripts, actions that open programs or embedded files "
+                                "are refused: please attach a plain PDF (print it to PDF again)."))
+
+
+def _active_content(root) -> bool:
+    """Whether any object reachable from the document's catalogue is active content (the
+    streams' data is not read: only the dictionaries that describe them)."""
+    seen, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            if node.idnum in seen:
+                continue
+            seen.add(node.idnum)
+            if len(seen) > MAX_PDF_OBJECTS:
+                raise ValueError("too many objects")
+            node = node.get_object()
+        if isinstance(node, DictionaryObject):
+            if ACTIVE_KEYS & set(node) or node.get("/S") in ACTIVE_ACTIONS \
+                    or node.get("/Subtype") == "/FileAttachment":
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, ArrayObject):
+            stack.extend(node)
+    return False
 
 
 def validate_single_line(value: str) -> None:

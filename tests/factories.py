@@ -180,3 +180,15 @@ class OutcomeReportFactory(DjangoModelFactory):
     funding_delivered_cny = 100000
     narrative = "完成两期工业视觉质检实训，6 名毕业生入职。"
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+def plain_pdf() -> bytes:
+    """A well-formed one-page PDF with nothing active in it, as an upload would be."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()

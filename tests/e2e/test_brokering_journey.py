@@ -18,12 +18,13 @@ from tests.factories import (
     MinistryUserFactory,
     ProposalFactory,
     UniversityUserFactory,
+    plain_pdf,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VISION = "工业视觉质检就业实习基地"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = plain_pdf()
 
 
 def seed() -> MatchRun:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from projects.models import Call, Proposal
-from tests.factories import CallFactory, ProposalFactory
+from tests.factories import CallFactory, ProposalFactory, plain_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +220,7 @@ def test_pdf_attachments_are_checked_by_content(api_for, employer, draft, settin
     api = api_for(employer)
     fake = SimpleUploadedFile("plan.pdf", b"\x89PNG\r\n\x1a\n....", content_type="application/pdf")
     assert api.post(url(draft, "attachments"), {"file": fake}, format="multipart").status_code == 400
-    real = SimpleUploadedFile("plan.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+    real = SimpleUploadedFile("plan.pdf", plain_pdf(), content_type="application/pdf")
     response = api.post(url(draft, "attachments"), {"file": real}, format="multipart")
     assert response.status_code == 201
     assert [a["name"] for a in response.json()["attachments"]] == ["plan.pdf"]

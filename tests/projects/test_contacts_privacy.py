@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from accounts.models import CONTACT_VIEWED, AuditEvent, UniversityCapacity
 from projects import selectors, services
-from tests.factories import ProposalFactory, UniversityUserFactory
+from tests.factories import ProposalFactory, UniversityUserFactory, plain_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ PERSONAS = ["anonymous", "pending_university", "other_employer", "university", "
 SEE_CONTACT = {"university", "employer", "ministry"}
 NO_RECORD = {"employer", "ministry"}  # insiders: shown everywhere, never recorded
 PHONE, EMAIL = "13712345678", "zhao.min@owner.example.cn"
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = plain_pdf()
 LOGIN = reverse("accounts:login")
 LIMIT_MESSAGE = ("Daily limit of contact views for your university reached; try again tomorrow "
                  "or contact the ministry.")

@@ -16,10 +16,10 @@ from accounts.errors import Conflict
 from accounts.models import AuditEvent, VerificationStatus
 from projects import services
 from projects.models import Attachment, Call, CompliancePhrase, Proposal, RejectionReason
-from tests.factories import CallFactory, EmployerUserFactory, ProposalFactory
+from tests.factories import CallFactory, EmployerUserFactory, ProposalFactory, plain_pdf
 
 SH = ZoneInfo("Asia/Shanghai")
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = plain_pdf()
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 MB = 1024 * 1024
 
@@ -881,7 +881,7 @@ def test_bulk_approve_is_for_ministry_staff_only(persona, employer, call, reques
 # --- attachments -----------------------------------------------------------------------------
 
 def pdf(name: str = "项目方案.pdf", size: int | None = None) -> SimpleUploadedFile:
-    content = PDF if size is None else PDF[:5] + b"0" * (size - 5)
+    content = PDF if size is None else PDF + b"\n" * (size - len(PDF))   # still a readable PDF
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 

@@ -17,13 +17,13 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from projects import services
 from projects.models import Attachment, Call, Proposal
-from tests.factories import CallFactory, EmployerFactory, ProposalFactory
+from tests.factories import CallFactory, EmployerFactory, ProposalFactory, plain_pdf
 from tests.pages import field_errors, flashed
 
 pytestmark = pytest.mark.django_db
 
 SH = ZoneInfo("Asia/Shanghai")
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = plain_pdf()
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 MB = 1024 * 1024
 LOGIN = reverse("accounts:login")

@@ -10,9 +10,9 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Notification, UniversityCapacity
 from matching.models import Agreement, Introduction, Milestone, OutcomeReport
 from projects.models import Proposal
-from tests.factories import ProposalFactory
+from tests.factories import ProposalFactory, plain_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = plain_pdf()
 VISION = "工业视觉质检就业实习基地"
 OUTSIDERS = ["other_employer", "other_university", "pending_employer"]
 PERSONAS = ["anonymous", "employer", "university", *OUTSIDERS, "ministry"]

@@ -27,13 +27,14 @@ from tests.factories import (
     OutcomeReportFactory,
     ProposalFactory,
     UniversityUserFactory,
+    plain_pdf,
 )
 from tests.races import race
 
 from .common import events, inbox, world
 
 SH = ZoneInfo("Asia/Shanghai")
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = plain_pdf()
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 FIGURES = {"students_trained": 18, "interns_hosted": 10, "graduates_hired": 6,
            "funding_delivered_cny": 100_000, "narrative": "完成两期工业视觉质检实训，6 名毕业生入职。"}
