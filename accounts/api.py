@@ -257,16 +257,19 @@ class MeApi(APIView):
 class TokenApi(ObtainAuthToken):
     """POST username and password for an API token: DRF's view with the API's own parsers, its
     own tight rate (the "token" scope), and a locked-out sign-in answered as the pages answer it
-    (429 and why), not as a wrong password."""
+    (429 and why), not as a wrong password. Every token handed out is audited."""
 
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     throttle_classes = [ScopedRateThrottle]   # DRF's view has none
     throttle_scope = "token"
 
     def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except serializers.ValidationError:
             if getattr(request, "axes_locked_out", False):   # set by the Axes backend
                 return locked_out_response(request)
             raise
+        token = services.token_issue(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

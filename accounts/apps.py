@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self):
-        from . import lockout, sessions  # noqa: F401  (their signal receivers)
+        from . import admin_audit, lockout, sessions  # noqa: F401  (their signal receivers)

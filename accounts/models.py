@@ -229,6 +229,12 @@ class User(AbstractUser):
 CONTACT_VIEWED = "contact_viewed"
 # Sign-ins (accounts/lockout.py), filed under the account.
 LOGGED_IN, LOGIN_FAILED, LOCKED_OUT = "logged_in", "login_failed", "locked_out"
+# Credentials, filed under the account: a password changed or reset, an API token handed out.
+PASSWORD_CHANGED, PASSWORD_RESET, TOKEN_ISSUED = "password_changed", "password_reset", "token_issued"
+# A copy of personal data taken away (PIPL): an export or a downloaded file, its kind in the comment.
+DATA_EXPORTED = "data_exported"
+# An edit in Django's admin, filed under the edited object; the admin's LogEntry says what changed.
+ADMIN_CHANGE = "admin_change"
 
 # Labels of audit actions and statuses, by code; other apps add theirs in AppConfig.ready().
 AUDIT_ACTIONS = {
@@ -241,6 +247,11 @@ AUDIT_ACTIONS = {
     LOGGED_IN: _("Signed in"),
     LOGIN_FAILED: _("Sign-in failed"),
     LOCKED_OUT: _("Locked after failed sign-ins"),
+    PASSWORD_CHANGED: _("Password changed"),
+    PASSWORD_RESET: _("Password reset by email"),
+    TOKEN_ISSUED: _("API token issued"),
+    DATA_EXPORTED: _("Data exported or downloaded"),
+    ADMIN_CHANGE: _("Changed in the admin"),
 }
 AUDIT_STATUSES = dict(VerificationStatus.choices)
 

@@ -10,10 +10,15 @@ from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from . import audit_chain, permissions
 from .errors import Conflict
 from .models import (
+    DATA_EXPORTED,
+    PASSWORD_CHANGED,
+    PASSWORD_RESET,
+    TOKEN_ISSUED,
     AuditEvent,
     Employer,
     FocusArea,
@@ -136,6 +141,28 @@ def organisation_update(*, actor: User, organisation: Organisation, fields: Mapp
         audit_record(actor=actor, target=stored, action="updated", from_status=before,
                      to_status=stored.status)
     return stored
+
+
+def password_set_record(*, user: User, reset: bool) -> AuditEvent:
+    """Audit a password the user changed, or reset through the emailed link (which proves the
+    mailbox, so the user is the actor then too); call it in the transaction that saved it."""
+    return audit_record(actor=user, target=user, action=PASSWORD_RESET if reset else PASSWORD_CHANGED)
+
+
+def token_issue(*, user: User) -> Token:
+    """Hand a signed-in user their API token, made on the first request. Every issue is audited:
+    whoever holds the key acts as the user until it is revoked."""
+    with transaction.atomic():
+        token, _created = Token.objects.get_or_create(user=user)
+        audit_record(actor=user, target=user, action=TOKEN_ISSUED)
+    return token
+
+
+def data_export_record(*, actor: User, target: Model, kind: str) -> AuditEvent:
+    """Audit an export or a file download holding personal data (PIPL: who took a copy of
+    what): `target` is what it is about (a run, a proposal, the reader's organisation) and
+    `kind` says which export or file."""
+    return audit_record(actor=actor, target=target, action=DATA_EXPORTED, comment=kind)
 
 
 def user_set_language(*, user: User, language: str) -> None:

@@ -12,7 +12,7 @@ urlpatterns = [
          name="register-university"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(
+    path("password/change/", views.PasswordChangeView.as_view(
         success_url=reverse_lazy("accounts:password_change_done")), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
@@ -23,7 +23,7 @@ urlpatterns = [
     ), name="password_reset"),
     path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(),
          name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+    path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(
         success_url=reverse_lazy("accounts:password_reset_complete")),
         name="password_reset_confirm"),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),

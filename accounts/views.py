@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -279,6 +280,26 @@ def language_view(request):
 ], name="post")
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's, limited per address and per email address asked for: each request emails."""
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's, with the change audited in the transaction that saves it."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.password_set_record(user=form.user, reset=False)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's, with the new password audited in the transaction that saves it."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.password_set_record(user=form.user, reset=True)
+        return response
 
 
 def rate_limited(request, exception):

@@ -16,6 +16,7 @@ from django.views import View
 from accounts import permissions
 from accounts.errors import Conflict
 from accounts.forms import apply_errors
+from accounts.services import data_export_record
 from projects.selectors import call_list, proposals_visible_to
 
 from .. import selectors as run_selectors
@@ -332,5 +333,7 @@ class DocumentView(LoginRequiredMixin, View):
             stream = document.open("rb")
         except FileNotFoundError:
             raise Http404 from None
-        return FileResponse(stream, as_attachment=True, filename=document.name.rsplit("/", 1)[-1],
+        filename = document.name.rsplit("/", 1)[-1]
+        data_export_record(actor=request.user, target=introduction, kind=f"{self.kind} {filename}")
+        return FileResponse(stream, as_attachment=True, filename=filename,
                             content_type="application/pdf")

@@ -7,7 +7,7 @@ an invalid filter or a run without results 400 with a page saying why."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.template import engines
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts import permissions, tabular
+from accounts import permissions, services, tabular
 from accounts import selectors as account_selectors
 from accounts.models import User
 from projects import selectors as project_selectors
@@ -68,6 +68,11 @@ class ExportView(LoginRequiredMixin, View):
         """The queryset to export and the file name's stem."""
         raise NotImplementedError
 
+    def subject(self, request) -> Model:
+        """What the audit files the export under: the reader's organisation (ministry staff
+        have none: then the reader)."""
+        return request.user.organisation or request.user
+
     def get(self, request, **kwargs):
         if not self.allowed(request.user):
             raise PermissionDenied(_("Your account may not export this list."))
@@ -80,6 +85,8 @@ class ExportView(LoginRequiredMixin, View):
             return refusal(request, exc.message)
         header, rows = tabular.table(queryset, self.columns)
         filename = f"{stem}-{timezone.localdate():%Y-%m-%d}.{kind}"
+        services.data_export_record(actor=request.user, target=self.subject(request),
+                                    kind=filename)
         if kind == "xlsx":
             return tabular.stream_xlsx(filename, header, rows, sheet_title=str(self.title))
         return tabular.stream_csv(filename, header, rows)
@@ -142,6 +149,9 @@ class RunCandidatesExportView(ExportView):
     def allowed(self, user):
         return permissions.is_ministry(user)
 
+    def subject(self, request) -> Model:
+        return self.run
+
     def rows(self, request, public_id=None, **kwargs):
         try:
             run = selectors.run_get(user=request.user, public_id=public_id)
@@ -149,6 +159,7 @@ class RunCandidatesExportView(ExportView):
             raise Http404 from None
         if run.status != MatchRun.Status.SUCCEEDED:
             raise Refused(_("This run has no results to export: it has not succeeded."))
+        self.run = run
         areas = list(account_selectors.focus_area_list())
         filters = valid(ResultFilterForm(request.GET, areas=areas)).filters()
         stem = f"{run.call.slug}-{str(run.public_id)[:8]}"

@@ -13,6 +13,7 @@ from accounts import permissions
 from accounts.errors import Conflict
 from accounts.models import University, UniversityCapacity, User
 from accounts.notifications import notify_members
+from accounts.services import audit_record
 
 from ..models import Interest, Proposal
 from ..selectors import LIVE_INTEREST
@@ -87,6 +88,7 @@ def interest_create(*, actor: User, proposal: Proposal, fields: Mapping) -> Inte
             _check_allowance(university, proposal)
             _check_capacity(university, interest)
             interest.save()
+            audit_record(actor=actor, target=interest, action="interest_expressed")
             notify_members(proposal.employer, "projects/email/interest_received",
                            {"title": proposal.title, "university": university.name,
                             "proposal_id": str(proposal.public_id)},
@@ -114,6 +116,8 @@ def interest_update(*, actor: User, interest: Interest, fields: Mapping) -> Inte
         _apply(current, fields)
         _check_capacity(current.university, current)
         current.save()
+        audit_record(actor=actor, target=current, action="interest_changed",
+                     comment=", ".join(sorted(fields)))
     return current
 
 
@@ -123,6 +127,7 @@ def interest_withdraw(*, actor: User, interest: Interest) -> Interest:
         current = _own_live(actor, interest)
         current.status = Interest.Status.WITHDRAWN
         current.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, target=current, action="interest_withdrawn")
     return current
 
 
@@ -144,6 +149,7 @@ def interest_respond(*, actor: User, interest: Interest, response: str, reason: 
         current.response, current.response_reason = response, reason
         current.responded_at = timezone.now()
         current.save(update_fields=["response", "response_reason", "responded_at", "updated_at"])
+        audit_record(actor=actor, target=current, action=f"interest_{response}", comment=reason)
         notify_members(current.university, "projects/email/interest_answered",
                        {"title": current.proposal.title, "response": response, "reason": reason,
                         "proposal_id": str(current.proposal.public_id)},

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import FocusArea, User
+from accounts.services import audit_record
 from accounts.validators import validate_pdf
 
 from .. import search, workflow
@@ -94,6 +95,8 @@ def proposal_create(*, actor: User, call: Call, fields: Mapping,
     with transaction.atomic():
         proposal.save()
         _set_areas(proposal, parsed)
+        audit_record(actor=actor, target=proposal, action="proposal_created",
+                     to_status=proposal.status)
     return proposal
 
 
@@ -108,10 +111,15 @@ def proposal_update(*, actor: User, proposal: Proposal, fields: Mapping,
         stored = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if stored.status not in workflow.EDITABLE:
             raise ValidationError(_("Only drafts and proposals returned for revision can be edited."))
+        before = {name: getattr(stored, name) for name in fields}
         _apply(stored, fields)
         stored.save()
+        changed = sorted(name for name, value in before.items() if getattr(stored, name) != value)
         if parsed is not None:
             _set_areas(stored, parsed)
+            changed.append("areas")
+        audit_record(actor=actor, target=stored, action="proposal_edited",
+                     comment=", ".join(changed))
     return stored
 
 
@@ -132,6 +140,7 @@ def attachment_add(*, actor: User, proposal: Proposal, upload: UploadedFile) -> 
         attachment = Attachment(proposal=proposal, name=name, size=upload.size)
         attachment.file.save(name, upload, save=False)
         attachment.save()
+        audit_record(actor=actor, target=proposal, action="attachment_added", comment=name)
     return attachment
 
 
@@ -141,6 +150,8 @@ def attachment_remove(*, actor: User, attachment: Attachment) -> None:
         _check_editable(Proposal.objects.select_for_update().get(pk=attachment.proposal_id))
         attachment.file.delete(save=False)
         attachment.delete()
+        audit_record(actor=actor, target=attachment.proposal, action="attachment_removed",
+                     comment=attachment.name)
 
 
 def proposal_progress_record(*, proposal: Proposal, partners_confirmed: int, stage: str) -> None:

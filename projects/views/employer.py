@@ -17,6 +17,7 @@ from accounts import permissions
 from accounts import selectors as account_selectors
 from accounts.errors import Conflict
 from accounts.forms import apply_errors
+from accounts.services import data_export_record
 
 from .. import selectors, services, workflow
 from ..forms import AttachmentForm, ProposalForm, WithdrawForm
@@ -259,5 +260,6 @@ class AttachmentDownloadView(View):
             handle = attachment.file.open("rb")
         except FileNotFoundError:
             raise Http404 from None
+        data_export_record(actor=request.user, target=proposal, kind=f"attachment {attachment.name}")
         return FileResponse(handle, as_attachment=True, filename=attachment.name,
                             content_type="application/pdf")

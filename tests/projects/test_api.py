@@ -160,7 +160,7 @@ def test_full_review_cycle_through_the_api(api_for, employer, ministry, draft):
         reviewer.post(url(draft, "approve"), {"comment": ""}, format="json").json()["status"] == "published"
     )
     events = owner.get(url(draft, "events")).json()
-    assert [e["action"] for e in events] == ["submit", "return", "submit", "approve"]
+    assert [e["action"] for e in events] == ["submit", "return", "proposal_edited", "submit", "approve"]
     assert events[1]["comment"] == "请补充实习岗位说明" and events[1]["actor"] == "ministry"
 
 
