@@ -282,24 +282,26 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's, limited per address and per email address asked for: each request emails."""
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's, with the change audited in the transaction that saves it."""
+class AuditedPassword:
+    """A password form view whose new password is audited in the transaction that saves it."""
+
+    reset = False
 
     def form_valid(self, form):
         with transaction.atomic():
             response = super().form_valid(form)
-            services.password_set_record(user=form.user, reset=False)
+            services.password_set_record(user=form.user, reset=self.reset)
         return response
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Django's, with the new password audited in the transaction that saves it."""
+class PasswordChangeView(AuditedPassword, auth_views.PasswordChangeView):
+    """Django's, audited."""
 
-    def form_valid(self, form):
-        with transaction.atomic():
-            response = super().form_valid(form)
-            services.password_set_record(user=form.user, reset=True)
-        return response
+
+class PasswordResetConfirmView(AuditedPassword, auth_views.PasswordResetConfirmView):
+    """Django's, audited as a reset (through the emailed link)."""
+
+    reset = True
 
 
 def rate_limited(request, exception):
