@@ -61,6 +61,9 @@ def _start_clock(sender, request, user, **kwargs):
 @receiver(pre_save, sender=User)
 def _password_changed(sender, instance: User, **kwargs):
     """A new password revokes the user's API tokens (its other sessions end by themselves)."""
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and "password" not in update_fields:
+        return   # a sign-in's last_login, say: no query for it
     if instance.pk and not kwargs.get("raw"):
         before = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
         if before is not None and before != instance.password:

@@ -101,8 +101,23 @@ def run_universities(run: MatchRun, filters: CandidateFilters) -> QuerySet:
 
 def candidate_ids_at(run: MatchRun, universities) -> list[int]:
     """The ids of the run's candidates at these universities."""
-    packed = UniversityCandidates.objects.filter(run=run, university__in=universities)
-    return [pk for ids in packed.values_list("ids", flat=True) for pk in unpack_ids(ids)]
+    return [pk for ids in _packed_ids(run, universities).values() for pk in ids]
+
+
+def _packed_ids(run: MatchRun, universities) -> dict[int, list[int]]:
+    """Each university's candidate ids of the run, in the order the results show them."""
+    packs = UniversityCandidates.objects.filter(run=run, university__in=universities)
+    return {university: unpack_ids(ids) for university, ids in packs.values_list("university_id", "ids")}
+
+
+def _with_sizes(sizes: dict[int, int], order: list) -> list[Candidate]:
+    """The candidates of these ids with their project and university, each with its group's
+    size (`sizes`: id → size)."""
+    rows = list(Candidate.objects.filter(pk__in=sizes)
+                .select_related("proposal", "proposal__employer", "university").order_by(*order))
+    for row in rows:
+        row.group_size = sizes[row.pk]
+    return rows
 
 
 def _first_per_group(queryset: QuerySet, group: str, key, limit: int) -> list[Candidate]:
@@ -115,13 +130,14 @@ def _first_per_group(queryset: QuerySet, group: str, key, limit: int) -> list[Ca
                      order_by=[F("proposed").desc(), *key, F("pk").asc()]),
         group_size=Window(Count("pk"), partition_by=[F(group)]),
     ).filter(place__lte=limit)
-    sizes = dict(ranked.values_list("pk", "group_size"))
-    rows = list(Candidate.objects.filter(pk__in=sizes)
-                .select_related("proposal", "proposal__employer", "university")
-                .order_by(group, *key, "pk"))
+    return _with_sizes(dict(ranked.values_list("pk", "group_size")), [group, *key, "pk"])
+
+
+def _grouped(rows: list[Candidate], items: list, group: str) -> dict[int, list[Candidate]]:
+    grouped: dict[int, list[Candidate]] = {item.pk: [] for item in items}
     for row in rows:
-        row.group_size = sizes[row.pk]
-    return rows
+        grouped[getattr(row, group)].append(row)
+    return grouped
 
 
 def candidates_by_project(run: MatchRun, filters: CandidateFilters, projects: list[Proposal],
@@ -130,10 +146,7 @@ def candidates_by_project(run: MatchRun, filters: CandidateFilters, projects: li
     universities and the best-ranked others, at most `limit`."""
     rows = _first_per_group(run_candidates(run, filters).filter(proposal__in=projects),
                             "proposal_id", [F("rank").asc()], limit)
-    grouped: dict[int, list[Candidate]] = {project.pk: [] for project in projects}
-    for row in rows:
-        grouped[row.proposal_id].append(row)
-    return grouped
+    return _grouped(rows, projects, "proposal_id")
 
 
 def candidates_by_university(run: MatchRun, filters: CandidateFilters, universities: list[University],
@@ -141,24 +154,17 @@ def candidates_by_university(run: MatchRun, filters: CandidateFilters, universit
     """Each listed university's candidate projects passing the filters, best score first: its
     proposed projects and the best-scoring others, at most `limit`. The universities are a page
     of run_universities: they pass the filter on their name already."""
-    packs = UniversityCandidates.objects.filter(run=run, university__in=universities)
-    ids = {university: unpack_ids(packed) for university, packed in packs.values_list("university_id", "ids")}
+    ids = _packed_ids(run, universities)
     filters = replace(filters, university="")
     if filters == CandidateFilters():
         # A pack is in the order shown: its first ids are the rows.
-        rows = list(Candidate.objects.filter(pk__in=[pk for each in ids.values() for pk in each[:limit]])
-                    .select_related("proposal", "proposal__employer", "university")
-                    .order_by("university_id", "-score", "pk"))
-        for row in rows:
-            row.group_size = len(ids[row.university_id])
+        sizes = {pk: len(each) for each in ids.values() for pk in each[:limit]}
+        rows = _with_sizes(sizes, ["university_id", "-score", "pk"])
     else:
         # By the packed ids: the primary key finds them, whatever the planner thinks of the run.
         candidates = Candidate.objects.filter(pk__in=[pk for each in ids.values() for pk in each])
         rows = _first_per_group(_passing(candidates, filters), "university_id", [F("score").desc()], limit)
-    grouped: dict[int, list[Candidate]] = {university.pk: [] for university in universities}
-    for row in rows:
-        grouped[row.university_id].append(row)
-    return grouped
+    return _grouped(rows, universities, "university_id")
 
 
 def proposed_introductions(run: MatchRun, filters: CandidateFilters) -> QuerySet:
