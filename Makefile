@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean otp
 
 $(VENV)/installed-run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(VENV)/installed-run
 	$(PY) manage.py seed_demo
 	@echo "The portal is at http://127.0.0.1:8000/ (admin: /admin/, API docs: /api/docs/)"
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The demo ministry login's current two-factor code (demo data only).
+otp: $(VENV)/installed-run
+	@$(PY) manage.py demo_otp
 
 test: $(VENV)/installed-test
 	sh .ci/browser-deps

@@ -10,6 +10,8 @@ router.register("focus-areas", api.FocusAreaViewSet, basename="focus-area")
 
 urlpatterns = [
     path("auth/token/", api.TokenApi.as_view(), name="api-token"),
+    path("auth/logout/", api.LogoutApi.as_view(), name="api-logout"),
+    path("auth/logoutall/", api.LogoutAllApi.as_view(), name="api-logout-all"),
     path("me/", api.MeApi.as_view(), name="api-me"),
     *router.urls,
 ]

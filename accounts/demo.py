@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import (
     Employer,
@@ -21,8 +22,10 @@ from .provinces import PROVINCES
 from .validators import CREDIT_CODE_CHARSET, credit_code_check_char
 
 DEMO_PASSWORD = "Portal-demo-2026"
+# The name of the demo ministry login's authenticator, the only one `manage.py demo_otp` reads.
+DEMO_DEVICE = "demo"
 DEMO_LOGINS = {
-    "ministry": "ministry staff (superuser)",
+    "ministry": "ministry staff (superuser; two-factor code: make otp)",
     "employer": "verified employer",
     "university": "verified university",
     "pending": "employer awaiting verification",
@@ -275,6 +278,14 @@ class DemoBuilder:
             "strengths": len(strengths),
             "capacities": len(capacities),
         }
+
+
+def demo_authenticator() -> None:
+    """Give the demo ministry login an authenticator, unless it has enrolled one: `make otp`
+    prints its current code, so the demo journey stays one command away."""
+    ministry = User.objects.filter(username="ministry").first()
+    if ministry and not TOTPDevice.objects.filter(user=ministry, confirmed=True).exists():
+        TOTPDevice.objects.create(user=ministry, name=DEMO_DEVICE, confirmed=True)
 
 
 def demo_is_loaded() -> bool:

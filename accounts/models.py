@@ -229,8 +229,13 @@ class User(AbstractUser):
 CONTACT_VIEWED = "contact_viewed"
 # Sign-ins (accounts/lockout.py), filed under the account.
 LOGGED_IN, LOGIN_FAILED, LOCKED_OUT = "logged_in", "login_failed", "locked_out"
-# Credentials, filed under the account: a password changed or reset, an API token handed out.
-PASSWORD_CHANGED, PASSWORD_RESET, TOKEN_ISSUED = "password_changed", "password_reset", "token_issued"
+# Credentials, filed under the account: a password changed or reset, an API token issued or revoked.
+PASSWORD_CHANGED, PASSWORD_RESET = "password_changed", "password_reset"
+TOKEN_ISSUED, TOKEN_REVOKED = "token_issued", "token_revoked"
+# The second factor (accounts/credentials.py): an authenticator enrolled, a wrong code, recovery
+# codes made anew or one used (the comment: how many are left).
+TWO_FACTOR_ENROLLED, TWO_FACTOR_FAILED = "two_factor_enrolled", "two_factor_failed"
+TWO_FACTOR_RECOVERY_CODES, RECOVERY_CODE_USED = "recovery_codes_made", "recovery_code_used"
 # A copy of personal data taken away (PIPL): an export or a downloaded file, its kind in the comment.
 DATA_EXPORTED = "data_exported"
 # An edit in Django's admin, filed under the edited object; the admin's LogEntry says what changed.
@@ -250,6 +255,11 @@ AUDIT_ACTIONS = {
     PASSWORD_CHANGED: _("Password changed"),
     PASSWORD_RESET: _("Password reset by email"),
     TOKEN_ISSUED: _("API token issued"),
+    TOKEN_REVOKED: _("API token revoked"),
+    TWO_FACTOR_ENROLLED: _("Authenticator app enrolled"),
+    TWO_FACTOR_FAILED: _("Wrong two-factor code"),
+    TWO_FACTOR_RECOVERY_CODES: _("New recovery codes made"),
+    RECOVERY_CODE_USED: _("Recovery code used"),
     DATA_EXPORTED: _("Data exported or downloaded"),
     ADMIN_CHANGE: _("Changed in the admin"),
 }

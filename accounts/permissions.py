@@ -9,6 +9,11 @@ def is_ministry(user) -> bool:
     return bool(user.is_authenticated and user.is_ministry)
 
 
+def needs_two_factor(user) -> bool:
+    """Ministry staff, and anyone who may enter the admin, sign in with a second factor."""
+    return bool(user.is_authenticated and (is_ministry(user) or user.is_staff))
+
+
 def belongs_to(user, organisation: Organisation) -> bool:
     if not user.is_authenticated:
         return False

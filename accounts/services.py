@@ -10,7 +10,6 @@ from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from . import audit_chain, permissions
 from .errors import Conflict
@@ -18,7 +17,6 @@ from .models import (
     DATA_EXPORTED,
     PASSWORD_CHANGED,
     PASSWORD_RESET,
-    TOKEN_ISSUED,
     AuditEvent,
     Employer,
     FocusArea,
@@ -147,15 +145,6 @@ def password_set_record(*, user: User, reset: bool) -> AuditEvent:
     """Audit a password the user changed, or reset through the emailed link (which proves the
     mailbox, so the user is the actor then too); call it in the transaction that saved it."""
     return audit_record(actor=user, target=user, action=PASSWORD_RESET if reset else PASSWORD_CHANGED)
-
-
-def token_issue(*, user: User) -> Token:
-    """Hand a signed-in user their API token, made on the first request. Every issue is audited:
-    whoever holds the key acts as the user until it is revoked."""
-    with transaction.atomic():
-        token, _created = Token.objects.get_or_create(user=user)
-        audit_record(actor=user, target=user, action=TOKEN_ISSUED)
-    return token
 
 
 def data_export_record(*, actor: User, target: Model, kind: str) -> AuditEvent:

@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from . import permissions
 from .models import User
@@ -67,4 +67,4 @@ def _password_changed(sender, instance: User, **kwargs):
     if instance.pk and not kwargs.get("raw"):
         before = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
         if before is not None and before != instance.password:
-            Token.objects.filter(user=instance).delete()
+            AuthToken.objects.filter(user=instance).delete()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import security_views, views
 from .models import Employer, University
 
 app_name = "accounts"
@@ -28,6 +28,9 @@ urlpatterns = [
         name="password_reset_confirm"),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
+    path("two-factor/", security_views.TwoFactorView.as_view(), name="two-factor"),
+    path("two-factor/qr.svg", security_views.two_factor_qr, name="two-factor-qr"),
+    path("security/", security_views.SecurityView.as_view(), name="security"),
     path("language/", views.language_view, name="language"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("organisation/", views.OrganisationEditView.as_view(), name="organisation-edit"),

@@ -37,11 +37,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "accounts",
     "projects",
@@ -57,9 +60,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",   # request.user.is_verified(): a second factor given
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.input.RefuseControlCharacters",
     "accounts.sessions.SessionTimeouts",
+    "accounts.two_factor.RequireTwoFactor",   # after the timeouts: an expired session signs in again
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",   # RATELIMIT_VIEW answers a limited page
     "axes.middleware.AxesMiddleware",   # last: it answers the sign-ins it has locked out
@@ -163,6 +168,14 @@ SESSION_IDLE = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=120))
 SESSION_IDLE_MINISTRY = timedelta(minutes=env.int("SESSION_IDLE_MINISTRY_MINUTES", default=30))
 SESSION_ABSOLUTE = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE.total_seconds())
+# Two-factor sign-in for ministry staff (accounts/two_factor.py): an authenticator app's
+# time-based codes (django-otp), with one-use recovery codes.
+OTP_TOTP_ISSUER = "AI Project Matching Portal"
+# API tokens (django-rest-knox): stored hashed, revocable, expiring after API_TOKEN_DAYS.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=7)),
+    "AUTH_HEADER_PREFIX": "Token",
+}
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -239,7 +252,7 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -13,7 +13,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from portal.celery import app as celery_app
-from tests.factories import EmployerUserFactory, MinistryUserFactory, UniversityUserFactory
+from tests.factories import EmployerUserFactory, MinistryUserFactory, UniversityUserFactory, log_in
 
 PASSWORD = "Correct-Horse-9"
 
@@ -109,10 +109,17 @@ def client_for(client):
     def make(user):
         client.logout()
         if user is not None and user.is_authenticated:
-            client.force_login(user)
+            log_in(client, user)
         return client
 
     return make
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's, having given the second factor the admin asks of staff."""
+    log_in(client, admin_user)
+    return client
 
 
 @pytest.fixture

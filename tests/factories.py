@@ -2,9 +2,13 @@ from datetime import timedelta
 
 import factory
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory
 
 from accounts.models import Employer, University, User, VerificationStatus
+from accounts.permissions import needs_two_factor
 from accounts.validators import credit_code_check_char
 
 
@@ -192,3 +196,28 @@ def plain_pdf() -> bytes:
     writer.add_blank_page(width=595, height=842)
     writer.write(out)
     return out.getvalue()
+
+
+def authenticator_of(user) -> TOTPDevice:
+    """The user's confirmed authenticator app, enrolled now if it has none."""
+    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True,
+                                                 defaults={"name": "authenticator"})
+    return device
+
+
+def code_of(device: TOTPDevice, at: float | None = None) -> str:
+    """The code the authenticator app shows now (or at a time, in seconds)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if at is not None:
+        totp.time = at
+    return f"{totp.token():0{device.digits}d}"
+
+
+def log_in(client, user) -> None:
+    """Sign a test client in as the user, having given the second factor where it is needed,
+    as the two-factor page leaves a session (tests/accounts/test_two_factor.py goes through it)."""
+    client.force_login(user)
+    if needs_two_factor(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = authenticator_of(user).persistent_id
+        session.save()

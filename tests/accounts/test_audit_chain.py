@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, User
 from accounts.services import audit_record
-from tests.factories import EmployerUserFactory, MinistryUserFactory, ProposalFactory
+from tests.factories import EmployerUserFactory, MinistryUserFactory, ProposalFactory, log_in
 from tests.races import race
 
 TABLE = AuditEvent._meta.db_table
@@ -57,7 +57,7 @@ def test_the_actors_username_survives_the_users_deletion():
 
 @pytest.mark.django_db
 def test_an_admin_deletes_a_user_who_acted_and_the_event_stays(client):
-    client.force_login(MinistryUserFactory(is_staff=True, is_superuser=True))
+    log_in(client, MinistryUserFactory(is_staff=True, is_superuser=True))
     leaver = EmployerUserFactory(username="leaver")
     [event] = record_some(1, leaver)
 

@@ -7,7 +7,7 @@ from axes.models import AccessAttempt
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from tests.factories import MinistryUserFactory
+from tests.factories import MinistryUserFactory, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_ministry_staff_unlock_an_account_in_the_admin(client, employer):
     fail_five_times(client, employer.username)
     [attempt] = AccessAttempt.objects.filter(username=employer.username)
     staff = MinistryUserFactory(is_superuser=True)
-    client.force_login(staff)
+    log_in(client, staff)
     response = client.post(reverse("admin:axes_accessattempt_changelist"),
                            {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"})
     assert response.status_code == 302 and not AccessAttempt.objects.exists()

@@ -1,8 +1,13 @@
 """Steps the browser journeys share."""
 
 from django.utils import translation
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
+from accounts.credentials import RECOVERY
+from accounts.models import User
+from accounts.permissions import needs_two_factor
 from tests.conftest import PASSWORD
+from tests.factories import authenticator_of
 
 
 def label(text, language: str) -> str:
@@ -23,6 +28,19 @@ def log_in(page, base: str, username: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+    user = User.objects.get(username=username)
+    if needs_two_factor(user):
+        page.fill("#id_code", recovery_code(user))
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+
+
+def recovery_code(user: User) -> str:
+    """A fresh recovery code of an enrolled user, for the journeys that are not about the
+    second factor (an app's code is good once per 30 seconds; a journey signs in more often)."""
+    authenticator_of(user)
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY)
+    return device.token_set.create(token=StaticToken.random_token()).token
 
 
 def log_out(page) -> None:

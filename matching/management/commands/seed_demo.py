@@ -3,7 +3,14 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoBuilder, DemoSizes, demo_is_loaded
+from accounts.demo import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    DemoBuilder,
+    DemoSizes,
+    demo_authenticator,
+    demo_is_loaded,
+)
 from matching.demo import BrokeringDemo
 from projects.demo import ProposalDemo
 
@@ -31,6 +38,10 @@ class Command(BaseCommand):
             counts.update(BrokeringDemo(builder.rng).build())
             counts["seconds"] = round(time.perf_counter() - started, 2)
             self.stdout.write(json.dumps(counts))
+        demo_authenticator()
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, who in DEMO_LOGINS.items():
             self.stdout.write(f"  {username:<12} {who}")
+        self.stdout.write("Ministry staff sign in with a second factor: for the demo login, "
+                          "`make otp` prints the current code (or enrol your own app: remove "
+                          "the demo authenticator in the admin and sign in again).")
