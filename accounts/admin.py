@@ -87,13 +87,13 @@ class PortalUserAdmin(UserAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_display", "content_type", "object_id", "action",
-                    "from_status", "to_status"]
+    list_display = ["created_at", "actor_display", "client_address", "content_type", "object_id",
+                    "action", "from_status", "to_status"]
     list_filter = ["action", "content_type"]
     list_select_related = ["actor", "content_type"]
-    search_fields = ["actor_username", "comment"]
+    search_fields = ["actor_username", "comment", "client_address"]
     date_hierarchy = "created_at"
-    readonly_fields = ["created_at", "actor_username", "hash"]
+    readonly_fields = ["created_at", "actor_username", "client_address", "hash"]
 
     @admin.display(description=_("actor"), ordering="actor_username")
     def actor_display(self, obj: AuditEvent) -> str:

@@ -1,7 +1,8 @@
 """Login protection (django-axes) as the portal answers it, and the audit of sign-ins: after
 AXES_FAILURE_LIMIT wrong passwords for one account from one address, that pair is locked for
 AXES_COOLOFF_TIME on the login page, the admin's and the API's token endpoint alike; ministry
-staff unlock it in the admin (Axes › access attempts)."""
+staff unlock it in the admin (Axes › access attempts). Each record carries the client's address
+(accounts/client.py), as every audit record written in a request does."""
 
 from axes.signals import user_locked_out
 from django.conf import settings
@@ -30,28 +31,24 @@ def locked_out_response(request, original_response=None, credentials=None):
                   status=429)
 
 
-def _client(request) -> str:
-    return getattr(request, "axes_ip_address", "") or (request.META.get("REMOTE_ADDR", "") if request else "")
-
-
 def _account(username: str | None) -> User | None:
     return User.objects.filter(username=username).first() if username else None
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    audit_record(actor=user, target=user, action=LOGGED_IN, comment=_client(request))
+    audit_record(actor=user, target=user, action=LOGGED_IN)
 
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     account = _account(credentials.get("username"))
     if account is not None:   # an unknown name has nothing to file it under; Axes logs it
-        audit_record(actor=None, target=account, action=LOGIN_FAILED, comment=_client(request))
+        audit_record(actor=None, target=account, action=LOGIN_FAILED)
 
 
 @receiver(user_locked_out)
-def _locked_out(sender, request, username, ip_address, **kwargs):
+def _locked_out(sender, request, username, **kwargs):
     account = _account(username)
     if account is not None:
-        audit_record(actor=None, target=account, action=LOCKED_OUT, comment=ip_address or "")
+        audit_record(actor=None, target=account, action=LOCKED_OUT)

@@ -284,6 +284,10 @@ class AuditEvent(models.Model):
     )
     actor_username = models.CharField(_("actor's username"), max_length=150, blank=True,
                                       editable=False)
+    # The request's client (accounts/client.py); blank for a task or a command. Text, not inet:
+    # hashed as written, it must read back the same.
+    client_address = models.CharField(_("client address"), max_length=45, blank=True,
+                                      editable=False)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")

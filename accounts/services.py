@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit_chain, permissions
+from .client import current_client_address
 from .errors import Conflict
 from .models import (
     DATA_EXPORTED,
@@ -58,7 +59,8 @@ def audit_record(*, actor: User | None, target: Model, action: str, from_status:
         # Timed once the lock is held, so that times rise along the chain.
         event = AuditEvent(
             created_at=timezone.now(), actor=actor,
-            actor_username=actor.get_username() if actor else "", target=target, action=action,
+            actor_username=actor.get_username() if actor else "",
+            client_address=current_client_address()[:45], target=target, action=action,
             from_status=from_status, to_status=to_status, comment=comment, reason=reason,
         )
         last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()

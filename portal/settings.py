@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.client.RememberClientAddress",   # for the audit records the request writes
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,6 +111,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "accounts.client.client_address"
+RATELIMIT_IP_META_KEY = "accounts.client.client_address"
 # Pages whose every POST costs an email or an account (django-ratelimit, per address and, for a
 # password reset, per email address too); a limited request gets RATELIMIT_VIEW's 429.
 RATELIMIT_VIEW = "accounts.views.rate_limited"
@@ -281,6 +284,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    # Throttles count per client address: X-Forwarded-For only from the portal's own proxy.
+    "NUM_PROXIES": 1 if BEHIND_TRUSTED_PROXY else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI Project Matching Portal API",

@@ -168,3 +168,19 @@ def test_a_deleted_reviewer_is_named_to_the_ministry_only(request, api_for, clie
 
     assert event["actor"] == shown
     assert page.status_code == 200 and ("reviewer_li" in page.content.decode()) == bool(shown)
+
+
+@pytest.mark.django_db
+def test_a_changed_client_address_breaks_the_chain(client):
+    employer = EmployerUserFactory()
+    client.post(reverse("accounts:login"), {"username": employer.username, "password": "wrong"},
+                REMOTE_ADDR="203.0.113.7")
+    record_some(1, employer)   # outside a request: no address
+    assert list(AuditEvent.objects.order_by("pk").values_list("client_address", flat=True)) == [
+        "203.0.113.7", ""]
+    assert verify() == "OK: 2 records"
+
+    first = AuditEvent.objects.order_by("pk").first()
+    tamper(f"UPDATE {TABLE} SET client_address = %s WHERE id = %s", ["198.51.100.1", first.pk])
+    with pytest.raises(CommandError, match=f"Broken at audit event {first.pk} "):
+        verify()

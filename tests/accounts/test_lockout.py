@@ -86,3 +86,18 @@ def test_every_sign_in_failure_and_lock_is_audited(client, employer):
     AccessAttempt.objects.all().delete()
     sign_in(client, employer.username, PASSWORD)
     assert AuditEvent.objects.filter(object_id=employer.pk, action="logged_in").count() == 1
+
+
+def test_sign_in_records_carry_the_client_address_not_what_the_client_claims(client, employer):
+    client.post(reverse("accounts:login"), {"username": employer.username, "password": "wrong"},
+                REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    [event] = AuditEvent.objects.filter(object_id=employer.pk, action="login_failed")
+    assert event.client_address == "203.0.113.7"
+
+
+def test_behind_the_portal_s_proxy_the_address_it_appended_counts(client, employer, settings):
+    settings.BEHIND_TRUSTED_PROXY = True
+    client.post(reverse("accounts:login"), {"username": employer.username, "password": "wrong"},
+                REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9")
+    [event] = AuditEvent.objects.filter(object_id=employer.pk, action="login_failed")
+    assert event.client_address == "203.0.113.9"
