@@ -236,6 +236,8 @@ TOKEN_ISSUED, TOKEN_REVOKED = "token_issued", "token_revoked"
 # codes made anew or one used (the comment: how many are left).
 TWO_FACTOR_ENROLLED, TWO_FACTOR_FAILED = "two_factor_enrolled", "two_factor_failed"
 TWO_FACTOR_RECOVERY_CODES, RECOVERY_CODE_USED = "recovery_codes_made", "recovery_code_used"
+# The interface (and email) language a user chose, in to_status.
+LANGUAGE_CHANGED = "language_changed"
 # A copy of personal data taken away (PIPL): an export or a downloaded file, its kind in the comment.
 DATA_EXPORTED = "data_exported"
 # An edit in Django's admin, filed under the edited object; the admin's LogEntry says what changed.
@@ -261,6 +263,7 @@ AUDIT_ACTIONS = {
     TWO_FACTOR_RECOVERY_CODES: _("New recovery codes made"),
     RECOVERY_CODE_USED: _("Recovery code used"),
     DATA_EXPORTED: _("Data exported or downloaded"),
+    LANGUAGE_CHANGED: _("Language changed"),
     ADMIN_CHANGE: _("Changed in the admin"),
 }
 AUDIT_STATUSES = dict(VerificationStatus.choices)

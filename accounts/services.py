@@ -16,6 +16,7 @@ from .client import current_client_address
 from .errors import Conflict
 from .models import (
     DATA_EXPORTED,
+    LANGUAGE_CHANGED,
     PASSWORD_CHANGED,
     PASSWORD_RESET,
     AuditEvent,
@@ -160,7 +161,9 @@ def user_set_language(*, user: User, language: str) -> None:
     """Remember the user's interface language: their emails are written in it."""
     if language in dict(settings.LANGUAGES) and user.language != language:
         user.language = language
-        user.save(update_fields=["language"])
+        with transaction.atomic():
+            user.save(update_fields=["language"])
+            audit_record(actor=user, target=user, action=LANGUAGE_CHANGED, to_status=language)
 
 
 def _parse_strengths(strengths: Mapping) -> list[tuple[FocusArea, float]]:

@@ -24,5 +24,7 @@ class ProjectsConfig(AppConfig):
             "interest_withdrawn": _("Interest withdrawn"),
             "interest_welcome": _("Interest welcomed by the employer"),
             "interest_not_a_fit": _("Interest marked not a fit by the employer"),
+            "saved_search_created": _("Search saved"),
+            "saved_search_deleted": _("Saved search deleted"),
         })
         AUDIT_STATUSES.update(dict(Status.choices))

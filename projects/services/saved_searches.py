@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
+from accounts.services import audit_record
 from accounts.tasks import send_user_email
 
 from .. import selectors
@@ -33,14 +34,19 @@ def saved_search_create(*, actor: User, name: str, query: str) -> SavedSearch:
                                          for field, errors in found.errors.items()]})
     saved = SavedSearch(user=actor, name=(name or "").strip(), query=params.urlencode())
     saved.full_clean()
-    saved.save()
+    with transaction.atomic():
+        saved.save()
+        audit_record(actor=actor, target=saved, action="saved_search_created", comment=saved.name)
     return saved
 
 
 def saved_search_delete(*, actor: User, saved_search: SavedSearch) -> None:
     if saved_search.user_id != actor.pk:
         raise PermissionDenied(_("This saved search is not yours."))
-    saved_search.delete()
+    with transaction.atomic():
+        audit_record(actor=actor, target=saved_search, action="saved_search_deleted",
+                     comment=saved_search.name)
+        saved_search.delete()
 
 
 def saved_search_digest_send() -> int:

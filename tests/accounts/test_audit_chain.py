@@ -181,6 +181,6 @@ def test_a_changed_client_address_breaks_the_chain(client):
     assert verify() == "OK: 2 records"
 
     first = AuditEvent.objects.order_by("pk").first()
-    tamper(f"UPDATE {TABLE} SET client_address = %s WHERE id = %s", ["198.51.100.1", first.pk])
+    tamper(f"UPDATE {TABLE} SET client_address = %s WHERE id = %s", ["198.51.100.1", first.pk])  # noqa: S608
     with pytest.raises(CommandError, match=f"Broken at audit event {first.pk} "):
         verify()

@@ -149,11 +149,31 @@ def test_an_admin_edit_is_audited_under_the_edited_object(ministry, employer):
     assert assert_audited("admin_change", ministry, organisation).comment == "changed: Changed city."
 
 
+def test_saving_and_deleting_a_search_is_audited(university):
+    from projects.services import saved_searches
+
+    saved = saved_searches.saved_search_create(actor=university, name="视觉 实习", query="area=cv")
+    assert assert_audited("saved_search_created", university, saved).comment == "视觉 实习"
+    pk = saved.pk
+    saved_searches.saved_search_delete(actor=university, saved_search=saved)
+    deleted = last("saved_search_deleted")
+    assert (deleted.actor, deleted.object_id) == (university, pk)
+
+
+def test_choosing_a_language_is_audited(client_for, employer):
+    client_for(employer).post(reverse("accounts:language"), {"language": "en", "next": "/"})
+    assert assert_audited("language_changed", employer, employer).to_status == "en"
+    client_for(employer).post(reverse("accounts:language"), {"language": "en", "next": "/"})
+    assert AuditEvent.objects.filter(action="language_changed").count() == 1   # no change, no record
+
+
 def test_every_new_action_has_a_label():
     from accounts.models import AUDIT_ACTIONS
 
     for code in ["proposal_created", "proposal_edited", "attachment_added", "attachment_removed",
                  "interest_expressed", "interest_changed", "interest_withdrawn", "interest_welcome",
                  "interest_not_a_fit", "password_changed", "password_reset", "token_issued",
-                 "data_exported", "admin_change"]:
+                 "data_exported", "admin_change", "token_revoked", "two_factor_enrolled",
+                 "two_factor_failed", "recovery_codes_made", "recovery_code_used",
+                 "saved_search_created", "saved_search_deleted", "language_changed"]:
         assert code in AUDIT_ACTIONS

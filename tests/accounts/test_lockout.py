@@ -101,3 +101,16 @@ def test_behind_the_portal_s_proxy_the_address_it_appended_counts(client, employ
                 REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9")
     [event] = AuditEvent.objects.filter(object_id=employer.pk, action="login_failed")
     assert event.client_address == "203.0.113.9"
+
+
+def test_a_bulk_deletion_in_the_admin_is_audited_for_each_object(client, employer, university):
+    for user in (employer, university):
+        fail_five_times(client, user.username)
+    attempts = list(AccessAttempt.objects.values_list("pk", flat=True))
+    staff = MinistryUserFactory(is_superuser=True)
+    log_in(client, staff)
+    response = client.post(reverse("admin:axes_accessattempt_changelist"),
+                           {"action": "delete_selected", "_selected_action": attempts, "post": "yes"})
+    assert response.status_code == 302 and not AccessAttempt.objects.exists()
+    deleted = AuditEvent.objects.filter(action="admin_change", actor=staff)
+    assert sorted(deleted.values_list("object_id", flat=True)) == sorted(attempts)
