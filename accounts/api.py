@@ -262,7 +262,7 @@ class TokenInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False,
                                      style={"input_type": "password"})
-    otp = serializers.CharField(max_length=20, required=False, default="", help_text=(
+    otp = serializers.CharField(max_length=20, required=False, allow_blank=True, default="", help_text=(
         "Ministry staff: a code from their authenticator app, or a recovery code."))
 
 

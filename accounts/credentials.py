@@ -110,21 +110,20 @@ def two_factor_check(*, user: User, code: str):
     (used up). A wrong code is audited and refused; each device slows down repeated failures.
     Not to be called in a transaction that a refusal rolls back (the record and the slowing
     down would go with it)."""
-    code = _normalised(code)
+    code, app = _normalised(code), authenticator(user)
+    if app is None:
+        raise ValidationError(_("Two-factor sign-in is not set up for this account: enrol an "
+                                "authenticator app on the website first."))
     if not code:
         raise ValidationError(_("Enter the code from your authenticator app, or a recovery code."))
-    if code.isdigit():
-        device = authenticator(user)
-    else:
+    if code.isdigit() and len(code) == app.digits:
+        device = app
+    else:   # a recovery code: eight characters of a-z and 2-7
         device = StaticDevice.objects.filter(user=user, name=RECOVERY).first()
-    accepted = device is not None and verify_token(user, device.persistent_id, code)
-    if not accepted:
+    if device is None or not verify_token(user, device.persistent_id, code):
         audit_record(actor=user, target=user, action=TWO_FACTOR_FAILED)
-        if authenticator(user) is None:
-            raise ValidationError(_("Two-factor sign-in is not set up for this account: enrol "
-                                    "an authenticator app on the website first."))
         raise ValidationError(_("That code is not right, or was already used. Wait for the next "
-                         "code and try again."))
+                                "code and try again."))
     if device.name == RECOVERY:
         audit_record(actor=user, target=user, action=RECOVERY_CODE_USED,
                      comment=str(recovery_codes_left(user)))

@@ -1,6 +1,7 @@
 """Pages for a user's credentials: the second factor staff sign in with (enrol, give a code,
 recovery codes) and the account's security page (API tokens to revoke)."""
 
+import io
 from base64 import b32encode
 
 import segno
@@ -83,8 +84,9 @@ def two_factor_qr(request):
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None or not permissions.needs_two_factor(request.user):
         raise Http404
-    response = HttpResponse(segno.make(device.config_url, error="m").svg_inline(scale=5),
-                            content_type="image/svg+xml")
+    image = io.BytesIO()
+    segno.make(device.config_url, error="m").save(image, kind="svg", scale=5)
+    response = HttpResponse(image.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "no-store"
     return response
 
