@@ -28,3 +28,5 @@ urlpatterns = [
                                                           template_name="api_docs.html"),
          name="api-docs"),
 ]
+
+handler500 = "portal.errors.server_error"
