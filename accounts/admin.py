@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .errors import Conflict
@@ -10,6 +12,7 @@ from .models import (
     Employer,
     FocusArea,
     Notification,
+    OutboundEmail,
     University,
     UniversityCapacity,
     UniversityStrength,
@@ -130,4 +133,31 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The outbox, to see what waits, what was sent and what failed; a failed email can be
+    tried again."""
+
+    list_display = ["created_at", "to", "subject", "status", "attempts", "due_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject", "key"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in OutboundEmail._meta.fields]
+    actions = ["send_again"]
+
+    @admin.action(description=_("Try the selected failed emails again"))
+    def send_again(self, request, queryset):
+        count = queryset.filter(status=OutboundEmail.Status.FAILED).update(
+            status=OutboundEmail.Status.PENDING, attempts=0, due_at=timezone.now())
+        self.message_user(request, ngettext("%(count)d email will be tried again.",
+                                            "%(count)d emails will be tried again.", count)
+                          % {"count": count})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

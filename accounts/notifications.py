@@ -9,24 +9,22 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import Notification, Organisation, User
-from .tasks import send_digest_email, send_user_email
+from .outbox import email_queue
+from .tasks import send_digest_email
 
 
 def notify_users(user_ids: Iterable[int], template: str, context: dict, url: str = "") -> None:
-    """Put a notification in each user's inbox now (in the caller's transaction) and email it
-    once the transaction commits, unless the user takes the daily digest."""
-    users = list(User.objects.filter(pk__in=list(user_ids), is_active=True)
-                 .values_list("pk", "email_digest"))
+    """Put a notification in each user's inbox and its email in the outbox, in the caller's
+    transaction (the email goes once it commits), unless the user takes the daily digest."""
+    users = list(User.objects.filter(pk__in=list(user_ids), is_active=True))
     now = timezone.now()
     Notification.objects.bulk_create(
-        Notification(user_id=pk, template=template, context=context, url=url,
-                     emailed_at=None if digest else now)
-        for pk, digest in users)
-    for pk, digest in users:
-        if not digest:
-            transaction.on_commit(
-                lambda uid=pk: send_user_email.delay(uid, template, {**context, "url": url}),
-                robust=True)
+        Notification(user=user, template=template, context=context, url=url,
+                     emailed_at=None if user.email_digest else now)
+        for user in users)
+    for user in users:
+        if not user.email_digest:
+            email_queue(user=user, template=template, context={**context, "url": url})
 
 
 def notify_members(organisation: Organisation, template: str, context: dict, url: str = "") -> None:

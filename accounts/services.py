@@ -30,7 +30,7 @@ from .models import (
     VerificationStatus,
 )
 from .notifications import notify_members
-from .tasks import send_user_email
+from .outbox import email_queue
 
 Organisation = Employer | University
 ROLE_OF = {Employer: User.Role.EMPLOYER, University: User.Role.UNIVERSITY}
@@ -279,6 +279,9 @@ def verification_digest_send() -> int:
         staff = User.objects.filter(
             Q(role=User.Role.MINISTRY) | Q(is_superuser=True), is_active=True
         ).exclude(email="")
-        for user_id in staff.values_list("pk", flat=True):
-            send_user_email.delay(user_id, "accounts/email/pending_digest", {"waiting": waiting})
+        today = timezone.localdate().isoformat()
+        with transaction.atomic():
+            for user in staff:   # once a day each, however often this runs
+                email_queue(user=user, template="accounts/email/pending_digest",
+                            context={"waiting": waiting}, key=f"pending-digest:{today}:{user.pk}")
     return waiting

@@ -1,28 +1,35 @@
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
+from celery.signals import worker_ready
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 
+from . import outbox
 from .models import User
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(acks_late=True)
+def send_outbox_email(email_id: int) -> bool:
+    """Send one outbox email (accounts/outbox.py retries it itself when it fails)."""
+    return outbox.email_deliver(email_id)
+
+
+@shared_task
+def send_due_emails() -> int:
+    """Send the outbox emails that are due: a beat task, and at every worker's start."""
+    return outbox.emails_deliver_due()
+
+
+@worker_ready.connect
+def _send_due_at_start(sender, **kwargs):
+    send_due_emails.delay()
+
+
+@shared_task
 def send_user_email(user_id: int, template: str, context: dict) -> None:
-    """Render `template` in the user's own language and email it. Retried on SMTP failures."""
-    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    """Kept for the tasks queued before the outbox: into the outbox with them."""
+    user = User.objects.filter(pk=user_id).first()
     if user is not None:
-        _send(user, template, context)
-
-
-def _send(user: User, template: str, context: dict) -> None:
-    context = {**context, "user": user, "portal_url": settings.PORTAL_URL}
-    with translation.override(user.language):
-        # One line, whatever a title holds: a line break in a header makes send_mail refuse it.
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        body = render_to_string(f"{template}.txt", context)
-    send_mail(subject, body, None, [user.email])
+        with transaction.atomic():
+            outbox.email_queue(user=user, template=template, context=context)
 
 
 @shared_task
@@ -32,20 +39,19 @@ def send_pending_verification_digest() -> int:
     return verification_digest_send()
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task
 def send_digest_email(user_id: int) -> None:
-    """One email listing the user's notifications not yet emailed."""
+    """One email listing the user's notifications not yet emailed: marked emailed and written
+    to the outbox in one transaction (a second delivery skips the rows this one holds)."""
     from .notifications import digest_compose  # notifications enqueues this module's tasks
 
     user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
     if user is None:
         return
-    # Sent before the lines are committed as emailed: when SMTP fails they stay pending and the
-    # retry sends them; a second delivery skips the rows this one holds locked.
     with transaction.atomic():
         lines = digest_compose(user)
         if lines:
-            _send(user, "accounts/email/digest", {"lines": lines})
+            outbox.email_queue(user=user, template="accounts/email/digest", context={"lines": lines})
 
 
 @shared_task

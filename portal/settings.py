@@ -239,6 +239,10 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "send-due-emails": {   # the outbox: what a task could not send, or a retry that is due
+        "task": "accounts.tasks.send_due_emails",
+        "schedule": crontab(minute="*"),
+    },
     "pending-verification-digest": {
         "task": "accounts.tasks.send_pending_verification_digest",
         "schedule": crontab(hour=8, minute=30),

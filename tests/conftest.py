@@ -116,6 +116,13 @@ def client_for(client):
 
 
 @pytest.fixture
+def committing(django_capture_on_commit_callbacks):
+    """A block whose after-commit work (the outbox's emails) runs at its end, as a commit would
+    run it: a test's transaction never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def admin_client(client, admin_user):
     """pytest-django's, having given the second factor the admin asks of staff."""
     log_in(client, admin_user)

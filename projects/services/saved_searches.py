@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
+from accounts.outbox import email_queue
 from accounts.services import audit_record
-from accounts.tasks import send_user_email
 
 from .. import selectors
 from ..filters import ProjectFilter
@@ -55,7 +55,7 @@ def saved_search_digest_send() -> int:
     sent = 0
     for saved_id in SavedSearch.objects.filter(user__is_active=True).values_list("pk", flat=True):
         with transaction.atomic():
-            saved = SavedSearch.objects.select_for_update().get(pk=saved_id)
+            saved = SavedSearch.objects.select_for_update().select_related("user").get(pk=saved_id)
             found = _filter(saved.query)
             if not found.is_valid():
                 continue
@@ -67,8 +67,7 @@ def saved_search_digest_send() -> int:
             SavedSearchHit.objects.bulk_create(
                 SavedSearchHit(saved_search=saved, proposal_id=row["pk"]) for row in new)
             projects = [{"title": row["title"], "id": str(row["public_id"])} for row in new]
-            transaction.on_commit(lambda s=saved, p=projects: send_user_email.delay(
-                s.user_id, "projects/email/saved_search", {"name": s.name, "projects": p,
-                                                           "query": s.query}), robust=True)
+            email_queue(user=saved.user, template="projects/email/saved_search",
+                        context={"name": saved.name, "projects": projects, "query": saved.query})
             sent += 1
     return sent

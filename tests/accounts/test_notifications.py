@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from celery.exceptions import Retry
+import time_machine
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.test import RequestFactory
@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from accounts import tasks
 from accounts.context_processors import inbox
-from accounts.models import Notification
+from accounts.models import Notification, OutboundEmail
 from accounts.notifications import notify_members, notify_users, user_set_digest
 from tests.accounts.conftest import _mo_bytes
 from tests.factories import EmployerFactory, EmployerUserFactory
@@ -120,11 +120,13 @@ def digest_users(django_capture_on_commit_callbacks):
     return zh, en
 
 
-def test_digest_sends_each_digest_user_one_email_with_all_pending_lines(digest_users, mailoutbox):
+def test_digest_sends_each_digest_user_one_email_with_all_pending_lines(digest_users, mailoutbox,
+                                                                       committing):
     zh, en = digest_users
     mailoutbox.clear()
 
-    assert tasks.send_notification_digests.delay().get() == 2
+    with committing():
+        assert tasks.send_notification_digests.delay().get() == 2
 
     emails = {email.to[0]: email for email in mailoutbox}
     assert sorted(emails) == sorted([zh.email, en.email])
@@ -135,61 +137,64 @@ def test_digest_sends_each_digest_user_one_email_with_all_pending_lines(digest_u
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
 
 
-def test_digest_is_written_in_the_users_language(digest_users, mailoutbox, zh_digest):
+def test_digest_is_written_in_the_users_language(digest_users, mailoutbox, zh_digest, committing):
     zh, _en = digest_users
     mailoutbox.clear()
 
-    tasks.send_notification_digests.delay()
+    with committing():
+        tasks.send_notification_digests.delay()
 
     [email] = [email for email in mailoutbox if email.to == [zh.email]]
     assert email.subject == "人工智能项目对接平台有 2 条新通知"
     assert "甲公司 已通过认证" in email.body and "乙公司 已通过认证" in email.body
 
 
-def test_digest_never_sends_a_notification_twice(digest_users, mailoutbox):
+def test_digest_never_sends_a_notification_twice(digest_users, mailoutbox, committing):
     zh, _en = digest_users
-    tasks.send_notification_digests.delay()
+    with committing():
+        tasks.send_notification_digests.delay()
     mailoutbox.clear()
 
-    assert tasks.send_notification_digests.delay().get() == 0
-    tasks.send_digest_email.delay(zh.pk)
+    with committing():
+        assert tasks.send_notification_digests.delay().get() == 0
+        tasks.send_digest_email.delay(zh.pk)
     assert mailoutbox == []
 
     notify(zh, organisation="丙公司")
-    tasks.send_notification_digests.delay()
+    with committing():
+        tasks.send_notification_digests.delay()
     [email] = mailoutbox
     assert "丙公司" in email.body and "甲公司" not in email.body
 
 
-def test_digest_that_failed_to_send_is_sent_by_the_retry(digest_users, mailoutbox, monkeypatch):
+def test_a_digest_the_mail_server_refused_is_sent_by_the_outbox_later(digest_users, mailoutbox,
+                                                                     committing, settings):
     _zh, en = digest_users
     mailoutbox.clear()
-    send_mail, failures = tasks.send_mail, []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2   # refused
 
-    def flaky_send_mail(*args, **kwargs):
-        if not failures:
-            failures.append(args)
-            raise OSError("SMTP server unavailable")
-        return send_mail(*args, **kwargs)
-
-    monkeypatch.setattr(tasks, "send_mail", flaky_send_mail)
-
-    with pytest.raises(Retry):
+    with committing():
         tasks.send_digest_email.delay(en.pk)
-    assert mailoutbox == [] and Notification.objects.filter(user=en, emailed_at__isnull=True).count() == 2
-    tasks.send_digest_email.delay(en.pk)  # what the worker does when the retry comes due
-
-    [email] = mailoutbox
-    assert len(failures) == 1 and "甲公司 is verified" in email.body
+    # The lines went into the digest's outbox email in the same transaction: not sent again.
     assert not Notification.objects.filter(user=en, emailed_at__isnull=True).exists()
+    [waiting] = OutboundEmail.objects.filter(user=en)
+    assert (waiting.status, waiting.attempts) == ("pending", 1) and waiting.last_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(waiting.due_at + timedelta(seconds=1)):
+        assert tasks.send_due_emails.delay().get() == 1
+    [email] = mailoutbox
+    assert "甲公司 is verified" in email.body
 
 
-def test_leaving_the_digest_still_sends_what_it_held(digest_users, mailoutbox):
+def test_leaving_the_digest_still_sends_what_it_held(digest_users, mailoutbox, committing):
     _zh, en = digest_users
     user_set_digest(actor=en, email_digest=False)
     mailoutbox.clear()
 
-    tasks.send_notification_digests.delay()
+    with committing():
+        tasks.send_notification_digests.delay()
 
     [email] = [email for email in mailoutbox if email.to == [en.email]]
     assert "甲公司 is verified" in email.body
