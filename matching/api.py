@@ -165,7 +165,10 @@ class MatchRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if call is None:
             raise ValidationError({"call": _("No call round has this short name.")})
         run = services.match_run_create(actor=request.user, call=call, **fields)
-        return self._output(run, status.HTTP_202_ACCEPTED)
+        response = self._output(run, status.HTTP_202_ACCEPTED)
+        if run.queue_unavailable:
+            response.data["message"] = str(services.QUEUE_UNAVAILABLE)
+        return response
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

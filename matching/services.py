@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.errors import Conflict
@@ -30,6 +31,10 @@ from .tasks import execute_match_run
 
 logger = logging.getLogger(__name__)
 STUCK_AFTER = timedelta(minutes=30)
+# A run no worker has taken this long was not queued (the broker was down) or was lost: the
+# sweeper hands it over again (a second delivery claims nothing).
+QUEUED_TOO_LONG = timedelta(minutes=10)
+QUEUE_UNAVAILABLE = gettext_lazy("Queued: the run will start when the task queue is back.")
 
 
 def parse_weights(weights: Mapping | None) -> dict[str, float]:
@@ -59,7 +64,9 @@ def parse_min_area_fit(value) -> float:
 def match_run_create(*, actor: User, call: Call, weights: Mapping | None = None, k: int = 20,
                      m: int = 50, shards: int = 1,
                      min_area_fit: float = DEFAULT_MIN_AREA_FIT) -> MatchRun:
-    """Ministry staff start a matching run of a call; a worker runs it once this commits."""
+    """Ministry staff start a matching run of a call; a worker runs it once this commits. With
+    the task queue away the run is kept, queued (`queue_unavailable` set on the returned run),
+    and the sweeper hands it to a worker once the queue is back."""
     if not permissions.is_ministry(actor):
         raise PermissionDenied(_("Only ministry staff run matching."))
     run = MatchRun(call=call, created_by=actor, weights=parse_weights(weights), k=k, m=m,
@@ -68,8 +75,19 @@ def match_run_create(*, actor: User, call: Call, weights: Mapping | None = None,
     with transaction.atomic():
         run.save()
         audit_record(actor=actor, target=run, action="match_run_created")
-        transaction.on_commit(lambda: execute_match_run.delay(run.pk))
+        run.queue_unavailable = False
+        transaction.on_commit(lambda: _enqueue(run))
     return run
+
+
+def _enqueue(run: MatchRun) -> bool:
+    try:
+        execute_match_run.delay(run.pk)
+    except Exception as error:   # the broker is unreachable, whatever its client raises
+        logger.warning("matching run %s could not be queued: %s", run.pk, error)
+        run.queue_unavailable = True
+        return False
+    return True
 
 
 def match_run_claim(run_id: int) -> bool:
@@ -210,12 +228,16 @@ def _finish(run: MatchRun, loaded, found, timings: dict) -> None:
 
 
 def match_runs_sweep(now=None) -> int:
-    """Mark failed the runs stuck in `running` (their worker died); they can be run again."""
+    """Mark failed the runs stuck in `running` (their worker died; they can be run again), and
+    queue again the runs still `queued` after QUEUED_TOO_LONG. Returns the runs it acted on."""
     now = now or timezone.now()
-    return MatchRun.objects.filter(status=MatchRun.Status.RUNNING,
-                                   started_at__lt=now - STUCK_AFTER).update(
+    failed = MatchRun.objects.filter(status=MatchRun.Status.RUNNING,
+                                     started_at__lt=now - STUCK_AFTER).update(
         status=MatchRun.Status.FAILED, finished_at=now,
         error=_("The worker stopped before the run finished; run it again."))
+    waiting = MatchRun.objects.filter(status=MatchRun.Status.QUEUED,
+                                      created_at__lt=now - QUEUED_TOO_LONG)
+    return failed + sum(_enqueue(run) for run in waiting.only("pk"))
 
 
 def match_run_publish(*, actor: User, run: MatchRun) -> MatchRun:

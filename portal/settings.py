@@ -213,8 +213,19 @@ PERMISSIONS_POLICY = {feature: [] for feature in (
 
 # Redis, when REDIS_URL is set, is Celery's broker and the cache shared by every process.
 REDIS_URL = env("REDIS_URL", default="")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Redis down is a cache miss, logged, never an error (django-redis): pages and the API read
+# from the database meanwhile, a second at most spent finding Redis away.
+def shared_cache(url: str) -> dict:
+    return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}}
+
+
+CACHES = {"default": shared_cache(REDIS_URL) if REDIS_URL
+          else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Rate limits kept in that cache lapse while it is away, rather than refusing everyone
+# (sign-in lockout is kept in the database, and holds).
+RATELIMIT_FAIL_OPEN = True
 
 # Celery: a real broker when REDIS_URL is set; otherwise tasks run eagerly in process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

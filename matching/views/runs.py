@@ -97,6 +97,8 @@ class RunListView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("The matching run of “%(name)s” was started.")
                                  % {"name": run.call.name})
+                if run.queue_unavailable:
+                    messages.warning(request, services.QUEUE_UNAVAILABLE)
                 return redirect("matching:run-detail", run.public_id)
         return self._render(request, form, status=400)
 
@@ -269,4 +271,6 @@ class RunRepeatView(LoginRequiredMixin, View):
             messages.error(request, " ".join(exc.messages))
             return redirect("matching:run-detail", run.public_id)
         messages.success(request, _("A new run with the same parameters was started."))
+        if again.queue_unavailable:
+            messages.warning(request, services.QUEUE_UNAVAILABLE)
         return redirect("matching:run-detail", again.public_id)

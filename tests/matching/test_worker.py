@@ -2,22 +2,16 @@
 to the end; a duplicate delivery does nothing; a worker killed mid-run (SIGKILL) leaves a run in
 `running` that the sweeper marks failed, writes nothing, and a re-run completes."""
 
-import json
-import os
 import signal
-import subprocess
-import sys
-import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import psycopg2
 import pytest
-import redis
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from matching import services
 from matching.models import Candidate, MatchRun
@@ -25,79 +19,16 @@ from matching.tasks import execute_match_run
 from portal.celery import app as celery_app
 from tests.factories import MinistryUserFactory
 from tests.matching.rounds import EXPECTED, tiny_round
+from tests.workers import Workers, broker_down, queue_of_its_own, wait_for
 
 BASE_DIR = Path(settings.BASE_DIR)
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-class Workers:
-    """Celery worker processes on a queue of this test's own, pointed at the test database, each
-    logging to a file the test can read while it runs."""
-
-    def __init__(self, tmp_path: Path):
-        self.queue = f"test-matching-{uuid.uuid4().hex}"
-        self.tmp_path = tmp_path
-        self.processes: list[subprocess.Popen] = []
-        self.logs: list = []
-        db = connection.settings_dict
-        self.env = {**os.environ, "REDIS_URL": settings.REDIS_URL, "CELERY_QUEUE": self.queue,
-                    "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"}
-
-    def start(self) -> subprocess.Popen:
-        log = (self.tmp_path / f"worker-{len(self.processes)}.log").open("w")
-        self.logs.append(log)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo",
-             "--queues", self.queue, "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
-        self.processes.append(process)
-        return process
-
-    def log(self) -> str:
-        return "".join(Path(log.name).read_text() for log in self.logs)
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
-        for log in self.logs:
-            log.close()
-        self.forget_unacknowledged()
-        print(self.log())
-
-    def forget_unacknowledged(self) -> None:
-        """A killed worker's delivery stays unacknowledged; after the visibility timeout Redis
-        would hand it back to this queue, which nobody will ever read again."""
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        for tag, entry in client.hscan_iter("unacked"):
-            _message, exchange, routing_key = json.loads(entry)
-            if self.queue in (exchange, routing_key):
-                client.hdel("unacked", tag)
-                client.zrem("unacked_index", tag)
-        client.delete(self.queue)
-
-
 @pytest.fixture
 def workers(tmp_path):
-    workers = Workers(tmp_path)
-    celery_app.conf.task_always_eager = False
-    default_queue = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = workers.queue
-    try:
+    with queue_of_its_own(Workers(tmp_path)) as workers:
         yield workers
-    finally:
-        celery_app.conf.task_default_queue = default_queue
-        workers.stop()
-
-
-def wait_for(predicate, timeout: float = 60, what: str = "the worker"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def status(run: MatchRun) -> tuple[str, int]:
@@ -213,3 +144,24 @@ def test_a_sharded_run_fans_out_over_workers_and_equals_an_unsharded_one(workers
 
     assert rows(sharded) == rows(single) and len(rows(single)) == len(EXPECTED)
     assert sharded.summary == single.summary
+
+
+def test_a_run_started_with_the_broker_down_waits_and_the_sweeper_hands_it_to_a_worker(workers):
+    ministry = MinistryUserFactory(username="ministry")
+    tiny = tiny_round()
+    api = APIClient()
+    api.force_authenticate(ministry)
+    with broker_down():
+        response = api.post("/api/v1/match-runs/", {"call": tiny.call.slug}, format="json",
+                            HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "queued"
+    assert response.json()["message"] == "Queued: the run will start when the task queue is back."
+    run = MatchRun.objects.get(public_id=response.json()["id"])
+
+    workers.start()   # the broker is back, but nothing was queued
+    assert services.match_runs_sweep() == 0   # not yet overdue
+    assert services.match_runs_sweep(now=timezone.now() + services.QUEUED_TOO_LONG
+                                      + timedelta(seconds=1)) == 1
+    wait_for(lambda: status(run)[0] in ("succeeded", "failed"), what="the run to finish")
+    assert status(run) == ("succeeded", 100), run.error

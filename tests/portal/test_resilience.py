@@ -15,6 +15,7 @@ from django.db import close_old_connections, connection
 from django.test import Client
 
 from portal import errors
+from portal.settings import shared_cache
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -67,3 +68,22 @@ def test_eight_concurrent_writers_on_the_embedded_sqlite_meet_no_lock_error(tmp_
     assert finished.returncode == 0, finished.stderr[-3000:]
     result = json.loads(finished.stdout.strip().splitlines()[-1])
     assert result == {"written": 8 * 25, "errors": [], "journal": "wal", "chain_holds": True}
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The shared cache as production configures it, with its Redis unreachable (a closed port)."""
+    settings.CACHES = {"default": shared_cache("redis://127.0.0.1:1/0")}
+    return settings
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/projects/", "/statistics/", "/api/v1/stats/", "/api/v1/projects/"])
+def test_pages_and_the_api_answer_with_redis_down(client, redis_down, path):
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_rate_limited_forms_still_work_with_redis_down(client, redis_down, employer):
+    response = client.post("/accounts/password/reset/", {"email": employer.email})
+    assert response.status_code == 302
