@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.health.Alive",   # /healthz, before anything can refuse it
     "django.middleware.security.SecurityMiddleware",
     "accounts.client.RememberClientAddress",   # for the audit records the request writes
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -72,7 +73,8 @@ MIDDLEWARE = [
 ]
 
 if not DEBUG:  # production serves static files itself; runserver does in development
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -177,6 +179,7 @@ BEHIND_TRUSTED_PROXY = env.bool("BEHIND_TRUSTED_PROXY", default=False)
 if BEHIND_TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^readyz$"]   # the operator's probe, from inside the host, over http
 SESSION_COOKIE_SECURE = not DEBUG
 # Session timeouts (accounts/sessions.py): idle, idle for ministry staff, and from sign-in.
 SESSION_IDLE = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=120))
@@ -253,6 +256,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-emails": {   # the outbox: what a task could not send, or a retry that is due
         "task": "accounts.tasks.send_due_emails",
         "schedule": crontab(minute="*"),
+        "kwargs": {"from_beat": True},
     },
     "pending-verification-digest": {
         "task": "accounts.tasks.send_pending_verification_digest",
