@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint clean otp
+.PHONY: run test lint clean otp backup restore
 
 $(VENV)/installed-run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,16 @@ run: $(VENV)/installed-run
 # The demo ministry login's current two-factor code (demo data only).
 otp: $(VENV)/installed-run
 	@$(PY) manage.py demo_otp
+
+# A timestamped backup of the database and the media files in BACKUP_DIR (default backups/);
+# its path is the last line printed.
+backup: $(VENV)/installed-run
+	@$(PY) manage.py backup
+
+# make restore BACKUP=<path> [NOINPUT=1]: both files are checked before anything changes.
+restore: $(VENV)/installed-run
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=<path> [NOINPUT=1]" >&2; exit 2; }
+	$(PY) manage.py restore "$(BACKUP)" $(if $(NOINPUT),--noinput)
 
 test: $(VENV)/installed-test
 	sh .ci/browser-deps

@@ -43,12 +43,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "django_otp",
+    "dbbackup",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
     "accounts",
     "projects",
     "matching",
+    "portal",   # its commands: backup, restore
 ]
 
 MIDDLEWARE = [
@@ -164,6 +166,12 @@ STORAGES = {
         )
     },
 }
+
+# Backups (portal/backups.py, `make backup` / `make restore`): django-dbbackup into BACKUP_DIR.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+DBBACKUP_CONNECTOR_MAPPING = {"django.db.backends.sqlite3": "portal.backups.SqliteOnlineConnector"}
+DBBACKUP_SEND_EMAIL = False
 
 # Email: console by default; production sets EMAIL_URL (smtp+tls://user:pass@host:587).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
