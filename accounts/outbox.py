@@ -4,7 +4,7 @@ or mail server that is down only delays it.
 
 Delivery: once the row commits a task sends it (email_deliver); a beat task and every worker
 at start-up send whatever is due (emails_deliver_due), which covers a task that could not be
-queued. A sender first takes the row for LEASE (in a transaction of its own), then sends, then
+queued. A sender first takes the row for OUTBOX_LEASE (in a transaction of its own), then sends, then
 marks it sent. A failure is retried after 2, 4, 8... minutes; after MAX_ATTEMPTS it is marked
 failed (admin, health). A sender that dies between the mail server accepting and the marking
 leaves a row that is sent again once its lease ends: the only duplicate possible, and it carries
@@ -24,7 +24,6 @@ from django.utils import timezone, translation
 from .models import OutboundEmail, User
 
 logger = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 DUE_BATCH = 500
 
@@ -64,7 +63,8 @@ def email_deliver(email_id: int) -> bool:
         if email is None:
             return False
         email.attempts += 1
-        email.due_at = now + LEASE   # taken: committed before sending, so no other sender sends it
+        email.due_at = now + settings.OUTBOX_LEASE   # taken: committed before sending, so no
+        # other sender sends it; if this one dies, the email goes again once the lease ends
         email.save(update_fields=["attempts", "due_at"])
     try:
         EmailMessage(email.subject, email.body, to=[email.to],

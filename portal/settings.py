@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "dbbackup",
+    "django_guid",
+    "django_prometheus",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
@@ -55,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.health.Alive",   # /healthz, before anything can refuse it
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django_guid.middleware.guid_middleware",   # a request id on every log line, and its tasks'
     "django.middleware.security.SecurityMiddleware",
     "accounts.client.RememberClientAddress",   # for the audit records the request writes
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -71,7 +76,8 @@ MIDDLEWARE = [
     "accounts.two_factor.RequireTwoFactor",   # after the timeouts: an expired session signs in again
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",   # RATELIMIT_VIEW answers a limited page
-    "axes.middleware.AxesMiddleware",   # last: it answers the sign-ins it has locked out
+    "axes.middleware.AxesMiddleware",   # it answers the sign-ins it has locked out
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 if not DEBUG:  # production serves static files itself; runserver does in development
@@ -166,6 +172,10 @@ STORAGES = {
         )
     },
 }
+
+# The outbox (accounts/outbox.py): how long a sender holds an email it is sending; one that
+# died holding it is sent again once this has passed.
+OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=300))
 
 # Backups (portal/backups.py, `make backup` / `make restore`): django-dbbackup into BACKUP_DIR.
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
@@ -347,9 +357,29 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logs: JSON lines in production (plain text in development), each with the request id
+# (django-guid: from an X-Request-ID header that is a UUID, else made; returned in the response
+# and carried into the Celery tasks the request queues).
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "IGNORE_URLS": ["healthz", "metrics"],
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
+        "task": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
+    },
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id", "task"],
+                             "formatter": "text" if DEBUG else "json"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# /metrics (portal/metrics.py): from localhost, or with this bearer token.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")

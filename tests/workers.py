@@ -83,10 +83,11 @@ def queue_of_its_own(workers: Workers):
 
 
 @contextmanager
-def running_worker(mail_dir: Path):
+def running_worker(mail_dir: Path, **env: str):
     """One worker, started now, writing the mail it sends to files in `mail_dir`."""
     workers = Workers(mail_dir)
     workers.env["EMAIL_URL"] = f"filemail:///{mail_dir}"   # environ drops the path's first slash
+    workers.env.update(env)
     with queue_of_its_own(workers):
         workers.start()
         yield workers

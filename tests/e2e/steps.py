@@ -22,12 +22,16 @@ def switch_language(page, language: str) -> None:
     page.wait_for_load_state()
 
 
-def log_in(page, base: str, username: str) -> None:
+def give_password(page, base: str, username: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+
+
+def log_in(page, base: str, username: str) -> None:
+    give_password(page, base, username)
     user = User.objects.get(username=username)
     if needs_two_factor(user):
         page.fill("#id_code", recovery_code(user))

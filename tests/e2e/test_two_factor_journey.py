@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import credentials
-from tests.conftest import PASSWORD
-from tests.e2e.steps import label, log_out, switch_language
+from tests.e2e.steps import give_password, label, log_out, switch_language
 from tests.factories import MinistryUserFactory, code_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,14 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def qr_code_shown(page) -> bool:
     return page.locator("#two-factor-qr").evaluate("img => img.complete && img.naturalWidth > 0")
-
-
-def give_password(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def give_code(page, code: str) -> None:

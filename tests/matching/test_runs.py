@@ -208,7 +208,6 @@ def test_a_run_failing_while_writing_its_results_writes_none(ministry, tiny, mon
 def test_the_sweeper_fails_a_run_stuck_in_running_and_a_rerun_completes(ministry, tiny):
     stuck = services.match_run_create(actor=ministry, call=tiny.call)
     services.match_run_claim(stuck.pk)          # then the worker died
-    waiting = services.match_run_create(actor=ministry, call=tiny.call)
     stuck.refresh_from_db()
     just_in_time = stuck.started_at + services.STUCK_AFTER - timedelta(seconds=1)
     assert services.match_runs_sweep(now=just_in_time) == 0
@@ -216,12 +215,21 @@ def test_the_sweeper_fails_a_run_stuck_in_running_and_a_rerun_completes(ministry
                                      + timedelta(seconds=1)) == 1
     stuck.refresh_from_db()
     assert stuck.status == MatchRun.Status.FAILED and "run it again" in stuck.error
-    waiting.refresh_from_db()
-    assert waiting.status == MatchRun.Status.QUEUED    # a queued run is not stuck
     assert services.match_run_execute(stuck.pk) is None  # a late delivery finds it failed
     rerun = run_now(ministry, tiny.call)
     assert rerun.status == MatchRun.Status.SUCCEEDED and rerun.candidates.count() == 6
     assert current_results(tiny.call) == rerun
+
+
+def test_the_sweeper_hands_a_run_queued_too_long_to_a_worker_again(ministry, tiny):
+    waiting = services.match_run_create(actor=ministry, call=tiny.call)   # its task never came
+    overdue = waiting.created_at + services.QUEUED_TOO_LONG
+    assert services.match_runs_sweep(now=overdue - timedelta(seconds=1)) == 0
+    waiting.refresh_from_db()
+    assert waiting.status == MatchRun.Status.QUEUED   # waiting is not stuck: not failed
+    assert services.match_runs_sweep(now=overdue + timedelta(seconds=1)) == 1
+    waiting.refresh_from_db()
+    assert waiting.status == MatchRun.Status.SUCCEEDED   # queued again, and run (eagerly, here)
 
 
 def test_a_run_swept_while_it_was_still_computing_discards_its_results(ministry, tiny, monkeypatch):

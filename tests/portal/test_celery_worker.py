@@ -1,14 +1,20 @@
 """A task enqueued on commit is run by a real Celery worker, on Redis, against PostgreSQL."""
 
+import contextlib
+import signal
+import socket
+import threading
 import time
+from contextlib import contextmanager
 
 import pytest
+from django.db import transaction
 
 from accounts import outbox, services
 from accounts.models import Employer, OutboundEmail
 from tests.conftest import PASSWORD
-from tests.factories import credit_code
-from tests.workers import broker_down, mail_in, running_worker
+from tests.factories import EmployerUserFactory, credit_code
+from tests.workers import Workers, broker_down, mail_in, queue_of_its_own, running_worker, wait_for
 
 
 @pytest.fixture
@@ -56,3 +62,60 @@ def register(username: str, name: str, email: str):
                 "kind": "enterprise", "province": "44", "city": "深圳", "industry": "AI",
                 "contact_person": "Chen Jie", "phone": "13712345678", "email": email},
     )
+
+
+@contextmanager
+def stalling_mail_server():
+    """A mail server that takes connections and never answers: a sender hangs in it. Yields its
+    port and the connections it holds."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                held.append(server.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1], held
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        server.close()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(tmp_path):
+    user = EmployerUserFactory(email="killed@worker.example.cn", language="en")
+    lease = {"OUTBOX_LEASE_SECONDS": "3"}
+    with stalling_mail_server() as (port, held):
+        workers = Workers(tmp_path)
+        workers.env.update(EMAIL_URL=f"smtp://127.0.0.1:{port}", **lease)
+        with queue_of_its_own(workers):
+            worker = workers.start()
+            with transaction.atomic():
+                email = outbox.email_queue(user=user, template="accounts/email/verified",
+                                           context={"organisation": "Killed Worker Co.", "url": "/"})
+            wait_for(lambda: held, what="the worker to reach the mail server")
+            worker.send_signal(signal.SIGKILL)
+            assert worker.wait(timeout=30) == -signal.SIGKILL
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("pending", 1)   # taken, not sent, and not lost
+
+    time.sleep(3)   # the dead sender's lease ends
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    with running_worker(mail, **lease):   # its start-up sweep sends what is due
+        mail_in(mail)
+        time.sleep(3)   # and nothing more comes
+        messages = mail_in(mail, wait=False)
+    assert len(messages) == 1 and "Killed Worker Co." in messages[0]
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("sent", 2)
