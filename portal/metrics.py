@@ -2,7 +2,8 @@
 and database queries from django-prometheus (per process; with several gunicorn workers set
 PROMETHEUS_MULTIPROC_DIR), and the portal's own figures read from the database at each scrape,
 so every process tells the same: the email outbox, submissions and lockouts in the last hour,
-matching runs by status and the last run's duration."""
+matching runs by status and the last run's duration; and Celery's tasks, counted by the workers
+(portal/task_metrics.py)."""
 
 from datetime import timedelta
 from hmac import compare_digest
@@ -13,12 +14,14 @@ from django.db.models import Count
 from django.http import HttpResponse, HttpResponseForbidden
 from django.utils import timezone
 from django_prometheus.exports import ExportToDjangoView
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from accounts.client import client_address
 from accounts.models import LOCKED_OUT, AuditEvent, OutboundEmail
 from matching.models import MatchRun
 from projects.models import Proposal
+
+from .task_metrics import task_figures
 
 LOCAL = {"127.0.0.1", "::1"}
 
@@ -45,6 +48,22 @@ class PortalCollector:
                 .order_by("-finished_at").values_list("started_at", "finished_at").first())
         yield GaugeMetricFamily("portal_matching_last_run_seconds", "The last succeeded run's duration.",
                                 value=(last[1] - last[0]).total_seconds() if last else 0)
+        yield from _tasks()
+
+
+def _tasks():
+    counts = CounterMetricFamily("portal_celery_tasks", "Celery tasks run, by outcome.",
+                                 labels=["task", "state"])
+    seconds = CounterMetricFamily("portal_celery_task_seconds", "Seconds Celery tasks took.",
+                                  labels=["task"])
+    for key, value in sorted(task_figures().items()):
+        name, what = key.rsplit("|", 1)
+        if what == "seconds":
+            seconds.add_metric([name], value)
+        else:
+            counts.add_metric([name, what], value)
+    yield counts
+    yield seconds
 
 
 PORTAL = prometheus_client.CollectorRegistry()

@@ -7,9 +7,14 @@ import uuid
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.utils.module_loading import import_string
 
+from accounts import outbox
 from accounts.models import OutboundEmail
+from portal import task_metrics
+from tests.factories import EmployerUserFactory
+from tests.workers import mail_in, running_worker, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +61,20 @@ def test_metrics_refuse_others_unless_they_bring_the_token(client, settings):
                       HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.7",
                       HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_metrics_count_the_tasks_real_workers_ran(client, tmp_path):
+    task_metrics._redis().delete(task_metrics.KEY)
+    user = EmployerUserFactory(email="metrics@worker.example.cn")
+    with running_worker(tmp_path):
+        with transaction.atomic():
+            outbox.email_queue(user=user, template="accounts/email/verified",
+                               context={"organisation": "Metrics Co.", "url": "/"})
+        mail_in(tmp_path)
+        wait_for(lambda: "accounts.tasks.send_outbox_email|SUCCESS" in task_metrics.task_figures(),
+                 what="the worker to count its task")
+    body = client.get("/metrics").content.decode()
+    assert 'portal_celery_tasks_total{state="SUCCESS",task="accounts.tasks.send_outbox_email"} 1.0' in body
+    assert 'portal_celery_task_seconds_total{task="accounts.tasks.send_outbox_email"}' in body
