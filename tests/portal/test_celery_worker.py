@@ -5,10 +5,12 @@ import signal
 import socket
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 
 import pytest
 from django.db import transaction
+from rest_framework.test import APIClient
 
 from accounts import outbox, services
 from accounts.models import Employer, OutboundEmail
@@ -119,3 +121,21 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(tmp
     assert len(messages) == 1 and "Killed Worker Co." in messages[0]
     email.refresh_from_db()
     assert (email.status, email.attempts) == ("sent", 2)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_request_s_id_is_on_the_log_lines_of_the_tasks_it_queued(tmp_path):
+    request_id = str(uuid.uuid4())
+    with running_worker(tmp_path) as workers:
+        response = APIClient().post("/api/v1/employers/", {
+            "username": "traced", "password": PASSWORD, "name": "Traced Co.",
+            "credit_code": credit_code(777), "kind": "enterprise", "province": "44", "city": "深圳",
+            "industry": "AI", "contact_person": "Chen Jie", "phone": "13712345678",
+            "email": "traced@worker.example.cn"}, format="json", HTTP_X_REQUEST_ID=request_id)
+        assert response.status_code == 201, response.content
+        mail_in(tmp_path)
+        line = wait_for(lambda: next((line for line in workers.log().splitlines()
+                                      if "send_outbox_email" in line and request_id in line), None),
+                        what="the task's log line with the request id")
+    assert "succeeded" in line or "received" in line
