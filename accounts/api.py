@@ -16,6 +16,8 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from common.api import InputOutputMixin
+
 from . import credentials, selectors, services
 from .lockout import locked_out_response
 from .models import Employer, FocusArea, University, User
@@ -93,7 +95,7 @@ class RejectInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class OrganisationViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
     """Anyone may register (POST); members see and edit their own organisation; ministry staff
     see every one and verify or reject it."""
@@ -116,17 +118,12 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def with_related(self, queryset):
         return queryset
 
-    def _parse(self, serializer_class, **kwargs) -> dict:
-        serializer = serializer_class(data=self.request.data, **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def _output(self, organisation, code=status.HTTP_200_OK) -> Response:
-        fresh = self.with_related(self.model.objects.filter(pk=organisation.pk)).get()
-        return Response(self.get_serializer(fresh).data, status=code)
+    def fresh(self, organisation):
+        # Not through the visible queryset: a registration is answered to its anonymous author.
+        return self.with_related(self.model.objects.filter(pk=organisation.pk)).get()
 
     def create(self, request):
-        data = self._parse(self.registration)
+        data = self._input(self.registration)
         username, password = data.pop("username"), data.pop("password")
         user = services.organisation_register(
             model=self.model, fields=data, username=username, password=password,
@@ -136,7 +133,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def partial_update(self, request, id=None):
         organisation = self.get_object()
-        data = self._parse(self.update_input, partial=True)
+        data = self._input(self.update_input, partial=True)
         with transaction.atomic():
             self.update_organisation(organisation, data)
         return self._output(organisation)
@@ -156,7 +153,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"])
     def reject(self, request, id=None):
         organisation = self.get_object()
-        reason = self._parse(RejectInput)["reason"]
+        reason = self._input(RejectInput)["reason"]
         organisation = services.organisation_reject(actor=request.user, organisation=organisation,
                                                     reason=reason)
         return self._output(organisation)

@@ -1,5 +1,9 @@
 """Who may do what: plain predicates used by services, API permission classes and templates."""
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy
+from rest_framework.permissions import BasePermission
+
 from .models import Employer, University, User
 
 Organisation = Employer | University
@@ -7,6 +11,21 @@ Organisation = Employer | University
 
 def is_ministry(user) -> bool:
     return bool(user.is_authenticated and user.is_ministry)
+
+
+def require_ministry(user, message: str) -> None:
+    """For pages: PermissionDenied with the page's own message, unless ministry staff."""
+    if not is_ministry(user):
+        raise PermissionDenied(message)
+
+
+class IsMinistry(BasePermission):
+    """For the API: ministry staff only."""
+
+    message = gettext_lazy("Only ministry staff may see or do this.")
+
+    def has_permission(self, request, view) -> bool:
+        return is_ministry(request.user)
 
 
 def needs_two_factor(user) -> bool:

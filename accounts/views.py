@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 from django_ratelimit.decorators import ratelimit
 
+from common.views import query_without_page
+
 from . import notifications, permissions, selectors, services
 from .errors import Conflict
 from .forms import (
@@ -174,11 +176,9 @@ class OrganisationQueueView(LoginRequiredMixin, View):
             search=request.GET.get("q", "").strip(),
         )
         page = Paginator(queryset, 25).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
         return render(request, "accounts/queue.html", {
             "page": page, "kind": kind, "status": status, "q": request.GET.get("q", ""),
-            "statuses": VerificationStatus.choices, "query": query.urlencode(),
+            "statuses": VerificationStatus.choices, "query": query_without_page(request),
         })
 
 
@@ -230,10 +230,8 @@ class InboxView(LoginRequiredMixin, View):
         unread_only = request.GET.get("unread") == "1"
         queryset = notifications.notification_list_for(user=request.user, unread_only=unread_only)
         page = Paginator(queryset, 20).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
         return render(request, "accounts/inbox.html", {
-            "page": page, "unread_only": unread_only, "query": query.urlencode(),
+            "page": page, "unread_only": unread_only, "query": query_without_page(request),
             "lines": [(n, notifications.notification_text(n)) for n in page],
             "digest_form": form,
         }, status=status)

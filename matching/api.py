@@ -3,30 +3,18 @@ it, page through its explained candidates, publish its results. Parse, load, cal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from accounts import permissions as rules
 from accounts.models import University
-from projects.api import PagePagination
+from common.api import InputOutputMixin, PagePagination
 from projects.selectors import call_list
 
 from . import selectors, services
 from .models import Candidate, MatchRun
-
-
-class IsMinistry(permissions.BasePermission):
-    """Matching runs are the ministry's working material; universities and employers see only
-    published results about themselves, on their own pages."""
-
-    message = gettext_lazy("Only ministry staff run matching and see its runs.")
-
-    def has_permission(self, request, view) -> bool:
-        return rules.is_ministry(request.user)
 
 
 class MatchRunSerializer(serializers.ModelSerializer):
@@ -140,11 +128,12 @@ class CandidatePagination(PagePagination):
 @extend_schema_view(
     create=extend_schema(request=MatchRunInput, responses={202: MatchRunSerializer}),
 )
-class MatchRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MatchRunViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
     """Ministry staff start, watch and publish matching runs; everyone else is refused."""
 
     serializer_class = MatchRunSerializer
-    permission_classes = [permissions.IsAuthenticated, IsMinistry]
+    permission_classes = [permissions.IsAuthenticated, rules.IsMinistry]
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     filter_backends = [filters.DjangoFilterBackend]
@@ -153,9 +142,6 @@ class MatchRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self):
         return selectors.runs_visible_to(self.request.user)
-
-    def _output(self, run: MatchRun, code=status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=run.pk)).data, status=code)
 
     def create(self, request):
         data = MatchRunInput(data=request.data)
@@ -180,7 +166,7 @@ class MatchRunCandidateListApi(generics.ListAPIView):
     """A run's candidates, by project and rank, each with the components that explain it."""
 
     serializer_class = CandidateSerializer
-    permission_classes = [permissions.IsAuthenticated, IsMinistry]
+    permission_classes = [permissions.IsAuthenticated, rules.IsMinistry]
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = CandidateFilter
     pagination_class = CandidatePagination

@@ -6,15 +6,15 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts import permissions
 from accounts.provinces import PROVINCES
+from common.api import InputOutputMixin, PagePagination
 
 from . import selectors, services, workflow
 from .filters import ProjectFilter
@@ -224,7 +224,8 @@ class ProposalFilter(filters.FilterSet):
     create=extend_schema(request=ProposalCreateInput, responses={201: ProposalSerializer}),
     partial_update=extend_schema(request=ProposalInput),
 )
-class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProposalViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
     """Employers see their own proposals and the published ones; ministry staff see all;
     everyone else only published proposals. Writes go through the workflow's services."""
 
@@ -244,15 +245,6 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return (selectors.proposals_visible_to(self.request.user)
                 .select_related("employer", "call")
                 .prefetch_related("area_weights__area", "attachments"))
-
-    def _input(self, serializer_class, **kwargs) -> dict:
-        serializer = serializer_class(data=self.request.data, **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def _output(self, proposal, code=status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=proposal.pk)).data,
-                        status=code)
 
     def create(self, request):
         data = self._input(ProposalCreateInput)
@@ -320,17 +312,6 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         proposal = self.get_object()
         services.attachment_add(actor=request.user, proposal=proposal, upload=upload)
         return self._output(proposal, status.HTTP_201_CREATED)
-
-
-class PagePagination(PageNumberPagination):
-    """A page past the end (or not a number) is bad input, 400 with a message: a shared
-    catalogue link gone stale must not look like a missing resource."""
-
-    def paginate_queryset(self, queryset, request, view=None):
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except exceptions.NotFound as exc:
-            raise exceptions.ValidationError({self.page_query_param: [str(exc.detail)]}) from exc
 
 
 class EmployerRefSerializer(serializers.Serializer):
@@ -454,7 +435,8 @@ class InterestResponseInput(serializers.Serializer):
     destroy=extend_schema(request=None, responses={200: InterestSerializer},
                           description="Withdraw the interest; answers the withdrawn interest."),
 )
-class InterestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InterestViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
     """A university sees and manages its own interests; an employer sees those in its projects
     and answers them; ministry staff see all. Others' interests are not found (404)."""
 
@@ -466,15 +448,6 @@ class InterestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self):
         return selectors.interests_visible_to(self.request.user)
-
-    def _input(self, serializer_class, **kwargs) -> dict:
-        serializer = serializer_class(data=self.request.data, **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def _output(self, interest, code=status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=interest.pk)).data,
-                        status=code)
 
     def create(self, request):
         data = self._input(InterestCreateInput)

@@ -9,10 +9,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.response import Response
 
 from accounts import permissions
-from projects.api import PagePagination
+from common.api import InputOutputMixin, PagePagination
 from projects.selectors import proposals_visible_to
 
 from ..models import OUTCOME_MAX, Agreement, Introduction, Milestone, OutcomeReport
@@ -140,7 +139,8 @@ class IntroductionFilter(filters.FilterSet):
         fields = ["call", "status", "project", "university"]
 
 
-class IntroductionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IntroductionViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
     serializer_class = IntroductionSerializer
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
@@ -155,15 +155,6 @@ class IntroductionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return (selectors.introductions_visible_to(self.request.user)
                 .select_related("agreement", "outcome").prefetch_related("milestones")
                 .order_by("-created_at", "-pk"))
-
-    def _input(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def _output(self, introduction, code=status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=introduction.pk)).data,
-                        status=code)
 
     @extend_schema(request=IntroductionCreateInput, responses={201: IntroductionSerializer})
     def create(self, request):

@@ -4,19 +4,20 @@ downloads of its signed agreement and outcome evidence. Parse, load, call one se
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from accounts import permissions
 from accounts.errors import Conflict
 from accounts.forms import apply_errors
 from accounts.services import data_export_record
+from common.views import query_without_page
 from projects.selectors import call_list, proposals_visible_to
 
 from .. import selectors as run_selectors
@@ -33,6 +34,8 @@ from .forms import (
     OutcomeForm,
     SendForm,
 )
+
+ONLY_MINISTRY = gettext_lazy("Only ministry staff broker introductions.")
 
 PAGE_SIZE = 25
 
@@ -58,10 +61,6 @@ def load(request, public_id) -> Introduction:
         raise Http404 from None
 
 
-def require_ministry(request) -> None:
-    if not permissions.is_ministry(request.user):
-        raise PermissionDenied(_("Only ministry staff broker introductions."))
-
 
 def list_context(request, *, create_form=None) -> dict:
     form = IntroductionFilterForm(request.GET, calls=call_list())
@@ -69,9 +68,7 @@ def list_context(request, *, create_form=None) -> dict:
     queryset = (selectors.introduction_list(user=request.user, filters=filters) if filters
                 else Introduction.objects.none())
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(),
+    context = {"form": form, "page": page, "query": query_without_page(request),
                "is_ministry": permissions.is_ministry(request.user)}
     if context["is_ministry"]:
         context["create_form"] = create_form or IntroductionCreateForm()
@@ -90,7 +87,7 @@ class IntroductionBulkSendView(LoginRequiredMixin, View):
     """Send the ticked proposed introductions, each checked on its own."""
 
     def post(self, request):
-        require_ministry(request)
+        permissions.require_ministry(request.user, ONLY_MINISTRY)
         proposed = selectors.introductions_visible_to(request.user).filter(
             status=workflow.Status.PROPOSED)
         ids = request.POST.getlist("introductions")
@@ -113,7 +110,7 @@ class IntroductionCreateView(LoginRequiredMixin, View):
     """Ministry staff introduce a project and a university by hand."""
 
     def post(self, request):
-        require_ministry(request)
+        permissions.require_ministry(request.user, ONLY_MINISTRY)
         form = IntroductionCreateForm(request.POST)
         if form.is_valid():
             proposal = proposals_visible_to(request.user).filter(
@@ -143,7 +140,7 @@ class IntroductionsFromRunView(LoginRequiredMixin, View):
     """Turn a succeeded run's proposed pairs into proposed introductions, ready to send."""
 
     def post(self, request, public_id):
-        require_ministry(request)
+        permissions.require_ministry(request.user, ONLY_MINISTRY)
         try:
             run = run_selectors.run_get(user=request.user, public_id=public_id)
         except MatchRun.DoesNotExist:

@@ -3,7 +3,6 @@ dashboard figures for ministry staff (`stats/dashboard/?call=<short name>`). Bot
 selectors as the HTML pages (figures.py)."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, serializers
@@ -14,13 +13,6 @@ from accounts import permissions as rules
 from projects.models import Call
 
 from . import figures
-
-
-class IsMinistry(permissions.BasePermission):
-    message = gettext_lazy("Only ministry staff see the dashboard figures.")
-
-    def has_permission(self, request, view) -> bool:
-        return rules.is_ministry(request.user)
 
 
 class StatsRowSerializer(serializers.Serializer):
@@ -124,7 +116,7 @@ class PublicStatsApi(APIView):
 class DashboardStatsApi(APIView):
     """A call round's dashboard figures, for ministry staff."""
 
-    permission_classes = [permissions.IsAuthenticated, IsMinistry]
+    permission_classes = [permissions.IsAuthenticated, rules.IsMinistry]
 
     @extend_schema(
         parameters=[OpenApiParameter("call", OpenApiTypes.STR, description=(

@@ -4,7 +4,7 @@ and running a failed one again. Everyone else gets 403, anonymous users the logi
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,6 +18,7 @@ from accounts.errors import Conflict
 from accounts.forms import apply_errors
 from accounts.models import University
 from accounts.provinces import PROVINCES
+from common.views import query_without_page
 from projects import selectors as project_selectors
 from projects.filters import REGION_CHOICES
 
@@ -26,6 +27,8 @@ from ..forms import RESULT_VIEWS, MatchRunForm, ResultFilterForm
 from ..models import Candidate, MatchRun
 from ..selectors import CandidateFilters
 from . import explain
+
+ONLY_MINISTRY = gettext_lazy("Only ministry staff run matching.")
 
 HISTORY_PAGE_SIZE = 25
 GROUPS_PER_PAGE = 10
@@ -57,34 +60,24 @@ COVERAGE_FIGURES = ("universities", "reached", "placed", "greedy_reached", "gree
 REGION_ORDER = list(dict.fromkeys(province.region for province in PROVINCES.values()))
 
 
-def require_ministry(request) -> None:
-    if not permissions.is_ministry(request.user):
-        raise PermissionDenied(_("Only ministry staff run matching."))
-
 
 def load_run(request, public_id) -> MatchRun:
-    require_ministry(request)
+    permissions.require_ministry(request.user, ONLY_MINISTRY)
     try:
         return selectors.run_get(user=request.user, public_id=public_id)
     except MatchRun.DoesNotExist:
         raise Http404 from None
 
 
-def query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 class RunListView(LoginRequiredMixin, View):
     """Every run, newest first, and the form that starts one."""
 
     def get(self, request):
-        require_ministry(request)
+        permissions.require_ministry(request.user, ONLY_MINISTRY)
         return self._render(request, self._form(request))
 
     def post(self, request):
-        require_ministry(request)
+        permissions.require_ministry(request.user, ONLY_MINISTRY)
         form = self._form(request, request.POST)
         if form.is_valid():
             try:
@@ -200,10 +193,7 @@ def view_tabs(request, current: str) -> list[tuple[str, str, str, bool]]:
     """(code, label, query string, current?) of each way to show the results, filters kept."""
     tabs = []
     for code, label in RESULT_VIEWS:
-        query = request.GET.copy()
-        query.pop("page", None)
-        query["view"] = code
-        tabs.append((code, label, query.urlencode(), code == current))
+        tabs.append((code, label, query_without_page(request, view=code), code == current))
     return tabs
 
 
@@ -233,7 +223,7 @@ class RunProgressView(LoginRequiredMixin, View):
     """{"status", "progress", "error"} of a run, polled by the run page once a second."""
 
     def get(self, request, public_id):
-        require_ministry(request)
+        permissions.require_ministry(request.user, ONLY_MINISTRY)
         try:
             state = selectors.run_progress(user=request.user, public_id=public_id)
         except MatchRun.DoesNotExist:

@@ -17,6 +17,7 @@ from django.views import View
 from accounts import permissions
 from accounts import selectors as account_selectors
 from accounts.models import ProjectType, University
+from common.views import query_without_page
 from projects import selectors
 from projects.filters import ProjectFilter
 from projects.forms import catalogue_filter
@@ -144,13 +145,11 @@ class RecommendedView(LoginRequiredMixin, View):
         if valid:
             results, page = recommendation_page(university, filterset,
                                                 page_number(request.GET.get("page")))
-        query = request.GET.copy()
-        query.pop("page", None)
         return render(request, "matching/recommended.html", {
             "university": university, "form": filterset.form, "valid": valid,
             "filtered": not valid or bool(ranking_key(filterset)),
             "rows": [(r, score_parts(r)) for r in results], "page": page,
-            "query": query.urlencode(), "legend": component_legend(),
+            "query": query_without_page(request), "legend": component_legend(),
         }, status=200 if valid else 400)
 
 

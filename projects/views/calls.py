@@ -8,16 +8,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts import permissions
 from accounts.forms import apply_errors
 
 from .. import selectors, services
 from ..forms import CallForm
-from .common import require_ministry
+from .common import ONLY_MINISTRY
 
 
 class CallListView(LoginRequiredMixin, View):
     def get(self, request):
-        require_ministry(request)
+        permissions.require_ministry(request.user, ONLY_MINISTRY)
         return render(request, "projects/call_list.html", {"calls": selectors.call_list()})
 
 
@@ -27,7 +28,7 @@ class CallFormView(LoginRequiredMixin, View):
     template_name = "projects/call_form.html"
 
     def _load(self, request, slug):
-        require_ministry(request)
+        permissions.require_ministry(request.user, ONLY_MINISTRY)
         if slug is None:
             return None
         call = selectors.call_list().filter(slug=slug).first()

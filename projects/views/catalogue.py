@@ -18,6 +18,7 @@ from django.views import View
 
 from accounts import permissions
 from accounts import selectors as account_selectors
+from common.views import query_without_page
 
 from .. import selectors, services
 from ..forms import InterestEditForm, InterestForm, SavedSearchForm, catalogue_filter
@@ -42,12 +43,6 @@ def load_project(public_id) -> Proposal:
         return selectors.published_project(public_id)
     except Proposal.DoesNotExist:
         raise Http404 from None
-
-
-def query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 class CatalogueView(View):

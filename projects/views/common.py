@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 
@@ -17,6 +18,8 @@ from ..forms import AttachmentForm, WithdrawForm
 from ..models import CompliancePhrase, Proposal
 from ..services.review import resubmission_deadline
 from ..workflow import Action, Status
+
+ONLY_MINISTRY = gettext_lazy("Only ministry staff review proposals.")
 
 DASHBOARD_PAGE_SIZE = 20
 QUEUE_PAGE_SIZE = 50
@@ -55,11 +58,6 @@ def require_employer(request):
     if not permissions.is_verified_member(request.user):
         return verification_needed(request)
     return None
-
-
-def require_ministry(request) -> None:
-    if not permissions.is_ministry(request.user):
-        raise PermissionDenied(_("Only ministry staff review proposals."))
 
 
 def error_text(exc: ValidationError) -> str:

@@ -11,21 +11,23 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts import permissions
 from accounts import selectors as account_selectors
 from accounts.errors import Conflict
 from accounts.forms import apply_errors
+from common.views import query_without_page
 
 from .. import selectors, services
 from ..forms import ApproveForm, QueueFilterForm, RejectForm, ReturnForm
 from ..models import Proposal
 from ..workflow import Action, Status
 from .common import (
+    ONLY_MINISTRY,
     OTHER_PROPOSALS_SHOWN,
     QUEUE_PAGE_SIZE,
     detail_context,
     load_proposal,
     redirect_back,
-    require_ministry,
 )
 
 
@@ -33,7 +35,7 @@ class ReviewQueueView(LoginRequiredMixin, View):
     """Ministry staff's queue, oldest submission first; the filters live in the query string."""
 
     def get(self, request):
-        require_ministry(request)
+        permissions.require_ministry(request.user, ONLY_MINISTRY)
         data = request.GET.copy()
         data.setdefault("status", Status.SUBMITTED)
         form = QueueFilterForm(data, calls=selectors.call_list(),
@@ -41,17 +43,15 @@ class ReviewQueueView(LoginRequiredMixin, View):
         queue = selectors.review_queue(user=request.user,
                                        filters=selectors.QueueFilters(**form.filters()))
         page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
         return render(request, "projects/review_queue.html", {
-            "form": form, "page": page, "query": query.urlencode(),
+            "form": form, "page": page, "query": query_without_page(request),
             "back": request.get_full_path(),
         })
 
 
 class BulkApproveView(LoginRequiredMixin, View):
     def post(self, request):
-        require_ministry(request)
+        permissions.require_ministry(request.user, ONLY_MINISTRY)
         ids = set()
         for value in request.POST.getlist("ids"):
             try:
@@ -80,7 +80,7 @@ class ReviewView(LoginRequiredMixin, View):
 
     def _load(self, request, public_id) -> Proposal:
         proposal = load_proposal(request, public_id)
-        require_ministry(request)
+        permissions.require_ministry(request.user, ONLY_MINISTRY)
         return proposal
 
     def get(self, request, public_id):

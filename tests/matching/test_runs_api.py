@@ -102,7 +102,7 @@ def test_only_ministry_staff_start_a_run(request, api_for, tiny, persona, expect
     response = api_for(user).post(LIST, {"call": tiny.call.slug}, format="json")
     assert response.status_code == expected
     if expected == 403:
-        assert response.json()["detail"] == "Only ministry staff run matching and see its runs."
+        assert response.json()["detail"] == "Only ministry staff may see or do this."
     assert not MatchRun.objects.exists()
 
 
