@@ -7,10 +7,11 @@ from rest_framework.response import Response
 
 
 class InputOutputMixin:
-    """For a viewset: `_input` validates the request body with an input serializer (shapes only;
-    the service checks the rules); `_output` answers with the view's serializer over the object
-    read again through `fresh` — by default the view's own queryset, so the answer shows what
-    this user may see, as it now is."""
+    # For a viewset: `_input` validates the request body with an input serializer (shapes only;
+    # the service checks the rules); `_output` answers with the view's serializer over the object
+    # read again through `fresh` — by default the view's own queryset, so the answer shows what
+    # this user may see, as it now is. (A comment, not a docstring: the API schema would take it
+    # as the description of every view without one.)
 
     def _input(self, serializer_class, **kwargs) -> dict:
         serializer = serializer_class(data=self.request.data, **kwargs)
