@@ -17,11 +17,11 @@ from accounts import permissions
 from accounts.errors import Conflict
 from accounts.forms import apply_errors
 from accounts.services import data_export_record
-from common.views import query_without_page
+from common.views import get_visible_or_404, query_without_page
 from projects.selectors import call_list, proposals_visible_to
 
 from .. import selectors as run_selectors
-from ..models import Introduction, MatchRun, OutcomeReport
+from ..models import Introduction, OutcomeReport
 from . import implementation, introductions, selectors, workflow
 from .forms import (
     AgreementForm,
@@ -55,10 +55,7 @@ FORMS = {"send_form": SendForm, "cancel_form": CommentForm, "decline_form": Decl
 
 
 def load(request, public_id) -> Introduction:
-    try:
-        return selectors.introduction_get(user=request.user, public_id=public_id)
-    except Introduction.DoesNotExist:
-        raise Http404 from None
+    return get_visible_or_404(selectors.introduction_get, user=request.user, public_id=public_id)
 
 
 
@@ -141,10 +138,7 @@ class IntroductionsFromRunView(LoginRequiredMixin, View):
 
     def post(self, request, public_id):
         permissions.require_ministry(request.user, ONLY_MINISTRY)
-        try:
-            run = run_selectors.run_get(user=request.user, public_id=public_id)
-        except MatchRun.DoesNotExist:
-            raise Http404 from None
+        run = get_visible_or_404(run_selectors.run_get, user=request.user, public_id=public_id)
         try:
             made = introductions.introductions_from_run(actor=request.user, run=run)
         except ValidationError as exc:

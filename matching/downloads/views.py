@@ -8,7 +8,7 @@ an invalid filter or a run without results 400 with a page saying why."""
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.template import engines
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views import View
 from accounts import permissions, services, tabular
 from accounts import selectors as account_selectors
 from accounts.models import User
+from common.views import get_visible_or_404
 from projects import selectors as project_selectors
 from projects.forms import STATUS_FILTER_ALL, QueueFilterForm
 from projects.workflow import Status as ProposalStatus
@@ -153,10 +154,7 @@ class RunCandidatesExportView(ExportView):
         return self.run
 
     def rows(self, request, public_id=None, **kwargs):
-        try:
-            run = selectors.run_get(user=request.user, public_id=public_id)
-        except MatchRun.DoesNotExist:
-            raise Http404 from None
+        run = get_visible_or_404(selectors.run_get, user=request.user, public_id=public_id)
         if run.status != MatchRun.Status.SUCCEEDED:
             raise Refused(_("This run has no results to export: it has not succeeded."))
         self.run = run

@@ -4,12 +4,11 @@ university, each explained. Nothing before publication; nothing about another or
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.views import View
 
 from accounts import selectors as account_selectors
-from projects.models import Proposal
+from common.views import get_visible_or_404
 from projects.views.common import require_employer
 
 from .. import selectors
@@ -52,10 +51,8 @@ class EmployerProjectMatchesView(LoginRequiredMixin, View):
         refusal = require_employer(request)
         if refusal is not None:
             return refusal
-        try:
-            project = selectors.employer_project_get(user=request.user, public_id=public_id)
-        except Proposal.DoesNotExist:
-            raise Http404 from None
+        project = get_visible_or_404(selectors.employer_project_get, user=request.user,
+                                     public_id=public_id)
         proposals = selectors.published_proposals_for(request.user).filter(
             proposal=project).order_by("-score", "pk")
         return render(request, "matching/my_project.html", {

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +18,7 @@ from accounts.errors import Conflict
 from accounts.forms import apply_errors
 from accounts.models import University
 from accounts.provinces import PROVINCES
-from common.views import query_without_page
+from common.views import get_visible_or_404, query_without_page
 from projects import selectors as project_selectors
 from projects.filters import REGION_CHOICES
 
@@ -63,10 +63,7 @@ REGION_ORDER = list(dict.fromkeys(province.region for province in PROVINCES.valu
 
 def load_run(request, public_id) -> MatchRun:
     permissions.require_ministry(request.user, ONLY_MINISTRY)
-    try:
-        return selectors.run_get(user=request.user, public_id=public_id)
-    except MatchRun.DoesNotExist:
-        raise Http404 from None
+    return get_visible_or_404(selectors.run_get, user=request.user, public_id=public_id)
 
 
 class RunListView(LoginRequiredMixin, View):
@@ -224,10 +221,7 @@ class RunProgressView(LoginRequiredMixin, View):
 
     def get(self, request, public_id):
         permissions.require_ministry(request.user, ONLY_MINISTRY)
-        try:
-            state = selectors.run_progress(user=request.user, public_id=public_id)
-        except MatchRun.DoesNotExist:
-            raise Http404 from None
+        state = get_visible_or_404(selectors.run_progress, user=request.user, public_id=public_id)
         response = JsonResponse(state)
         response["Cache-Control"] = "no-store"
         return response

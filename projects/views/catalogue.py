@@ -18,7 +18,7 @@ from django.views import View
 
 from accounts import permissions
 from accounts import selectors as account_selectors
-from common.views import query_without_page
+from common.views import get_visible_or_404, query_without_page
 
 from .. import selectors, services
 from ..forms import InterestEditForm, InterestForm, SavedSearchForm, catalogue_filter
@@ -39,10 +39,7 @@ def is_verified_university(user) -> bool:
 
 def load_project(public_id) -> Proposal:
     """A published project, for anyone; 404 for every other status."""
-    try:
-        return selectors.published_project(public_id)
-    except Proposal.DoesNotExist:
-        raise Http404 from None
+    return get_visible_or_404(selectors.published_project, public_id=public_id)
 
 
 class CatalogueView(View):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import permissions
+from common.views import get_visible_or_404
 
 from .. import selectors, services, workflow
 from ..forms import AttachmentForm, WithdrawForm
@@ -28,10 +29,7 @@ OTHER_PROPOSALS_SHOWN = 10
 
 def load_proposal(request, public_id) -> Proposal:
     """The proposal if this user may see it; 404 for anyone else, whoever asks."""
-    try:
-        return selectors.proposal_get(user=request.user, public_id=public_id)
-    except Proposal.DoesNotExist:
-        raise Http404 from None
+    return get_visible_or_404(selectors.proposal_get, user=request.user, public_id=public_id)
 
 
 def load_attachment(proposal: Proposal, attachment_id):
