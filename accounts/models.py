@@ -236,8 +236,9 @@ TOKEN_ISSUED, TOKEN_REVOKED = "token_issued", "token_revoked"
 # codes made anew or one used (the comment: how many are left).
 TWO_FACTOR_ENROLLED, TWO_FACTOR_FAILED = "two_factor_enrolled", "two_factor_failed"
 TWO_FACTOR_RECOVERY_CODES, RECOVERY_CODE_USED = "recovery_codes_made", "recovery_code_used"
-# The interface (and email) language a user chose, in to_status.
-LANGUAGE_CHANGED = "language_changed"
+# The interface (and email) language a user chose, in to_status; and how they take their
+# notification emails, in to_status: "daily" (a digest) or "each" (one per event).
+LANGUAGE_CHANGED, EMAIL_DIGEST_CHANGED = "language_changed", "email_digest_changed"
 # A copy of personal data taken away (PIPL): an export or a downloaded file, its kind in the comment.
 DATA_EXPORTED = "data_exported"
 # An edit in Django's admin, filed under the edited object; the admin's LogEntry says what changed.
@@ -264,6 +265,7 @@ AUDIT_ACTIONS = {
     RECOVERY_CODE_USED: _("Recovery code used"),
     DATA_EXPORTED: _("Data exported or downloaded"),
     LANGUAGE_CHANGED: _("Language changed"),
+    EMAIL_DIGEST_CHANGED: _("Email preference changed"),
     ADMIN_CHANGE: _("Changed in the admin"),
 }
 AUDIT_STATUSES = dict(VerificationStatus.choices)

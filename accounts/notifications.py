@@ -62,15 +62,6 @@ def notification_mark_read(*, actor: User, public_ids: Iterable | None = None) -
     return unread.update(read_at=timezone.now())
 
 
-def user_set_digest(*, actor: User, email_digest: bool) -> None:
-    """Choose between one email per event and a daily digest of them. Only what is notified
-    from now on follows the new choice; what already waits for a digest goes out with the next
-    one, so nothing is lost and nothing is sent twice."""
-    if actor.email_digest != email_digest:
-        actor.email_digest = email_digest
-        actor.save(update_fields=["email_digest"])
-
-
 def notification_digest_send() -> int:
     """Email each user the notifications not yet emailed; returns the users emailed."""
     # Not limited to today's digest users: whoever left the digest since gets what it still held.

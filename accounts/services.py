@@ -16,6 +16,7 @@ from .client import current_client_address
 from .errors import Conflict
 from .models import (
     DATA_EXPORTED,
+    EMAIL_DIGEST_CHANGED,
     LANGUAGE_CHANGED,
     PASSWORD_CHANGED,
     PASSWORD_RESET,
@@ -164,6 +165,18 @@ def user_set_language(*, user: User, language: str) -> None:
         with transaction.atomic():
             user.save(update_fields=["language"])
             audit_record(actor=user, target=user, action=LANGUAGE_CHANGED, to_status=language)
+
+
+def user_set_digest(*, actor: User, email_digest: bool) -> None:
+    """Choose between one email per event and a daily digest of them, audited. Only what is
+    notified from now on follows the new choice; what already waits for a digest goes out with
+    the next one, so nothing is lost and nothing is sent twice."""
+    if actor.email_digest != email_digest:
+        actor.email_digest = email_digest
+        with transaction.atomic():
+            actor.save(update_fields=["email_digest"])
+            audit_record(actor=actor, target=actor, action=EMAIL_DIGEST_CHANGED,
+                         to_status="daily" if email_digest else "each")
 
 
 def _parse_strengths(strengths: Mapping) -> list[tuple[FocusArea, float]]:

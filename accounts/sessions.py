@@ -15,7 +15,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
-from . import permissions
+from . import credentials, permissions
 from .models import User
 
 SIGNED_IN, LAST_SEEN = "signed_in_at", "last_seen_at"
@@ -60,11 +60,13 @@ def _start_clock(sender, request, user, **kwargs):
 
 @receiver(pre_save, sender=User)
 def _password_changed(sender, instance: User, **kwargs):
-    """A new password revokes the user's API tokens (its other sessions end by themselves)."""
+    """A new password revokes the user's API tokens, audited as any revocation is, in the
+    transaction that saves the password when the caller opened one (the password views do);
+    the user's other sessions end by themselves."""
     update_fields = kwargs.get("update_fields")
     if update_fields is not None and "password" not in update_fields:
         return   # a sign-in's last_login, say: no query for it
     if instance.pk and not kwargs.get("raw"):
         before = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
         if before is not None and before != instance.password:
-            AuthToken.objects.filter(user=instance).delete()
+            credentials.tokens_revoke(actor=instance, tokens=AuthToken.objects.filter(user=instance))

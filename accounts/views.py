@@ -221,8 +221,7 @@ class InboxView(LoginRequiredMixin, View):
         form = DigestForm.for_user(request.user, request.POST)
         if not form.is_valid():
             return self._render(request, form, status=400)
-        notifications.user_set_digest(actor=request.user,
-                                      email_digest=form.cleaned_data["email_digest"])
+        services.user_set_digest(actor=request.user, email_digest=form.cleaned_data["email_digest"])
         messages.success(request, _("Your email preference was saved."))
         return redirect("accounts:inbox")
 

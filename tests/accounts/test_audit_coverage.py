@@ -6,6 +6,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
@@ -167,6 +168,21 @@ def test_choosing_a_language_is_audited(client_for, employer):
     assert AuditEvent.objects.filter(action="language_changed").count() == 1   # no change, no record
 
 
+def test_choosing_the_email_digest_is_audited_with_a_label_in_both_languages(client_for, employer):
+    client = client_for(employer)
+    assert client.post(reverse("accounts:inbox"), {"email_digest": "daily"}).status_code == 302
+    event = assert_audited("email_digest_changed", employer, employer)
+    assert event.to_status == "daily"
+    client.post(reverse("accounts:inbox"), {"email_digest": "daily"})
+    assert AuditEvent.objects.filter(action="email_digest_changed").count() == 1   # no change
+    client.post(reverse("accounts:inbox"), {"email_digest": "each"})
+    assert last("email_digest_changed").to_status == "each"
+    with translation.override("en"):
+        assert str(event.action_label) == "Email preference changed"
+    with translation.override("zh-hans"):
+        assert str(event.action_label) == "已更改邮件提醒设置"
+
+
 def test_every_new_action_has_a_label():
     from accounts.models import AUDIT_ACTIONS
 
@@ -175,5 +191,6 @@ def test_every_new_action_has_a_label():
                  "interest_not_a_fit", "password_changed", "password_reset", "token_issued",
                  "data_exported", "admin_change", "token_revoked", "two_factor_enrolled",
                  "two_factor_failed", "recovery_codes_made", "recovery_code_used",
-                 "saved_search_created", "saved_search_deleted", "language_changed"]:
+                 "saved_search_created", "saved_search_deleted", "language_changed",
+                 "email_digest_changed"]:
         assert code in AUDIT_ACTIONS

@@ -16,7 +16,8 @@ from django.utils.translation import ngettext
 from accounts import tasks
 from accounts.context_processors import inbox
 from accounts.models import Notification, OutboundEmail
-from accounts.notifications import notify_members, notify_users, user_set_digest
+from accounts.notifications import notify_members, notify_users
+from accounts.services import user_set_digest
 from tests.accounts.conftest import _mo_bytes
 from tests.factories import EmployerFactory, EmployerUserFactory
 from tests.pages import flashed

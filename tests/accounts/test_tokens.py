@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from knox.crypto import hash_token
@@ -197,6 +198,27 @@ def test_a_new_password_revokes_every_token(client, employer):
         "old_password": PASSWORD, "new_password1": "Another-Horse-77", "new_password2": "Another-Horse-77"})
     assert response.status_code == 302
     assert not any(works(key) for key in keys)
+    [revoked] = audited(employer, "token_revoked")
+    assert revoked.target == employer
+    assert set(revoked.comment.split()) == {token_key(key) for key in keys}
+    [changed] = audited(employer, "password_changed")
+    assert revoked.pk < changed.pk   # one transaction: the revocation, then the password's record
+
+
+def test_a_new_password_that_is_rolled_back_keeps_the_tokens_and_records_nothing(employer):
+    key = key_for(employer)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        employer.set_password("Another-Horse-77")
+        employer.save()
+        raise RuntimeError("the password change fails after the save")
+    assert works(key)
+    assert not AuditEvent.objects.filter(action="token_revoked").exists()
+
+
+def test_a_new_password_without_tokens_records_no_revocation(employer):
+    employer.set_password("Another-Horse-77")
+    employer.save()
+    assert not AuditEvent.objects.filter(action="token_revoked").exists()
 
 
 def test_a_save_that_keeps_the_password_keeps_the_tokens(employer):
@@ -204,6 +226,7 @@ def test_a_save_that_keeps_the_password_keeps_the_tokens(employer):
     employer.first_name = "伟"
     employer.save()
     assert works(key)
+    assert not AuditEvent.objects.filter(action="token_revoked").exists()
 
 
 # --- The security page ------------------------------------------------------------------------------

@@ -1,19 +1,36 @@
 """A project's contact person, phone and email under the PIPL's "minimum necessary": shown only
 to the project's employer, ministry staff and members of verified universities, on every channel
-(the project's page, the proposal's page, the projects and proposals APIs, attachments, emails);
-each university member's view recorded, and a daily limit per university."""
+(the project's page, the proposal's page, the projects and proposals APIs, attachments, emails,
+search results, the saved-search digest and every export); each university member's view
+recorded, and a daily limit per university."""
 
+import csv
+import io
+import json
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from openpyxl import load_workbook
 
 from accounts.models import CONTACT_VIEWED, AuditEvent, UniversityCapacity
+from matching.exports import run_export
+from matching.models import Candidate, MatchRun
 from projects import selectors, services
-from tests.factories import ProposalFactory, UniversityUserFactory, plain_pdf
+from projects.models import SavedSearch
+from projects.services.proposals import search_document
+from tests.factories import (
+    InterestFactory,
+    IntroductionFactory,
+    OutcomeReportFactory,
+    ProposalFactory,
+    UniversityUserFactory,
+    plain_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +39,8 @@ SEE_CONTACT = {"university", "employer", "ministry"}
 NO_RECORD = {"employer", "ministry"}  # insiders: shown everywhere, never recorded
 PHONE, EMAIL = "13712345678", "zhao.min@owner.example.cn"
 PDF = plain_pdf()
-LOGIN = reverse("accounts:login")
+LOGIN, CATALOGUE = reverse("accounts:login"), reverse("projects:catalogue")
+SEARCH = "视觉质检"   # in the project's title
 LIMIT_MESSAGE = ("Daily limit of contact views for your university reached; try again tomorrow "
                  "or contact the ministry.")
 
@@ -40,8 +58,13 @@ def pending_university(db):
 
 @pytest.fixture
 def project(employer):
-    return ProposalFactory(employer=employer.employer, status="published", decided_at=timezone.now(),
-                           contact_person="赵敏", contact_phone=PHONE, contact_email=EMAIL)
+    """A published project whose search document is written as its approval writes it."""
+    proposal = ProposalFactory(employer=employer.employer, status="published",
+                               decided_at=timezone.now(), contact_person="赵敏",
+                               contact_phone=PHONE, contact_email=EMAIL)
+    proposal.search_document = search_document(proposal)
+    proposal.save(update_fields=["search_document"])
+    return proposal
 
 
 @pytest.fixture
@@ -66,6 +89,14 @@ def api_contact(body: dict) -> tuple:
 def records() -> list[tuple]:
     return list(AuditEvent.objects.filter(action=CONTACT_VIEWED)
                 .values_list("actor__username", "object_id").order_by("pk"))
+
+
+def assert_contact_only_as_the_rule_allows(user, proposal, text: str) -> None:
+    """Lists, emails and exports record no view, so they may carry the contact only to whom
+    services.contact_view shows it unrecorded (selectors.may_see_contact, less the readers whose
+    views are recorded); to anyone else not one of its three parts."""
+    if not services.contact_view(actor=user, proposal=proposal, record=False).shown:
+        assert PHONE not in text and EMAIL not in text and "赵敏" not in text
 
 
 # --- the persona matrix, channel by channel ---------------------------------------------------
@@ -264,3 +295,152 @@ def test_the_owner_sees_its_contact_whatever_the_status(employer, ministry):
 
     assert selectors.may_see_contact(employer, draft) and selectors.may_see_contact(ministry, draft)
     assert services.contact_view(actor=employer, proposal=draft, record=False).phone == "13800138000"
+
+
+# --- search results ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_the_catalogue_s_search_results_carry_the_contact_only_as_the_rule_allows(
+    request, client_for, project, name
+):
+    user = persona(request, name)
+
+    response = client_for(user).get(CATALOGUE, {"search": SEARCH})
+
+    html = response.content.decode()
+    assert response.status_code == 200 and page("project-detail", project) in html
+    assert_contact_only_as_the_rule_allows(user, project, html)
+    assert records() == []
+
+
+def test_search_results_kept_for_the_next_visitor_carry_no_contact(client_for, employer, ministry,
+                                                                    project):
+    """The catalogue's results are rendered once for every visitor: the owner's and ministry
+    staff's search leaves nothing of the contact for an anonymous visitor's."""
+    for insider in (employer, ministry):
+        client_for(insider).get(CATALOGUE, {"search": SEARCH})
+
+    html = client_for(None).get(CATALOGUE, {"search": SEARCH}).content.decode()
+
+    assert page("project-detail", project) in html
+    assert PHONE not in html and EMAIL not in html and "赵敏" not in html
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+@pytest.mark.parametrize("path", ["/api/v1/projects/", "/api/v1/proposals/"])
+def test_the_api_lists_searched_carry_the_contact_only_as_the_rule_allows(
+    request, api_for, project, name, path
+):
+    user = persona(request, name)
+
+    response = api_for(user).get(path, {"search": SEARCH})
+
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [str(project.public_id)]
+    assert_contact_only_as_the_rule_allows(user, project, response.content.decode())
+    assert records() == []
+
+
+@pytest.mark.parametrize("text", ["赵敏", PHONE, EMAIL])
+def test_a_search_for_the_contact_finds_nothing(client_for, api_for, university, project, text):
+    """The search document holds no contact: a search cannot confirm whose phone it is."""
+    html = client_for(university).get(CATALOGUE, {"search": text}).content.decode()
+    rows = api_for(None).get("/api/v1/projects/", {"search": text}).json()["results"]
+
+    assert page("project-detail", project) not in html and rows == []
+
+
+# --- the saved-search digest --------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_the_saved_search_digest_carries_no_contact(request, project, mailoutbox, committing, name):
+    """Only verified universities save searches; a pending one may hold a search saved before
+    its review was reopened, and is emailed it still."""
+    user = persona(request, name)
+    if name == "university":
+        saved = services.saved_search_create(actor=user, name="视觉", query=f"search={SEARCH}")
+    else:
+        with pytest.raises(PermissionDenied):
+            services.saved_search_create(actor=user, name="视觉", query=f"search={SEARCH}")
+        if name != "pending_university":
+            return
+        saved = SavedSearch.objects.create(user=user, name="视觉", query=f"search={SEARCH}")
+    SavedSearch.objects.filter(pk=saved.pk).update(created_at=project.decided_at - timedelta(days=1))
+
+    with committing():
+        assert services.saved_search_digest_send() == 1
+
+    [message] = mailoutbox
+    assert project.title in message.body
+    for text in (message.subject, message.body):
+        assert PHONE not in text and EMAIL not in text and "赵敏" not in text
+
+
+# --- exports --------------------------------------------------------------------------------------
+
+EXPORTS = ["proposals", "interests", "introductions", "outcomes", "run-candidates", "run-proposed"]
+LISTS = {"proposals", "interests", "introductions", "outcomes"}
+REACH = {"anonymous": set(), "pending_university": set(), "other_employer": LISTS,
+         "university": LISTS - {"proposals"}, "employer": LISTS, "ministry": set(EXPORTS)}
+
+
+@pytest.fixture
+def run(project, university):
+    """The project's rows in every export: the university's interest and an introduction with
+    its outcome report, and a succeeded run proposing the pair."""
+    InterestFactory(proposal=project, university=university.university, contact_person="钱老师",
+                    contact_phone="13600001111", contact_email="qian@university.example.edu.cn")
+    introduction = IntroductionFactory(proposal=project, university=university.university,
+                                       status="in_progress")
+    OutcomeReportFactory(introduction=introduction)
+    run = MatchRun.objects.create(call=project.call, status="succeeded", finished_at=timezone.now(),
+                                  weights={"area": 0.5, "capacity": 0.2, "region": 0.1,
+                                           "interest": 0.2})
+    Candidate.objects.create(run=run, proposal=project, university=university.university,
+                             score=0.9, area_fit=0.8, capacity_fit=0.5, region=1.0, interest=1.0,
+                             rank=1, proposed=True, top_areas=["cv"])
+    return run
+
+
+def export(client, name: str, run, kind: str):
+    args = [run.public_id] if name.startswith("run-") else []
+    query = {"format": kind, **({"status": "all"} if name == "proposals" else {})}
+    return client.get(reverse(f"downloads:{name}", args=args), query)
+
+
+def file_text(response, kind: str) -> str:
+    """Every cell of the file, as text (the test client closes a response once read)."""
+    content = b"".join(response.streaming_content)
+    if kind == "csv":
+        return "\n".join(",".join(row) for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(content)).active
+    return "\n".join(",".join(str(cell.value) for cell in row) for row in sheet.iter_rows())
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize("export_name", EXPORTS)
+@pytest.mark.parametrize("name", PERSONAS)
+def test_every_export_carries_the_contact_only_as_the_rule_allows(
+    request, client_for, project, run, name, export_name, kind
+):
+    user = persona(request, name)
+
+    response = export(client_for(user), export_name, run, kind)
+
+    if export_name not in REACH[name]:
+        assert response.status_code == (302 if name == "anonymous" else 403)
+        assert not response.has_header("Content-Disposition")
+        assert_contact_only_as_the_rule_allows(user, project, response.content.decode())
+        return
+    assert response.status_code == 200
+    text = file_text(response, kind)
+    assert (str(project.public_id) in text) is (name != "other_employer")
+    assert_contact_only_as_the_rule_allows(user, project, text)
+    assert records() == []
+
+
+def test_the_run_s_export_for_checking_it_carries_no_contact(project, run):
+    text = json.dumps(run_export(run), ensure_ascii=False, default=str)
+
+    assert str(project.public_id) in text
+    assert PHONE not in text and EMAIL not in text and "赵敏" not in text
