@@ -71,6 +71,8 @@ def parse_args() -> argparse.Namespace:
                         help="A PostgreSQL server (any database on it): adds the full run through "
                              f"a fresh database {BENCH_DB!r} created there and dropped at the end.")
     parser.add_argument("--employers", type=int, default=2400, help="Seeded employers (database run).")
+    parser.add_argument("--full-runs", type=int, default=3,
+                        help="Full runs through the database, one after another (the median is kept).")
     parser.add_argument("--keep", action="store_true", help="Keep the bench database.")
     parser.add_argument("--profile", action="store_true",
                         help="Print a cProfile of the engine (candidates and optimal) to stderr.")

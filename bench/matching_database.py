@@ -111,18 +111,25 @@ def full_run(args: argparse.Namespace) -> dict:
     log("migrated; seeding")
     seeded = seed(args)
     log(f"seeded {json.dumps(seeded)}; running run_matching --inline")
-    # The run is executed inline below; the on-commit enqueue goes to the in-memory broker.
+    # The runs are executed inline below; the on-commit enqueue goes to the in-memory broker.
     celery_app.conf.task_always_eager = False
-    out = io.StringIO()
-    started = time.perf_counter()
-    call_command("run_matching", "--call", seeded["call"], "--k", str(args.k), "--m", str(args.m),
-                 "--inline", stdout=out)
-    seconds = time.perf_counter() - started
-    summary = json.loads(out.getvalue())
+    runs = []
+    for attempt in range(max(args.full_runs, 1)):
+        out = io.StringIO()
+        started = time.perf_counter()
+        call_command("run_matching", "--call", seeded["call"], "--k", str(args.k), "--m", str(args.m),
+                     "--inline", stdout=out)
+        runs.append((time.perf_counter() - started, json.loads(out.getvalue())))
+        log(f"full run {attempt + 1}: {runs[-1][0]:.2f} s {json.dumps(runs[-1][1]['seconds'])}")
+    # The median run: the later ones write into a table that already holds the earlier runs'
+    # candidates, as a call's re-runs do.
+    seconds, summary = sorted(runs, key=lambda run: run[0])[len(runs) // 2]
     from django.db import connections
 
     connections.close_all()
-    return {"full_run_seconds": round(seconds, 2), "full_run_status": summary["status"],
+    return {"full_run_seconds": round(seconds, 2),
+            "full_run_seconds_each": [round(each, 2) for each, _ in runs],
+            "full_run_status": summary["status"],
             "full_run_error": summary["error"], "full_run_stages": summary["seconds"],
             "full_run_candidates": summary.get("candidates"), "full_run_gap": summary.get("gap"),
             "full_run_over_places": len(summary.get("over_places") or []),

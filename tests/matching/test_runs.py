@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.errors import Conflict
 from accounts.models import AuditEvent, UniversityCapacity
-from matching import selectors, services
+from matching import results, selectors, services
 from matching.engine import candidates as engine_candidates
 from matching.models import Candidate, MatchRun, UniversityCandidates, unpack_ids
 from matching.tasks import execute_match_run
@@ -79,6 +79,51 @@ def test_each_university_s_packed_candidates_are_exactly_its_candidates_of_the_r
         packed = {pack.university_id: unpack_ids(pack.ids)
                   for pack in UniversityCandidates.objects.filter(run=each)}
         assert packed == expected and len(packed) == 3
+
+
+def test_candidates_copied_in_blocks_of_two_are_exactly_those_copied_in_one(
+        ministry, tiny, monkeypatch):
+    """On PostgreSQL the next block of rows is built in a thread while the one before is sent:
+    several blocks store the same rows, ids in order, and the same packs, as one does."""
+    one = run_now(ministry, tiny.call)
+    monkeypatch.setattr(results, "COPY_ROWS", 2)
+    monkeypatch.setattr(results, "COPY_READ", 7)   # reads that cut rows in the middle
+    three = run_now(ministry, tiny.call)
+    assert stored(three) == stored(one)
+    def layout(run):   # each pair's place in the run's block of ids
+        rows = list(Candidate.objects.filter(run=run).values_list("pk", "proposal_id", "university_id"))
+        first = min(pk for pk, *_ in rows)
+        assert sorted(pk for pk, *_ in rows) == list(range(first, first + len(rows)))
+        return {(p, u): pk - first for pk, p, u in rows}
+
+    def packs(run):
+        first = Candidate.objects.filter(run=run).order_by("pk").values_list("pk", flat=True)[0]
+        return {pack.university_id: [pk - first for pk in unpack_ids(pack.ids)]
+                for pack in UniversityCandidates.objects.filter(run=run)}
+
+    assert layout(three) == layout(one) and packs(three) == packs(one)
+
+
+@pytest.mark.services   # blocks of rows are PostgreSQL's COPY
+def test_a_block_of_rows_failing_in_its_thread_fails_the_run_and_writes_nothing(
+        ministry, tiny, monkeypatch):
+    first = run_now(ministry, tiny.call)
+    monkeypatch.setattr(results, "COPY_ROWS", 2)
+    build = results._binary_rows
+    built = []
+
+    def second_block_fails(*args):
+        built.append(1)
+        if len(built) == 2:
+            raise MemoryError("no room for the block")
+        return build(*args)
+
+    monkeypatch.setattr(results, "_binary_rows", second_block_fails)
+    second = run_now(ministry, tiny.call)
+    assert second.status == MatchRun.Status.FAILED and second.error == "MemoryError: no room for the block"
+    assert not second.candidates.exists()
+    assert not UniversityCandidates.objects.filter(run=second).exists()
+    assert current_results(tiny.call) == first
 
 
 def test_the_summary_reports_counts_objectives_bound_and_no_university_over_its_places(ministry, tiny):
