@@ -260,7 +260,7 @@ def _copy(cursor, table: str, columns: tuple[str, ...], blocks: Iterable[bytes])
     reader = _Reader(blocks)
     try:
         cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",
-                           reader, size=COPY_READ)
+                           reader, COPY_READ)   # Django's debug cursor takes no keyword
     except Exception:   # psycopg2's own error, which Django does not wrap here
         if reader.failed is not None:
             raise reader.failed from None
