@@ -2,7 +2,6 @@
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -133,9 +132,7 @@ class OrganisationViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.Retrie
 
     def partial_update(self, request, id=None):
         organisation = self.get_object()
-        data = self._input(self.update_input, partial=True)
-        with transaction.atomic():
-            self.update_organisation(organisation, data)
+        self.update_organisation(organisation, self._input(self.update_input, partial=True))
         return self._output(organisation)
 
     def update_organisation(self, organisation, data: dict) -> None:
@@ -201,11 +198,8 @@ class UniversityViewSet(OrganisationViewSet):
 
     def update_organisation(self, organisation, data: dict) -> None:
         strengths, capacity = data.pop("strengths", None), data.pop("capacity", None)
-        if data:
-            super().update_organisation(organisation, data)
-        if strengths is not None or capacity is not None:
-            services.university_profile_update(actor=self.request.user, university=organisation,
-                                               strengths=strengths, capacity=capacity)
+        services.university_update(actor=self.request.user, university=organisation, fields=data,
+                                   strengths=strengths, capacity=capacity)
 
 
 class FocusAreaSerializer(serializers.ModelSerializer):

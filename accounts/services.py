@@ -243,6 +243,19 @@ def university_profile_update(*, actor: User, university: University,
     return university
 
 
+def university_update(*, actor: User, university: University, fields: Mapping,
+                      strengths: Mapping | None = None, capacity: Mapping | None = None) -> University:
+    """A university's details and its profile (strengths, capacity) changed together or not
+    at all, by the rules of organisation_update and university_profile_update."""
+    with transaction.atomic():
+        if fields:
+            organisation_update(actor=actor, organisation=university, fields=fields)
+        if strengths is not None or capacity is not None:
+            university_profile_update(actor=actor, university=university, strengths=strengths,
+                                      capacity=capacity)
+    return university
+
+
 def _change_status(*, actor: User, organisation: Organisation, to: str, allowed_from: set[str],
                    reason: str = "") -> Organisation:
     if not permissions.can_verify_organisations(actor):

@@ -27,7 +27,7 @@ from .engine.scoring import Weights
 from .loading import load_round
 from .models import DEFAULT_MIN_AREA_FIT, MatchRun
 from .results import candidates_write, run_choose
-from .tasks import execute_match_run
+from .tasks import execute_match_run, fail_match_run, reduce_match_run, score_match_run_shard
 
 logger = logging.getLogger(__name__)
 STUCK_AFTER = timedelta(minutes=30)
@@ -122,7 +122,17 @@ def _round_key(run_id: int) -> str:
     return f"match-run:{run_id}:round"
 
 
-def match_run_fan_out(run_id: int, shard_task, reduce_task, fail_task) -> bool:
+def match_run_start(run_id: int, *, on_worker: bool) -> str | None:
+    """What a worker does with a queued run: one of several shards fans out over the workers;
+    any other, or any run computed in process (eager tasks), is computed here. Returns "fanned
+    out" or the run's status, or None when it had been claimed already (a duplicate delivery)."""
+    if on_worker and MatchRun.objects.filter(pk=run_id, shards__gt=1).exists():
+        return "fanned out" if match_run_fan_out(run_id) else None
+    run = match_run_execute(run_id)
+    return run.status if run else None
+
+
+def match_run_fan_out(run_id: int) -> bool:
     """Claim the run, load the call once (kept in the shared cache for the shards), and score
     its projects in shards of whole chunks on as many workers as there are, reduced into one
     assignment by a Celery chord: the same result as one process, since every project is scored
@@ -137,9 +147,9 @@ def match_run_fan_out(run_id: int, shard_task, reduce_task, fail_task) -> bool:
         MatchRun.objects.filter(pk=run_id).update(timings=_rounded(timings))
         bounds = [(int(rows[0]), int(rows[-1]) + 1)
                   for rows in shard_rows(loaded.round.shape[0], run.shards, settings.MATCHING_CHUNK)]
-        finish = reduce_task.s(run_id).on_error(fail_task.s(run_id))
+        finish = reduce_match_run.s(run_id).on_error(fail_match_run.s(run_id))
         if bounds:
-            chord(shard_task.s(run_id, start, stop) for start, stop in bounds)(finish)
+            chord(score_match_run_shard.s(run_id, start, stop) for start, stop in bounds)(finish)
         else:
             finish.delay([])
     return True

@@ -3,16 +3,11 @@ from celery import shared_task
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=1500, time_limit=1800)
 def execute_match_run(self, run_id: int) -> str | None:
-    """Claim the run and compute it; a duplicate delivery finds it claimed and does nothing.
-    A run with several shards fans out over the workers when there are workers to fan out to."""
-    from .models import MatchRun
-    from .services import match_run_execute, match_run_fan_out  # services enqueue these tasks
+    """Claim the run and compute it (services.match_run_start decides how); a duplicate
+    delivery finds it claimed and does nothing."""
+    from .services import match_run_start  # services enqueue these tasks
 
-    if not self.request.is_eager and MatchRun.objects.filter(pk=run_id, shards__gt=1).exists():
-        return "fanned out" if match_run_fan_out(run_id, score_match_run_shard,
-                                                 reduce_match_run, fail_match_run) else None
-    run = match_run_execute(run_id)
-    return run.status if run else None
+    return match_run_start(run_id, on_worker=not self.request.is_eager)
 
 
 @shared_task(ignore_result=False, acks_late=True, soft_time_limit=1500, time_limit=1800)
