@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self):
-        from . import admin_audit, lockout, sessions  # noqa: F401  (their signal receivers)
+        # Their signal receivers, and the system checks.
+        from . import admin_audit, checks, lockout, sessions  # noqa: F401

@@ -4,11 +4,12 @@ or mail server that is down only delays it.
 
 Delivery: once the row commits a task sends it (email_deliver); a beat task and every worker
 at start-up send whatever is due (emails_deliver_due), which covers a task that could not be
-queued. A sender first takes the row for OUTBOX_LEASE (in a transaction of its own), then sends, then
-marks it sent. A failure is retried after 2, 4, 8... minutes; after MAX_ATTEMPTS it is marked
-failed (admin, health). A sender that dies between the mail server accepting and the marking
-leaves a row that is sent again once its lease ends: the only duplicate possible, and it carries
-the same Message-ID, which mail clients show once."""
+queued. A sender first takes the row for OUTBOX_LEASE (in a transaction of its own; longer than
+a send task may run, accounts/checks.py), then sends, then marks it sent. A failure is retried
+after 2, 4, 8... minutes; after MAX_ATTEMPTS it is marked failed (admin, health). Each email
+reaches the mail server at least once. A sender that dies between the mail server accepting and
+the marking leaves a row that is sent again once its lease ends: the only duplicate possible. It
+carries the same Message-ID, so a server or client that drops duplicates by it can; many don't."""
 
 import logging
 import uuid

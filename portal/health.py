@@ -1,15 +1,19 @@
-"""Health for the operator (django-health-check): /healthz says the process answers (Alive); /readyz
+"""Health for the operator (django-health-check): /healthz says the process answers; /readyz
 checks each dependency — the database, Redis, a Celery worker answering a ping, the email
 outbox (backlog and failures) and the beat scheduler (when it last ran) — and answers JSON,
-200 when all are up, else 503 naming what failed. Without REDIS_URL (the embedded default)
-there is no Redis, worker or beat to check."""
+200 when all are up, else 503 naming what failed. Both are answered by the first middleware
+(Alive), whatever the host. `manage.py ready [check ...]` runs the same checks in any container.
+Without REDIS_URL (the embedded default) there is no Redis, worker or beat to check."""
 
+import asyncio
 import dataclasses
 import datetime
+from collections.abc import Collection
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone
 from health_check.base import HealthCheck
@@ -42,8 +46,11 @@ def _outbox_counts() -> tuple[int, int]:
 @dataclasses.dataclass
 class Outbox(HealthCheck):
     async def run(self):
-        # In the request's own thread (and database connection), as the pages read.
-        failed, late = await sync_to_async(_outbox_counts)()
+        try:
+            # In the request's own thread (and database connection), as the pages read.
+            failed, late = await sync_to_async(_outbox_counts)()
+        except DatabaseError as error:
+            raise ServiceUnavailable("not read: the database is unreachable") from error
         if failed or late:
             raise ServiceUnavailable(f"{failed} failed, {late} overdue by 15 minutes")
 
@@ -68,6 +75,19 @@ def dependencies() -> list:
     return checks
 
 
+def readiness(names: Collection[str] = ()) -> dict[str, str]:
+    """/readyz's checks, or those of them named (Database, Outbox, Redis, Ping, Beat), run here:
+    each one's state, "OK" or what failed."""
+    checks = [check for check in dependencies() if not names or type(check).__name__ in names]
+    results = async_to_sync(_results)(checks)
+    return {repr(result.check): "OK" if result.error is None else str(result.error)
+            for result in results}
+
+
+async def _results(checks: list) -> list:
+    return await asyncio.gather(*(check.get_result() for check in checks))
+
+
 class ReadyView(HealthCheckView):
     """JSON whatever the Accept header, and 503 (not the library's 500) when a check fails."""
 
@@ -83,10 +103,14 @@ class ReadyView(HealthCheckView):
         return super().render_to_response_json(503 if status >= 500 else status)
 
 
+ready = ReadyView.as_view()
+
+
 class Alive:
-    """Middleware, first of all: /healthz answers "ok" as soon as the process does — before
-    the host is checked (a probe from inside the container asks for 127.0.0.1) or sent to
-    HTTPS, and without touching anything else."""
+    """Middleware, first of all: the operator's probes, answered before the host is checked
+    (a probe from inside the container asks for 127.0.0.1, which production does not allow) or
+    sent to HTTPS. /healthz answers "ok" as soon as the process does, touching nothing else;
+    /readyz runs its checks."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -94,4 +118,6 @@ class Alive:
     def __call__(self, request):
         if request.path == "/healthz":
             return HttpResponse("ok", content_type="text/plain")
+        if request.path == "/readyz":
+            return async_to_sync(ready)(request)
         return self.get_response(request)

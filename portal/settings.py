@@ -174,8 +174,10 @@ STORAGES = {
 }
 
 # The outbox (accounts/outbox.py): how long a sender holds an email it is sending; one that
-# died holding it is sent again once this has passed.
-OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=300))
+# died holding it is sent again once this has passed. Longer than a send task may run (its hard
+# time limit, CELERY_TASK_TIME_LIMIT; accounts/checks.py refuses less), so no second sender
+# takes an email that is still being sent.
+OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=600))
 
 # Backups (portal/backups.py, `make backup` / `make restore`): django-dbbackup into BACKUP_DIR.
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
@@ -189,6 +191,9 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="人工智能领域供需对接就业育人项目平台 <noreply@ai-match.example.cn>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds one mail server operation may take (connecting, each command): one that stops
+# answering fails the send, which is retried, rather than holding the worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Security: secure by default when DEBUG is off. X-Forwarded-Proto is believed only when the
 # portal sits behind a proxy of ours that sets it (any client could send it otherwise); compose
@@ -197,7 +202,6 @@ BEHIND_TRUSTED_PROXY = env.bool("BEHIND_TRUSTED_PROXY", default=False)
 if BEHIND_TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^readyz$"]   # the operator's probe, from inside the host, over http
 SESSION_COOKIE_SECURE = not DEBUG
 # Session timeouts (accounts/sessions.py): idle, idle for ministry staff, and from sign-in.
 SESSION_IDLE = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=120))
@@ -266,6 +270,8 @@ MATCHING_CHUNK = env.int("MATCHING_CHUNK", default=2000)
 MATCHING_TIME_LIMIT = env.float("MATCHING_TIME_LIMIT", default=60.0)
 # Projects' contacts a university's members may be shown per day (PIPL; against scraping).
 CONTACT_VIEWS_PER_DAY = env.int("CONTACT_VIEWS_PER_DAY", default=300)
+# Every task's time limits unless it sets its own: SoftTimeLimitExceeded is raised in it, then
+# it is killed (the prefork pool, compose's workers', enforces both).
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -4,14 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import health, metrics
+from . import metrics
 
 admin.site.site_header = _("AI Project Matching Portal administration")
 admin.site.site_title = _("AI Project Matching Portal")
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
-    path("readyz", health.ReadyView.as_view(), name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("", include("projects.urls")),

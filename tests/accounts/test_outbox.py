@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import checks
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import outbox, tasks
+from accounts.checks import outbox_lease_outlasts_a_send
 from accounts.models import OutboundEmail
 from tests.factories import EmployerUserFactory
 
@@ -129,3 +131,16 @@ def test_a_task_queued_before_the_outbox_still_delivers(employer, mailoutbox, co
     with committing():
         tasks.send_user_email.delay(employer.pk, TEMPLATE, CONTEXT)
     assert len(mailoutbox) == 1 and OutboundEmail.objects.get().status == "sent"
+
+
+def test_the_lease_must_outlast_a_send_task_s_hard_time_limit(settings):
+    """A sender killed at the hard limit was still sending: nobody may take the email before."""
+    hard_limit = tasks.send_outbox_email.app.conf.task_time_limit
+    assert outbox_lease_outlasts_a_send(None) == []   # the defaults: 600 s against 360 s
+    assert 0 < settings.EMAIL_TIMEOUT < hard_limit   # a mail server that stops answering fails the send
+
+    settings.OUTBOX_LEASE = timedelta(seconds=hard_limit)
+    errors = outbox_lease_outlasts_a_send(None)
+    assert {error.id for error in errors} == {"accounts.E001"} and len(errors) == 2
+    assert all(error.level == checks.ERROR for error in errors)
+    assert "send_outbox_email" in " ".join(error.msg for error in errors)

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from accounts import outbox, services
 from accounts.models import Employer, OutboundEmail
 from tests.conftest import PASSWORD
-from tests.factories import EmployerUserFactory, credit_code
+from tests.factories import EmployerUserFactory, ProposalFactory, credit_code
 from tests.workers import Workers, broker_down, mail_in, queue_of_its_own, running_worker, wait_for
 
 
@@ -44,17 +44,46 @@ def test_with_the_broker_down_a_registration_commits_and_its_email_is_sent_once_
     with broker_down():
         user = register("broker_down", "Broker Down Co.", "down@worker.example.cn")
     assert user.organisation.status == "pending"   # the registration is stored
-    [email] = OutboundEmail.objects.filter(user=user)
-    assert (email.status, email.attempts) == ("pending", 0)   # and its email waits
+    email = waiting_email(user)
+    assert "Broker Down Co." in sent_once_when_the_broker_is_back(tmp_path, email)
 
-    with running_worker(tmp_path):   # the broker is back: a worker's start-up sweep sends it
-        mail_in(tmp_path)
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_a_submission_is_stored_and_its_email_sent_once_when_it_is_back(
+        tmp_path, client_for):
+    employer = EmployerUserFactory(email="submits@worker.example.cn", language="en")
+    draft = ProposalFactory(employer=employer.employer, title="Broker Down Vision Base")
+    with broker_down():
+        response = client_for(employer).post(f"/proposals/{draft.public_id}/submit/")
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.submitted_at is not None) == ("submitted", True)   # stored
+    email = waiting_email(employer)
+    message = sent_once_when_the_broker_is_back(tmp_path, email)
+    assert "To: submits@worker.example.cn" in message
+    assert "Proposal submitted: Broker Down Vision Base" in message
+
+
+def waiting_email(user) -> OutboundEmail:
+    """The user's one email, in the outbox and not yet tried."""
+    [email] = OutboundEmail.objects.filter(user=user)
+    assert (email.status, email.attempts) == ("pending", 0)
+    return email
+
+
+def sent_once_when_the_broker_is_back(mail_dir, email: OutboundEmail) -> str:
+    """A worker started now (its start-up sweep sends what is due) sends the email exactly
+    once; its text."""
+    with running_worker(mail_dir):
+        mail_in(mail_dir)
         time.sleep(3)   # and nothing more comes
-        messages = mail_in(tmp_path, wait=False)
-    assert len(messages) == 1 and "Broker Down Co." in messages[0]
+        messages = mail_in(mail_dir, wait=False)
+    assert len(messages) == 1
     assert f"Message-ID: {outbox.message_id(email)}" in messages[0]
     email.refresh_from_db()
     assert (email.status, email.attempts) == ("sent", 1)
+    return messages[0]
 
 
 def register(username: str, name: str, email: str):
