@@ -186,7 +186,14 @@ DBBACKUP_CONNECTOR_MAPPING = {"django.db.backends.sqlite3": "portal.backups.Sqli
 DBBACKUP_SEND_EMAIL = False
 
 # Email: console by default; production sets EMAIL_URL (smtp+tls://user:pass@host:587).
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = EMAIL_CONFIG.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="人工智能领域供需对接就业育人项目平台 <noreply@ai-match.example.cn>"
 )

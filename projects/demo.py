@@ -3,7 +3,6 @@
 import random
 import uuid
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +21,6 @@ from .models import Call, Interest, Proposal, ProposalArea
 from .services.review import TYPE_FIELDS
 from .workflow import Status
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 STATUS_MIX = [(Status.PUBLISHED, 70), (Status.SUBMITTED, 12), (Status.DRAFT, 8), (Status.RETURNED, 4),
               (Status.REJECTED, 3), (Status.WITHDRAWN, 3)]
 TYPE_NOUN = {
@@ -38,8 +36,8 @@ class ProposalDemo:
         self.rng, self.count = rng, count
 
     def calls(self) -> tuple[Call, Call]:
-        now = timezone.now()
-        deadline = datetime(now.year + (now.month > 4), 4, 30, 23, 59, 59, tzinfo=BEIJING)
+        now, beijing = timezone.now(), timezone.get_default_timezone()   # settings.TIME_ZONE
+        deadline = datetime(now.year + (now.month > 4), 4, 30, 23, 59, 59, tzinfo=beijing)
         current = Call.objects.create(
             name=f"{deadline.year} 年供需对接就业育人项目（人工智能领域）", slug=f"ai-{deadline.year}",
             year=deadline.year, opens_at=now - timedelta(days=30), closes_at=deadline,
@@ -49,8 +47,8 @@ class ProposalDemo:
         earlier = Call.objects.create(
             name=f"{deadline.year - 1} 年供需对接就业育人项目（人工智能领域）",
             slug=f"ai-{deadline.year - 1}", year=deadline.year - 1,
-            opens_at=datetime(deadline.year - 1, 3, 1, 9, 0, tzinfo=BEIJING),
-            closes_at=datetime(deadline.year - 1, 4, 30, 23, 59, 59, tzinfo=BEIJING),
+            opens_at=datetime(deadline.year - 1, 3, 1, 9, 0, tzinfo=beijing),
+            closes_at=datetime(deadline.year - 1, 4, 30, 23, 59, 59, tzinfo=beijing),
         )
         return current, earlier
 

@@ -1,5 +1,4 @@
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
@@ -13,7 +12,6 @@ from .models import Call, Interest, Proposal, RejectionReason
 from .services.proposals import EDITABLE_FIELDS
 from .workflow import Status
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 PROGRAM_RULES = _("Program rules: an employer may not require a university to buy equipment or "
                   "software or pay training fees, may not charge students anything, and may not "
                   "use a project to sell or advertise products or services.")
@@ -178,12 +176,12 @@ class BeijingDateTimeField(forms.DateTimeField):
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
     def to_python(self, value):
-        with timezone.override(BEIJING):
+        with timezone.override(timezone.get_default_timezone()):
             return super().to_python(value)
 
     def prepare_value(self, value):
         if isinstance(value, datetime) and timezone.is_aware(value):
-            return timezone.make_naive(value, BEIJING)
+            return timezone.make_naive(value, timezone.get_default_timezone())
         return value
 
 

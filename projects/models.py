@@ -143,13 +143,13 @@ class Proposal(TimeStampedModel):
         _("teachers and staff to train"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
     flags = models.JSONField(_("compliance flags"), default=list, blank=True)
-    # Title, summary, description and employer name cut into words by jieba: PostgreSQL's
-    # text search (an index in migration 0005) and SQLite's fallback both search this.
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, blank=True,
                              default=Stage.OPEN)
     partners_confirmed = models.PositiveIntegerField(
         _("partners confirmed"), default=0, editable=False,
         help_text=_("Universities whose introduction both sides accepted."))
+    # Title, summary, description and employer name cut into words by jieba: PostgreSQL's
+    # text search (an index in migration 0005) and SQLite's fallback both search this.
     search_document = models.TextField(editable=False, blank=True, default="")
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)

@@ -36,3 +36,13 @@ def test_production_values_pass_the_deployment_check():
 def test_development_defaults_fail_the_deployment_check():
     result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="True")
     assert result.returncode != 0
+
+
+def test_email_url_sets_the_mail_server_settings():
+    script = ("from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, "
+              "s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL)")
+    result = manage("shell", "--no-imports", "-c", script, EMAIL_URL="smtp+tls://notice:pa55@smtp.example.cn:587")
+    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.cn",
+                                     "587", "notice", "pa55", "True", "False"], result.stderr
+    result = manage("shell", "--no-imports", "-c", script)
+    assert result.stdout.split()[0] == "django.core.mail.backends.console.EmailBackend", result.stderr
