@@ -1,11 +1,11 @@
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from .api import calls, catalogue, interests, proposals
 
 router = SimpleRouter()
-router.register("calls", api.CallViewSet, basename="call")
-router.register("proposals", api.ProposalViewSet, basename="proposal")
-router.register("projects", api.ProjectViewSet, basename="project")
-router.register("interests", api.InterestViewSet, basename="interest")
+router.register("calls", calls.CallViewSet, basename="call")
+router.register("proposals", proposals.ProposalViewSet, basename="proposal")
+router.register("projects", catalogue.ProjectViewSet, basename="project")
+router.register("interests", interests.InterestViewSet, basename="interest")
 
 urlpatterns = router.urls
