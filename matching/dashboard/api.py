@@ -1,6 +1,6 @@
 """REST API for the program's statistics: the public figures for anyone (`stats/`) and a call's
 dashboard figures for ministry staff (`stats/dashboard/?call=<short name>`). Both read the same
-selectors as the HTML pages (figures.py)."""
+selectors as the HTML pages (figures/)."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +13,7 @@ from accounts import permissions as rules
 from projects.models import Call
 
 from . import figures
+from .figures.common import province_label
 
 
 class StatsRowSerializer(serializers.Serializer):
@@ -75,7 +76,7 @@ class StatsUniversitySerializer(serializers.Serializer):
 
 
     def get_province_label(self, university) -> str:
-        return figures.province_label(university.province)
+        return province_label(university.province)
 
 
 class StatsUnintroducedSerializer(serializers.Serializer):

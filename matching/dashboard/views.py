@@ -16,6 +16,7 @@ from projects.models import Call
 from projects.selectors import call_list
 
 from . import figures
+from .figures.shapes import Balance, Row
 
 UNINTRODUCED_PAGE_SIZE = 50
 
@@ -31,13 +32,13 @@ def chart(rows, datasets, *, horizontal: bool = False) -> dict:
     }
 
 
-def grouping_chart(rows: list[figures.Row]) -> dict:
+def grouping_chart(rows: list[Row]) -> dict:
     """Projects on the lower axis, their student places on the upper one."""
     return chart(rows, [(_("Projects"), "projects", "x"), (_("Student places"), "places", "x2")],
                  horizontal=True)
 
 
-def balance_chart(rows: list[figures.Balance]) -> dict:
+def balance_chart(rows: list[Balance]) -> dict:
     return chart(rows, [(_("Demand (student places)"), "demand", "x"),
                         (_("Supply (student places)"), "supply", "x")], horizontal=True)
 
