@@ -188,12 +188,13 @@ DBBACKUP_SEND_EMAIL = False
 # Email: console by default; production sets EMAIL_URL (smtp+tls://user:pass@host:587).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
-EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT", 25)
-EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST = EMAIL_CONFIG["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = EMAIL_CONFIG["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = EMAIL_CONFIG["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG["EMAIL_HOST_PASSWORD"] or ""
 EMAIL_USE_TLS = EMAIL_CONFIG.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = EMAIL_CONFIG["EMAIL_FILE_PATH"]   # filemail://'s folder (the tests' workers)
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="人工智能领域供需对接就业育人项目平台 <noreply@ai-match.example.cn>"
 )

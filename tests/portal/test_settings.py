@@ -45,4 +45,9 @@ def test_email_url_sets_the_mail_server_settings():
     assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.cn",
                                      "587", "notice", "pa55", "True", "False"], result.stderr
     result = manage("shell", "--no-imports", "-c", script)
-    assert result.stdout.split()[0] == "django.core.mail.backends.console.EmailBackend", result.stderr
+    assert result.stdout.split()[:3] == ["django.core.mail.backends.console.EmailBackend", "localhost",
+                                         "25"], result.stderr
+    result = manage("shell", "--no-imports", "-c", "from django.conf import settings as s; "
+                    "print(s.EMAIL_BACKEND, s.EMAIL_FILE_PATH)", EMAIL_URL="filemail:////srv/portal/outgoing")
+    assert result.stdout.split() == ["django.core.mail.backends.filebased.EmailBackend",
+                                     "/srv/portal/outgoing"], result.stderr
