@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from .models import ADMIN_CHANGE
+from .audit import AccountsAudit
 from .services import audit_record
 
 FLAGS = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
@@ -32,7 +32,7 @@ def _admin_changed(sender, instance: LogEntry, created: bool, raw: bool = False,
 def _record(actor, target, comment: str) -> None:
     # Audit targets are integer keys; an object keyed otherwise (an API token) keeps its LogEntry.
     if isinstance(target.pk, int):
-        audit_record(actor=actor, target=target, action=ADMIN_CHANGE, comment=comment)
+        audit_record(actor=actor, target=target, action=AccountsAudit.ADMIN_CHANGE, comment=comment)
 
 
 @admin.action(permissions=["delete"], description=delete_selected.short_description)

@@ -12,16 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from . import permissions
+from .audit import AccountsAudit
 from .errors import Conflict
-from .models import (
-    RECOVERY_CODE_USED,
-    TOKEN_ISSUED,
-    TOKEN_REVOKED,
-    TWO_FACTOR_ENROLLED,
-    TWO_FACTOR_FAILED,
-    TWO_FACTOR_RECOVERY_CODES,
-    User,
-)
+from .models import User
 from .services import audit_record
 
 RECOVERY_CODES = 10
@@ -38,7 +31,7 @@ def token_issue(*, user: User, code: str = "") -> tuple[AuthToken, str]:
         two_factor_check(user=user, code=code)   # not in the transaction: a refusal is recorded
     with transaction.atomic():
         token, key = AuthToken.objects.create(user=user)
-        audit_record(actor=user, target=user, action=TOKEN_ISSUED, comment=token.token_key)
+        audit_record(actor=user, target=user, action=AccountsAudit.TOKEN_ISSUED, comment=token.token_key)
     return token, key
 
 
@@ -48,7 +41,8 @@ def tokens_revoke(*, actor: User, tokens) -> int:
         keys = list(tokens.filter(user=actor).values_list("token_key", flat=True))
         tokens.filter(user=actor).delete()
         if keys:
-            audit_record(actor=actor, target=actor, action=TOKEN_REVOKED, comment=" ".join(keys))
+            audit_record(actor=actor, target=actor, action=AccountsAudit.TOKEN_REVOKED,
+                         comment=" ".join(keys))
     return len(keys)
 
 
@@ -83,7 +77,7 @@ def enrolment_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
     if pending is None:
         raise Conflict(_("Start the enrolment again: no authenticator is waiting for a code."))
     if not verify_token(user, pending.persistent_id, _normalised(code)):
-        audit_record(actor=user, target=user, action=TWO_FACTOR_FAILED, comment="enrolment")
+        audit_record(actor=user, target=user, action=AccountsAudit.TWO_FACTOR_FAILED, comment="enrolment")
         raise ValidationError(_("That code is not right. Check the time on your phone and "
                                 "enter the code the app shows now."))
     with transaction.atomic():
@@ -91,7 +85,7 @@ def enrolment_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
         pending.confirmed = True
         pending.save(update_fields=["confirmed"])
         codes = _new_recovery_codes(user)
-        audit_record(actor=user, target=user, action=TWO_FACTOR_ENROLLED)
+        audit_record(actor=user, target=user, action=AccountsAudit.TWO_FACTOR_ENROLLED)
     return pending, codes
 
 
@@ -101,7 +95,7 @@ def recovery_codes_renew(*, user: User) -> list[str]:
         raise Conflict(_("Enrol an authenticator app first."))
     with transaction.atomic():
         codes = _new_recovery_codes(user)
-        audit_record(actor=user, target=user, action=TWO_FACTOR_RECOVERY_CODES)
+        audit_record(actor=user, target=user, action=AccountsAudit.TWO_FACTOR_RECOVERY_CODES)
     return codes
 
 
@@ -121,11 +115,11 @@ def two_factor_check(*, user: User, code: str):
     else:   # a recovery code: eight characters of a-z and 2-7
         device = StaticDevice.objects.filter(user=user, name=RECOVERY).first()
     if device is None or not verify_token(user, device.persistent_id, code):
-        audit_record(actor=user, target=user, action=TWO_FACTOR_FAILED)
+        audit_record(actor=user, target=user, action=AccountsAudit.TWO_FACTOR_FAILED)
         raise ValidationError(_("That code is not right, or was already used. Wait for the next "
                                 "code and try again."))
     if device.name == RECOVERY:
-        audit_record(actor=user, target=user, action=RECOVERY_CODE_USED,
+        audit_record(actor=user, target=user, action=AccountsAudit.RECOVERY_CODE_USED,
                      comment=str(recovery_codes_left(user)))
     return device
 

@@ -12,7 +12,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .models import LOCKED_OUT, LOGGED_IN, LOGIN_FAILED, User
+from .audit import AccountsAudit
+from .models import User
 from .services import audit_record
 
 
@@ -37,18 +38,18 @@ def _account(username: str | None) -> User | None:
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    audit_record(actor=user, target=user, action=LOGGED_IN)
+    audit_record(actor=user, target=user, action=AccountsAudit.LOGGED_IN)
 
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     account = _account(credentials.get("username"))
     if account is not None:   # an unknown name has nothing to file it under; Axes logs it
-        audit_record(actor=None, target=account, action=LOGIN_FAILED)
+        audit_record(actor=None, target=account, action=AccountsAudit.LOGIN_FAILED)
 
 
 @receiver(user_locked_out)
 def _locked_out(sender, request, username, **kwargs):
     account = _account(username)
     if account is not None:
-        audit_record(actor=None, target=account, action=LOCKED_OUT)
+        audit_record(actor=None, target=account, action=AccountsAudit.LOCKED_OUT)

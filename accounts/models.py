@@ -11,6 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import audit
+
+from .audit import AccountsAudit
 from .provinces import PROVINCE_CHOICES, localised
 from .validators import validate_credit_code, validate_institution_code, validate_mobile
 
@@ -224,53 +227,6 @@ class User(AbstractUser):
         return self.employer or self.university
 
 
-# A university member was shown a project's contact (PIPL access record); counted per university
-# and day against settings.CONTACT_VIEWS_PER_DAY, through the partial index below.
-CONTACT_VIEWED = "contact_viewed"
-# Sign-ins (accounts/lockout.py), filed under the account.
-LOGGED_IN, LOGIN_FAILED, LOCKED_OUT = "logged_in", "login_failed", "locked_out"
-# Credentials, filed under the account: a password changed or reset, an API token issued or revoked.
-PASSWORD_CHANGED, PASSWORD_RESET = "password_changed", "password_reset"
-TOKEN_ISSUED, TOKEN_REVOKED = "token_issued", "token_revoked"
-# The second factor (accounts/credentials.py): an authenticator enrolled, a wrong code, recovery
-# codes made anew or one used (the comment: how many are left).
-TWO_FACTOR_ENROLLED, TWO_FACTOR_FAILED = "two_factor_enrolled", "two_factor_failed"
-TWO_FACTOR_RECOVERY_CODES, RECOVERY_CODE_USED = "recovery_codes_made", "recovery_code_used"
-# The interface (and email) language a user chose, in to_status; and how they take their
-# notification emails, in to_status: "daily" (a digest) or "each" (one per event).
-LANGUAGE_CHANGED, EMAIL_DIGEST_CHANGED = "language_changed", "email_digest_changed"
-# A copy of personal data taken away (PIPL): an export or a downloaded file, its kind in the comment.
-DATA_EXPORTED = "data_exported"
-# An edit in Django's admin, filed under the edited object; the admin's LogEntry says what changed.
-ADMIN_CHANGE = "admin_change"
-
-# Labels of audit actions and statuses, by code; other apps add theirs in AppConfig.ready().
-AUDIT_ACTIONS = {
-    "registered": _("Registered"),
-    "updated": _("Details changed"),
-    "profile_updated": _("Strengths and capacity changed"),
-    "verified": _("Verified"),
-    "rejected": _("Rejected"),
-    CONTACT_VIEWED: _("Contact details viewed"),
-    LOGGED_IN: _("Signed in"),
-    LOGIN_FAILED: _("Sign-in failed"),
-    LOCKED_OUT: _("Locked after failed sign-ins"),
-    PASSWORD_CHANGED: _("Password changed"),
-    PASSWORD_RESET: _("Password reset by email"),
-    TOKEN_ISSUED: _("API token issued"),
-    TOKEN_REVOKED: _("API token revoked"),
-    TWO_FACTOR_ENROLLED: _("Authenticator app enrolled"),
-    TWO_FACTOR_FAILED: _("Wrong two-factor code"),
-    TWO_FACTOR_RECOVERY_CODES: _("New recovery codes made"),
-    RECOVERY_CODE_USED: _("Recovery code used"),
-    DATA_EXPORTED: _("Data exported or downloaded"),
-    LANGUAGE_CHANGED: _("Language changed"),
-    EMAIL_DIGEST_CHANGED: _("Email preference changed"),
-    ADMIN_CHANGE: _("Changed in the admin"),
-}
-AUDIT_STATUSES = dict(VerificationStatus.choices)
-
-
 class AuditEvent(models.Model):
     """Who did what to which object, when: written in the same transaction as the change, only
     through accounts.services.audit_record, which chains each event's hash onto the one before.
@@ -307,7 +263,8 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["content_type", "object_id"]),
-            models.Index(fields=["actor", "created_at"], condition=Q(action=CONTACT_VIEWED),
+            models.Index(fields=["actor", "created_at"],
+                         condition=Q(action=AccountsAudit.CONTACT_VIEWED),
                          name="audit_contact_viewed"),
         ]
         verbose_name = _("audit event")
@@ -331,15 +288,15 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        return AUDIT_ACTIONS.get(self.action, self.action)
+        return audit.action_label(self.action)
 
     @property
     def from_label(self) -> str:
-        return AUDIT_STATUSES.get(self.from_status, self.from_status)
+        return audit.status_label(self.from_status)
 
     @property
     def to_label(self) -> str:
-        return AUDIT_STATUSES.get(self.to_status, self.to_status)
+        return audit.status_label(self.to_status)
 
 
 class Notification(models.Model):

@@ -12,14 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit_chain, permissions
+from .audit import AccountsAudit
 from .client import current_client_address
 from .errors import Conflict
 from .models import (
-    DATA_EXPORTED,
-    EMAIL_DIGEST_CHANGED,
-    LANGUAGE_CHANGED,
-    PASSWORD_CHANGED,
-    PASSWORD_RESET,
     AuditEvent,
     Employer,
     FocusArea,
@@ -106,7 +102,7 @@ def organisation_register(*, model: type[Organisation], fields: Mapping, usernam
             setattr(user, ROLE_OF[model], organisation)
             user.set_password(password)
             user.save()
-            audit_record(actor=user, target=organisation, action="registered",
+            audit_record(actor=user, target=organisation, action=AccountsAudit.REGISTERED,
                          to_status=organisation.status)
     except IntegrityError as exc:  # a concurrent registration took the same code or username
         raise ValidationError(_("This organisation or username was registered a moment ago.")) from exc
@@ -140,7 +136,7 @@ def organisation_update(*, actor: User, organisation: Organisation, fields: Mapp
         if before == VerificationStatus.REJECTED and not is_ministry:
             stored.status, stored.status_changed_at = VerificationStatus.PENDING, timezone.now()
         stored.save()
-        audit_record(actor=actor, target=stored, action="updated", from_status=before,
+        audit_record(actor=actor, target=stored, action=AccountsAudit.UPDATED, from_status=before,
                      to_status=stored.status)
     return stored
 
@@ -148,14 +144,15 @@ def organisation_update(*, actor: User, organisation: Organisation, fields: Mapp
 def password_set_record(*, user: User, reset: bool) -> AuditEvent:
     """Audit a password the user changed, or reset through the emailed link (which proves the
     mailbox, so the user is the actor then too); call it in the transaction that saved it."""
-    return audit_record(actor=user, target=user, action=PASSWORD_RESET if reset else PASSWORD_CHANGED)
+    return audit_record(actor=user, target=user, action=AccountsAudit.PASSWORD_RESET if reset
+                        else AccountsAudit.PASSWORD_CHANGED)
 
 
 def data_export_record(*, actor: User, target: Model, kind: str) -> AuditEvent:
     """Audit an export or a file download holding personal data (PIPL: who took a copy of
     what): `target` is what it is about (a run, a proposal, the reader's organisation) and
     `kind` says which export or file."""
-    return audit_record(actor=actor, target=target, action=DATA_EXPORTED, comment=kind)
+    return audit_record(actor=actor, target=target, action=AccountsAudit.DATA_EXPORTED, comment=kind)
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -164,7 +161,7 @@ def user_set_language(*, user: User, language: str) -> None:
         user.language = language
         with transaction.atomic():
             user.save(update_fields=["language"])
-            audit_record(actor=user, target=user, action=LANGUAGE_CHANGED, to_status=language)
+            audit_record(actor=user, target=user, action=AccountsAudit.LANGUAGE_CHANGED, to_status=language)
 
 
 def user_set_digest(*, actor: User, email_digest: bool) -> None:
@@ -175,7 +172,7 @@ def user_set_digest(*, actor: User, email_digest: bool) -> None:
         actor.email_digest = email_digest
         with transaction.atomic():
             actor.save(update_fields=["email_digest"])
-            audit_record(actor=actor, target=actor, action=EMAIL_DIGEST_CHANGED,
+            audit_record(actor=actor, target=actor, action=AccountsAudit.EMAIL_DIGEST_CHANGED,
                          to_status="daily" if email_digest else "each")
 
 
@@ -239,7 +236,7 @@ def university_profile_update(*, actor: User, university: University,
                 UniversityCapacity(university=university, project_type=t, places=p, projects=n)
                 for t, p, n in parsed_capacity
             )
-        audit_record(actor=actor, target=university, action="profile_updated")
+        audit_record(actor=actor, target=university, action=AccountsAudit.PROFILE_UPDATED)
     return university
 
 

@@ -16,7 +16,7 @@ from projects.workflow import Status as ProposalStatus
 
 from .brokering.introductions import project_refresh, share_of
 from .brokering.workflow import DeclineReason, Outcome, Status
-from .models import Agreement, Candidate, Introduction, MatchRun, Milestone, OutcomeReport
+from .models import Agreement, Answer, Candidate, Introduction, MatchRun, Milestone, OutcomeReport
 from .services import match_run_execute
 
 # How last year's introductions ended up, by weight.
@@ -74,7 +74,7 @@ class BrokeringDemo:
                 if fate == Status.DECLINED and side != declined_by:
                     continue
                 setattr(introduction, f"{side}_response",
-                        "declined" if fate == Status.DECLINED else "accepted")
+                        Answer.DECLINED if fate == Status.DECLINED else Answer.ACCEPTED)
                 setattr(introduction, f"{side}_responded_at", sent + timedelta(hours=hours))
         if fate == Status.DECLINED:
             introduction.decline_reason = self.rng.choice(DeclineReason.values)

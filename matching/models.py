@@ -166,7 +166,13 @@ def unpack_ids(packed) -> list[int]:
     return np.frombuffer(bytes(packed), dtype="<i8").tolist()
 
 
-RESPONSES = [("accepted", _("Accepted")), ("declined", _("Declined"))]
+class Answer(models.TextChoices):
+    """A side's answer to an introduction sent to it."""
+
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
 # More than any one cooperation could report: beyond it a figure is a typing error.
 OUTCOME_MAX = 100_000
 
@@ -193,10 +199,10 @@ class Introduction(TimeStampedModel):
         _("student places"), help_text=_("The project's student places this university takes: "
                                          "its share until the agreement says otherwise."))
     employer_response = models.CharField(_("employer's answer"), max_length=8, blank=True,
-                                         choices=RESPONSES)
+                                         choices=Answer.choices)
     employer_responded_at = models.DateTimeField(_("employer answered"), null=True, blank=True)
     university_response = models.CharField(_("university's answer"), max_length=8, blank=True,
-                                           choices=RESPONSES)
+                                           choices=Answer.choices)
     university_responded_at = models.DateTimeField(_("university answered"), null=True, blank=True)
     decline_reason = models.CharField(_("reason"), max_length=16, blank=True,
                                       choices=workflow.DeclineReason.choices)

@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from projects.models import Call
 
+from .audit import MatchingAudit
 from .engine.candidates import candidates, reduce_pairs, score_pairs, shard_pairs, shard_rows
 from .engine.scoring import Weights
 from .loading import load_round
@@ -74,7 +75,7 @@ def match_run_create(*, actor: User, call: Call, weights: Mapping | None = None,
     run.full_clean(exclude=["created_by"])
     with transaction.atomic():
         run.save()
-        audit_record(actor=actor, target=run, action="match_run_created")
+        audit_record(actor=actor, target=run, action=MatchingAudit.MATCH_RUN_CREATED)
         run.queue_unavailable = False
         transaction.on_commit(lambda: _enqueue(run))
     return run
@@ -260,6 +261,6 @@ def match_run_publish(*, actor: User, run: MatchRun) -> MatchRun:
                                           published_at__isnull=True).update(published_at=timezone.now())
         if not changed:
             raise Conflict(_("Only a succeeded run that is not yet published can be published."))
-        audit_record(actor=actor, target=run, action="match_run_published")
+        audit_record(actor=actor, target=run, action=MatchingAudit.MATCH_RUN_PUBLISHED)
     run.refresh_from_db()
     return run

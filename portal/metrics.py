@@ -16,8 +16,9 @@ from django.utils import timezone
 from django_prometheus.exports import ExportToDjangoView
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from accounts.audit import AccountsAudit
 from accounts.client import client_address
-from accounts.models import LOCKED_OUT, AuditEvent, OutboundEmail
+from accounts.models import AuditEvent, OutboundEmail
 from matching.models import MatchRun
 from projects.models import Proposal
 
@@ -37,7 +38,7 @@ class PortalCollector:
         yield GaugeMetricFamily("portal_submissions_last_hour", "Proposals submitted in the last hour.",
                                 value=Proposal.objects.filter(submitted_at__gte=hour_ago).count())
         yield GaugeMetricFamily("portal_lockouts_last_hour", "Sign-in lockouts in the last hour.",
-                                value=AuditEvent.objects.filter(action=LOCKED_OUT,
+                                value=AuditEvent.objects.filter(action=AccountsAudit.LOCKED_OUT,
                                                                 created_at__gte=hour_ago).count())
         runs = GaugeMetricFamily("portal_matching_runs", "Matching runs by status.", labels=["status"])
         counts = dict(MatchRun.objects.values_list("status").annotate(n=Count("pk")))

@@ -367,7 +367,7 @@ SPECTACULAR_SETTINGS = {
         "IntroductionStatusEnum": "matching.brokering.workflow.Status",
         "DeclineReasonEnum": "matching.brokering.workflow.DeclineReason",
         "OutcomeStatusEnum": "matching.brokering.workflow.Outcome",
-        "IntroductionAnswerEnum": "matching.models.RESPONSES",
+        "IntroductionAnswerEnum": "matching.models.Answer",
     },
 }
 

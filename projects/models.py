@@ -12,11 +12,16 @@ from accounts.models import Employer, FocusArea, ProjectType, TimeStampedModel, 
 from accounts.provinces import PROVINCE_CHOICES
 from accounts.validators import validate_mobile, validate_single_line
 
-from .workflow import Status
+from .workflow import InterestStatus, Status
 
 
 class Call(TimeStampedModel):
     """A call round (批次): proposals are submitted between opens_at and closes_at."""
+
+    class Phase(models.TextChoices):
+        UPCOMING = "upcoming", _("Not yet open")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("short name"), max_length=64, unique=True)
@@ -73,9 +78,11 @@ class Call(TimeStampedModel):
         return self.opens_at <= now <= self.closes_at
 
     @property
-    def phase(self) -> str:
+    def phase(self) -> Phase:
         now = timezone.now()
-        return "upcoming" if now < self.opens_at else ("open" if now <= self.closes_at else "closed")
+        if now < self.opens_at:
+            return self.Phase.UPCOMING
+        return self.Phase.OPEN if now <= self.closes_at else self.Phase.CLOSED
 
 
 class RejectionReason(models.TextChoices):
@@ -257,10 +264,7 @@ class DraftReminder(models.Model):
 class Interest(TimeStampedModel):
     """A university's expression of interest (申请对接) in a published proposal."""
 
-    class Status(models.TextChoices):
-        LIVE = "live", _("Expressed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-        INTRODUCED = "introduced", _("Introduced")
+    Status = InterestStatus
 
     class Response(models.TextChoices):
         WELCOME = "welcome", _("Welcome")

@@ -7,7 +7,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts import permissions
-from accounts.models import CONTACT_VIEWED, AuditEvent, FocusArea, ProjectType, University, User
+from accounts.audit import AccountsAudit
+from accounts.models import AuditEvent, FocusArea, ProjectType, University, User
 from accounts.selectors import with_profile
 
 from .models import Call, Interest, Proposal, ProposalArea
@@ -57,7 +58,7 @@ def contact_views_today(university_id: int) -> int:
     """How many contacts the university's members have been shown since midnight, Beijing
     time (the partial index audit_contact_viewed serves it, per member)."""
     midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    return AuditEvent.objects.filter(action=CONTACT_VIEWED, created_at__gte=midnight,
+    return AuditEvent.objects.filter(action=AccountsAudit.CONTACT_VIEWED, created_at__gte=midnight,
                                      actor__university_id=university_id).count()
 
 
@@ -177,7 +178,7 @@ def proposal_history(proposal: Proposal) -> QuerySet:
     records of its contact are for the ministry's audit (the admin), not for this timeline."""
     return AuditEvent.objects.filter(
         content_type__app_label="projects", content_type__model="proposal", object_id=proposal.pk,
-    ).exclude(action=CONTACT_VIEWED).select_related("actor").order_by("created_at", "pk")
+    ).exclude(action=AccountsAudit.CONTACT_VIEWED).select_related("actor").order_by("created_at", "pk")
 
 
 def call_current() -> Call | None:

@@ -1,11 +1,15 @@
-"""The proposal (project guide) life cycle as a table: (status, action) -> (new status, who may).
+"""The projects app's life cycles as tables of common.workflow.Workflow: the proposal (project
+guide) and a university's expression of interest. Each row is (status, action) -> (new status,
+who may).
 
-Plain Python: the services apply it with a compare-and-set update, templates ask it which
+No ORM: the services apply a table through its compare-and-set move, templates ask it which
 buttons to show.
 """
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
+
+from common.workflow import Workflow
 
 
 class Status(TextChoices):
@@ -25,7 +29,7 @@ class Action(TextChoices):
     REJECT = "reject", _("Reject")
 
 
-OWNER, MINISTRY = "owner", "ministry"
+OWNER, MINISTRY, UNIVERSITY = "owner", "ministry", "university"
 
 TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
     (Status.DRAFT, Action.SUBMIT): (Status.SUBMITTED, OWNER),
@@ -42,14 +46,34 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
 
 
-def transition(status: str, action: str) -> tuple[str, str] | None:
-    """(new status, who may) for this action from this status, or None if it is not allowed."""
-    return TRANSITIONS.get((status, action))
+PROPOSAL = Workflow(TRANSITIONS, roles=(OWNER, MINISTRY))
+transition = PROPOSAL.transition
 
 
 def available_actions(status: str, *, is_owner: bool, is_ministry: bool) -> list[str]:
+    """The proposal actions the owner and/or ministry staff may take from this status."""
     roles = {OWNER} if is_owner else set()
     if is_ministry:
         roles.add(MINISTRY)
-    return [action for (source, action), (_, who) in TRANSITIONS.items()
-            if source == status and who in roles]
+    return PROPOSAL.available_actions(status, roles)
+
+
+class InterestStatus(TextChoices):
+    LIVE = "live", _("Expressed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    INTRODUCED = "introduced", _("Introduced")
+
+
+class InterestAction(TextChoices):
+    CHANGE = "change", _("Change")
+    WITHDRAW = "withdraw", _("Withdraw")
+    RESPOND = "respond", _("Answer")
+
+
+# Changing and answering keep the interest live; only withdrawing ends it. No service marks an
+# interest introduced yet, so that status has no row.
+INTEREST = Workflow({
+    (InterestStatus.LIVE, InterestAction.CHANGE): (InterestStatus.LIVE, UNIVERSITY),
+    (InterestStatus.LIVE, InterestAction.RESPOND): (InterestStatus.LIVE, OWNER),
+    (InterestStatus.LIVE, InterestAction.WITHDRAW): (InterestStatus.WITHDRAWN, UNIVERSITY),
+}, roles=(UNIVERSITY, OWNER))

@@ -18,6 +18,7 @@ from accounts.notifications import notify_ministry
 from accounts.services import audit_record
 from accounts.validators import validate_pdf
 
+from ..audit import MatchingAudit
 from ..models import Agreement, Introduction, Milestone, OutcomeReport
 from .introductions import (
     check_allowed,
@@ -29,7 +30,7 @@ from .introductions import (
     project_refresh,
 )
 from .selectors import EMPLOYER, UNIVERSITY, side_of
-from .workflow import COUNTED, Action, Outcome, Status
+from .workflow import COUNTED, MINISTRY, OUTCOME, Action, Outcome, OutcomeAction, Status
 
 OUTCOME_FIELDS = ["students_trained", "interns_hosted", "graduates_hired", "funding_delivered_cny",
                   "narrative"]
@@ -93,11 +94,11 @@ def milestone_record(*, actor: User, introduction: Introduction, title: str, hap
         lock_pair(introduction, Action.START)
         milestone.save()
         if introduction.status != new_status:
-            move(actor=actor, introduction=introduction, to=new_status, action="milestone",
+            move(actor=actor, introduction=introduction, to=new_status, action=MatchingAudit.MILESTONE,
                   comment=title)
             project_refresh(introduction.proposal)
         else:
-            audit_record(actor=actor, target=introduction, action="milestone", comment=title,
+            audit_record(actor=actor, target=introduction, action=MatchingAudit.MILESTONE, comment=title,
                          from_status=introduction.status, to_status=introduction.status)
         other = UNIVERSITY if side_of(actor, introduction) == EMPLOYER else EMPLOYER
         notify_sides(introduction, "matching/email/milestone_recorded", sides=(other,),
@@ -143,23 +144,30 @@ def outcome_submit(*, actor: User, introduction: Introduction, fields: Mapping,
             raise Conflict(_("This report was changed meanwhile; reload the page and try again."))
         if evidence is not None:
             report.evidence.save(evidence.name or "evidence.pdf", evidence, save=False)
-        report.status, report.submitted_at, report.comment = Outcome.SUBMITTED, timezone.now(), ""
-        report.save()
-        audit_record(actor=actor, target=introduction, action="outcome_submitted")
+        if report.pk:
+            # A report sent back is resubmitted through the table; a new one is filed submitted.
+            corrected = {name: getattr(report, name) for name in [*OUTCOME_FIELDS, "evidence"]}
+            if not OUTCOME.move(report, to=Outcome.SUBMITTED, updates={
+                    **corrected, "submitted_at": timezone.now(), "comment": ""}):
+                raise Conflict(_("This report was changed meanwhile; reload the page and try "
+                                 "again."))
+        else:
+            report.submitted_at, report.comment = timezone.now(), ""
+            report.save()
+        audit_record(actor=actor, target=introduction, action=MatchingAudit.OUTCOME_SUBMITTED)
         notify_sides(introduction, "matching/email/outcome_submitted", sides=(UNIVERSITY,))
     return report
 
 
-def _report_move(*, actor: User, report: OutcomeReport, allowed_from: str, to: str, action: str,
+def _report_move(*, actor: User, report: OutcomeReport, step: str, role: str, audit: str,
                  comment: str = "", updates: dict | None = None) -> None:
-    changed = OutcomeReport.objects.filter(pk=report.pk, status=allowed_from).update(
-        status=to, updated_at=timezone.now(), **(updates or {}))
-    if not changed:
+    """Take the outcome table's step for this role from the one status it allows it, by
+    compare-and-set (whatever status the caller's copy shows), then audit."""
+    (allowed_from,) = OUTCOME.sources(step, role)
+    to, _who = OUTCOME.transition(allowed_from, step)
+    if not OUTCOME.move(report, to=to, expected=allowed_from, updates=updates):
         raise Conflict(_("This report is not awaiting this step; reload the page."))
-    report.status = to
-    for name, value in (updates or {}).items():
-        setattr(report, name, value)
-    audit_record(actor=actor, target=report.introduction, action=action, comment=comment)
+    audit_record(actor=actor, target=report.introduction, action=audit, comment=comment)
 
 
 def outcome_confirm(*, actor: User, report: OutcomeReport) -> OutcomeReport:
@@ -168,9 +176,8 @@ def outcome_confirm(*, actor: User, report: OutcomeReport) -> OutcomeReport:
     if side_of(actor, introduction) != UNIVERSITY or not permissions.is_verified_member(actor):
         raise PermissionDenied(_("Only the university of this cooperation confirms its outcomes."))
     with transaction.atomic():
-        _report_move(actor=actor, report=report, allowed_from=Outcome.SUBMITTED,
-                     to=Outcome.CONFIRMED, action="outcome_confirmed",
-                     updates={"confirmed_at": timezone.now()})
+        _report_move(actor=actor, report=report, step=OutcomeAction.CONFIRM, role=UNIVERSITY,
+                     audit=MatchingAudit.OUTCOME_CONFIRMED, updates={"confirmed_at": timezone.now()})
         notify_ministry("matching/email/outcome_confirmed",
                         {"title": introduction.proposal.title,
                          "university": introduction.university.name}, detail_url(introduction))
@@ -182,16 +189,16 @@ def outcome_return(*, actor: User, report: OutcomeReport, comment: str) -> Outco
     back to the employer with a comment saying what to correct."""
     introduction = report.introduction
     if permissions.is_ministry(actor):
-        allowed_from = Outcome.CONFIRMED
+        role = MINISTRY
     elif side_of(actor, introduction) == UNIVERSITY and permissions.is_verified_member(actor):
-        allowed_from = Outcome.SUBMITTED
+        role = UNIVERSITY
     else:
         raise PermissionDenied(_("Only the university or ministry staff send a report back."))
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should be corrected.")})
     with transaction.atomic():
-        _report_move(actor=actor, report=report, allowed_from=allowed_from, to=Outcome.RETURNED,
-                     action="outcome_returned", comment=comment, updates={"comment": comment})
+        _report_move(actor=actor, report=report, step=OutcomeAction.RETURN, role=role,
+                     audit=MatchingAudit.OUTCOME_RETURNED, comment=comment, updates={"comment": comment})
         notify_sides(introduction, "matching/email/outcome_returned", sides=(EMPLOYER,),
                      comment=comment)
     return report
@@ -204,8 +211,8 @@ def outcome_accept(*, actor: User, report: OutcomeReport, comment: str = "") -> 
     new_status = check_allowed(actor, introduction, Action.COMPLETE)
     with transaction.atomic():
         lock_pair(introduction, Action.COMPLETE)
-        _report_move(actor=actor, report=report, allowed_from=Outcome.CONFIRMED,
-                     to=Outcome.ACCEPTED, action="outcome_accepted", comment=comment,
+        _report_move(actor=actor, report=report, step=OutcomeAction.ACCEPT, role=MINISTRY,
+                     audit=MatchingAudit.OUTCOME_ACCEPTED, comment=comment,
                      updates={"decided_at": timezone.now(), "comment": comment})
         move(actor=actor, introduction=introduction, to=new_status, action=Action.COMPLETE)
         project_refresh(introduction.proposal)

@@ -21,7 +21,8 @@ from projects.models import Proposal, Stage
 from projects.services import proposal_progress_record
 from projects.workflow import Status as ProposalStatus
 
-from ..models import Candidate, Introduction, MatchRun
+from ..audit import MatchingAudit
+from ..models import Answer, Candidate, Introduction, MatchRun
 from . import workflow
 from .selectors import EMPLOYER, UNIVERSITY, side_of
 from .workflow import COUNTED, Action, DeclineReason, Status
@@ -44,16 +45,13 @@ def check_allowed(actor: User, introduction: Introduction, action: str) -> str:
 
 def move(*, actor: User | None, introduction: Introduction, to: str, action: str,
           updates: dict | None = None, comment: str = "", reason: str = "") -> None:
-    """Compare-and-set the status, then audit: of two clicks or workers exactly one wins."""
-    changed = Introduction.objects.filter(pk=introduction.pk, status=introduction.status).update(
-        status=to, updated_at=timezone.now(), **(updates or {}))
-    if not changed:
+    """Move the status through the table's compare-and-set, then audit: of two clicks or
+    workers exactly one wins."""
+    was = introduction.status
+    if not workflow.INTRODUCTION.move(introduction, to=to, updates=updates):
         raise Conflict(_("This introduction was changed meanwhile; reload the page and try again."))
-    audit_record(actor=actor, target=introduction, action=action, from_status=introduction.status,
+    audit_record(actor=actor, target=introduction, action=action, from_status=was,
                  to_status=to, comment=comment, reason=reason)
-    introduction.status = to
-    for name, value in (updates or {}).items():
-        setattr(introduction, name, value)
 
 
 def _context(introduction: Introduction, **extra) -> dict:
@@ -160,7 +158,7 @@ def introduction_create(*, actor: User, proposal: Proposal, university: Universi
     try:
         with transaction.atomic():
             introduction.save()
-            audit_record(actor=actor, target=introduction, action="created",
+            audit_record(actor=actor, target=introduction, action=MatchingAudit.CREATED,
                          to_status=Status.PROPOSED)
     except IntegrityError as exc:
         raise ValidationError(_("This project and university already have an open "
@@ -192,7 +190,7 @@ def introductions_from_run(*, actor: User, run: MatchRun) -> int:
         # A pair introduced meanwhile is skipped by the partial unique constraint.
         Introduction.objects.bulk_create(made, ignore_conflicts=True, batch_size=2000)
         count = Introduction.objects.filter(candidate__run=run).count() - before
-        audit_record(actor=actor, target=run, action="introductions_proposed", comment=str(count))
+        audit_record(actor=actor, target=run, action=MatchingAudit.INTRODUCTIONS_PROPOSED, comment=str(count))
     return count
 
 
@@ -258,22 +256,24 @@ def introduction_respond(*, actor: User, introduction: Introduction, accept: boo
                                              .strftime("%Y-%m-%d %H:%M")})
         if getattr(introduction, f"{side}_response"):
             raise Conflict(_("Your side has already answered this introduction."))
-        answer = {f"{side}_response": "accepted" if accept else "declined",
+        answer = {f"{side}_response": Answer.ACCEPTED if accept else Answer.DECLINED,
                   f"{side}_responded_at": now}
         other = UNIVERSITY if side == EMPLOYER else EMPLOYER
-        both = accept and getattr(introduction, f"{other}_response") == "accepted"
+        both = accept and getattr(introduction, f"{other}_response") == Answer.ACCEPTED
+        accepted = MatchingAudit.EMPLOYER_ACCEPTED if side == EMPLOYER else MatchingAudit.UNIVERSITY_ACCEPTED
+        declined = MatchingAudit.EMPLOYER_DECLINED if side == EMPLOYER else MatchingAudit.UNIVERSITY_DECLINED
         if accept and not both:
-            _answer(actor=actor, introduction=introduction, answer=answer, action=f"{side}_accepted")
+            _answer(actor=actor, introduction=introduction, answer=answer, action=accepted)
             notify_sides(introduction, "matching/email/introduction_half_accepted", sides=(other,),
                          side=side)
         elif accept:
             check_capacity(introduction, introduction.places)
             move(actor=actor, introduction=introduction, to=new_status,
-                  action=f"{side}_accepted", updates={**answer, "accepted_at": now})
+                  action=accepted, updates={**answer, "accepted_at": now})
             project_refresh(introduction.proposal)
             notify_sides(introduction, "matching/email/introduction_accepted", broker=True)
         else:
-            move(actor=actor, introduction=introduction, to=new_status, action=f"{side}_declined",
+            move(actor=actor, introduction=introduction, to=new_status, action=declined,
                   updates={**answer, "decline_reason": reason, "decline_comment": comment},
                   comment=comment, reason=reason)
             notify_sides(introduction, "matching/email/introduction_declined", sides=(other,),

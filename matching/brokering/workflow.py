@@ -1,11 +1,14 @@
-"""The introduction life cycle as a table: (status, action) -> (new status, who may).
+"""The brokering life cycles as tables of common.workflow.Workflow: the introduction and its
+outcome report. Each row is (status, action) -> (new status, who may).
 
-Accepting is special: each side records its own answer, and the introduction becomes accepted
-only when both have (services.introduction_respond). Plain Python, no ORM.
+Accepting an introduction is special: each side records its own answer, and the introduction
+becomes accepted only when both have (introductions.introduction_respond). No ORM.
 """
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
+
+from common.workflow import Workflow
 
 
 class Status(TextChoices):
@@ -64,17 +67,16 @@ OPEN = frozenset({Status.PROPOSED, Status.SENT, *COUNTED})
 VISIBLE_TO_SIDES = frozenset(Status.values) - {Status.PROPOSED}
 
 
-def transition(status: str, action: str) -> tuple[str, str] | None:
-    """(new status, who may) for this action from this status, or None if it is not allowed."""
-    return TRANSITIONS.get((status, action))
+INTRODUCTION = Workflow(TRANSITIONS, roles=(MINISTRY, SIDE, SYSTEM))
+transition = INTRODUCTION.transition
 
 
 def available_actions(status: str, *, is_side: bool, is_ministry: bool) -> list[str]:
+    """The introduction actions a side and/or ministry staff may take from this status."""
     roles = {SIDE} if is_side else set()
     if is_ministry:
         roles.add(MINISTRY)
-    return [action for (source, action), (_, who) in TRANSITIONS.items()
-            if source == status and who in roles]
+    return INTRODUCTION.available_actions(status, roles)
 
 
 class Outcome(TextChoices):
@@ -82,3 +84,23 @@ class Outcome(TextChoices):
     CONFIRMED = "confirmed", _("Confirmed, awaiting ministry review")
     RETURNED = "returned", _("Sent back for correction")
     ACCEPTED = "accepted", _("Accepted by the ministry")
+
+
+class OutcomeAction(TextChoices):
+    SUBMIT = "submit", _("Submit")
+    CONFIRM = "confirm", _("Confirm")
+    RETURN = "return", _("Send back")
+    ACCEPT = "accept", _("Accept")
+
+
+EMPLOYER, UNIVERSITY = "employer", "university"
+
+# A report is filed as submitted; the employer resubmits one sent back. The university sends
+# back before confirming, ministry staff after.
+OUTCOME = Workflow({
+    (Outcome.RETURNED, OutcomeAction.SUBMIT): (Outcome.SUBMITTED, EMPLOYER),
+    (Outcome.SUBMITTED, OutcomeAction.CONFIRM): (Outcome.CONFIRMED, UNIVERSITY),
+    (Outcome.SUBMITTED, OutcomeAction.RETURN): (Outcome.RETURNED, UNIVERSITY),
+    (Outcome.CONFIRMED, OutcomeAction.RETURN): (Outcome.RETURNED, MINISTRY),
+    (Outcome.CONFIRMED, OutcomeAction.ACCEPT): (Outcome.ACCEPTED, MINISTRY),
+}, roles=(EMPLOYER, UNIVERSITY, MINISTRY))

@@ -11,7 +11,7 @@ from projects.workflow import Status as ProposalStatus
 
 from ..brokering.workflow import DeclineReason, Outcome
 from ..brokering.workflow import Status as IntroductionStatus
-from ..models import RESPONSES, Candidate
+from ..models import Answer, Candidate
 
 
 def joined(codes: str) -> str:
@@ -95,8 +95,8 @@ INTRODUCTIONS = [
     Column(_("University"), "university__name"),
     *coded(_("Status code"), _("Status"), "status", IntroductionStatus.choices),
     Column(_("Student places"), "places"),
-    *coded(_("Employer's answer code"), _("Employer's answer"), "employer_response", RESPONSES),
-    *coded(_("University's answer code"), _("University's answer"), "university_response", RESPONSES),
+    *coded(_("Employer's answer code"), _("Employer's answer"), "employer_response", Answer.choices),
+    *coded(_("University's answer code"), _("University's answer"), "university_response", Answer.choices),
     *coded(_("Decline reason code"), _("Decline reason"), "decline_reason", DeclineReason.choices),
     Column(_("Sent"), "sent_at"),
     Column(_("Answer by"), "expires_at"),

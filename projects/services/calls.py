@@ -9,6 +9,7 @@ from accounts import permissions
 from accounts.models import User
 from accounts.services import audit_record
 
+from ..audit import ProjectsAudit
 from ..models import Call
 
 CALL_FIELDS = {"name", "slug", "year", "description", "opens_at", "closes_at",
@@ -30,7 +31,7 @@ def call_create(*, actor: User, fields: Mapping) -> Call:
     call.full_clean()
     with transaction.atomic():
         call.save()
-        audit_record(actor=actor, target=call, action="call_created")
+        audit_record(actor=actor, target=call, action=ProjectsAudit.CALL_CREATED)
     return call
 
 
@@ -50,5 +51,5 @@ def call_update(*, actor: User, call: Call, fields: Mapping) -> Call:
         if call.closes_at != before:
             comment = (f"closes_at {timezone.localtime(before).isoformat()} -> "
                        f"{timezone.localtime(call.closes_at).isoformat()}")
-        audit_record(actor=actor, target=call, action="call_updated", comment=comment)
+        audit_record(actor=actor, target=call, action=ProjectsAudit.CALL_UPDATED, comment=comment)
     return call

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from accounts.models import CONTACT_VIEWED, University, User
+from accounts.audit import AccountsAudit
+from accounts.models import University, User
 from accounts.services import audit_record
 
 from .. import selectors
@@ -53,5 +54,5 @@ def contact_view(*, actor: User, proposal: Proposal, record: bool = True) -> Con
         University.objects.select_for_update().only("pk").get(pk=actor.university_id)
         if selectors.contact_views_today(actor.university_id) >= settings.CONTACT_VIEWS_PER_DAY:
             return ContactView(limit_reached=True)
-        audit_record(actor=actor, target=proposal, action=CONTACT_VIEWED)
+        audit_record(actor=actor, target=proposal, action=AccountsAudit.CONTACT_VIEWED)
     return ContactView.of(proposal)

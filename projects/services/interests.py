@@ -15,9 +15,10 @@ from accounts.models import University, UniversityCapacity, User
 from accounts.notifications import notify_members
 from accounts.services import audit_record
 
+from ..audit import ProjectsAudit
 from ..models import Interest, Proposal
 from ..selectors import LIVE_INTEREST
-from ..workflow import Status
+from ..workflow import INTEREST, InterestAction, Status
 
 INTEREST_FIELDS = {"students_offered", "statement", "contact_person", "contact_phone", "contact_email"}
 
@@ -88,7 +89,7 @@ def interest_create(*, actor: User, proposal: Proposal, fields: Mapping) -> Inte
             _check_allowance(university, proposal)
             _check_capacity(university, interest)
             interest.save()
-            audit_record(actor=actor, target=interest, action="interest_expressed")
+            audit_record(actor=actor, target=interest, action=ProjectsAudit.INTEREST_EXPRESSED)
             notify_members(proposal.employer, "projects/email/interest_received",
                            {"title": proposal.title, "university": university.name,
                             "proposal_id": str(proposal.public_id)},
@@ -99,11 +100,13 @@ def interest_create(*, actor: User, proposal: Proposal, fields: Mapping) -> Inte
     return interest
 
 
-def _own_live(actor: User, interest: Interest) -> Interest:
+def _own_live(actor: User, interest: Interest, action: str) -> Interest:
+    """The interest read afresh under lock, if its university's member may take the action from
+    the status it now has."""
     if not permissions.belongs_to(actor, interest.university):
         raise PermissionDenied(_("Only the university that expressed this interest may change it."))
     current = Interest.objects.select_for_update().select_related("proposal").get(pk=interest.pk)
-    if current.status != Interest.Status.LIVE:
+    if INTEREST.transition(current.status, action) is None:
         raise Conflict(_("This interest can no longer be changed."))
     return current
 
@@ -112,11 +115,11 @@ def interest_update(*, actor: User, interest: Interest, fields: Mapping) -> Inte
     """The university changes the students it offers or its statement, until introduced."""
     with transaction.atomic():
         University.objects.select_for_update().get(pk=interest.university_id)
-        current = _own_live(actor, interest)
+        current = _own_live(actor, interest, InterestAction.CHANGE)
         _apply(current, fields)
         _check_capacity(current.university, current)
         current.save()
-        audit_record(actor=actor, target=current, action="interest_changed",
+        audit_record(actor=actor, target=current, action=ProjectsAudit.INTEREST_CHANGED,
                      comment=", ".join(sorted(fields)))
     return current
 
@@ -124,10 +127,12 @@ def interest_update(*, actor: User, interest: Interest, fields: Mapping) -> Inte
 def interest_withdraw(*, actor: User, interest: Interest) -> Interest:
     """The university withdraws its interest, until an introduction is made."""
     with transaction.atomic():
-        current = _own_live(actor, interest)
-        current.status = Interest.Status.WITHDRAWN
-        current.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, target=current, action="interest_withdrawn")
+        current = _own_live(actor, interest, InterestAction.WITHDRAW)
+        to, _who = INTEREST.transition(current.status, InterestAction.WITHDRAW)
+        # Under the row lock the compare-and-set always holds; it is the one way a status moves.
+        if not INTEREST.move(current, to=to):
+            raise Conflict(_("This interest can no longer be changed."))
+        audit_record(actor=actor, target=current, action=ProjectsAudit.INTEREST_WITHDRAWN)
     return current
 
 
@@ -144,12 +149,14 @@ def interest_respond(*, actor: User, interest: Interest, response: str, reason: 
     with transaction.atomic():
         current = Interest.objects.select_for_update().select_related("proposal", "university").get(
             pk=interest.pk)
-        if current.status != Interest.Status.LIVE:
+        if INTEREST.transition(current.status, InterestAction.RESPOND) is None:
             raise Conflict(_("This interest can no longer be answered."))
         current.response, current.response_reason = response, reason
         current.responded_at = timezone.now()
         current.save(update_fields=["response", "response_reason", "responded_at", "updated_at"])
-        audit_record(actor=actor, target=current, action=f"interest_{response}", comment=reason)
+        audit_record(actor=actor, target=current, comment=reason,
+                     action=ProjectsAudit.INTEREST_WELCOME if response == Interest.Response.WELCOME
+                     else ProjectsAudit.INTEREST_NOT_A_FIT)
         notify_members(current.university, "projects/email/interest_answered",
                        {"title": current.proposal.title, "response": response, "reason": reason,
                         "proposal_id": str(current.proposal.public_id)},

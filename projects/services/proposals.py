@@ -14,6 +14,7 @@ from accounts.services import audit_record
 from accounts.validators import validate_pdf
 
 from .. import search, workflow
+from ..audit import ProjectsAudit
 from ..models import Attachment, Call, Proposal, ProposalArea
 
 MAX_ATTACHMENTS = 5
@@ -87,7 +88,7 @@ def proposal_create(*, actor: User, call: Call, fields: Mapping,
         raise PermissionDenied(_("Only employers write proposals."))
     if not permissions.is_verified_member(actor):
         raise PermissionDenied(_("Your organisation must be verified first."))
-    if call.phase == "closed":
+    if call.phase == Call.Phase.CLOSED:
         raise ValidationError({"call": _("The call “%(call)s” has closed.") % {"call": call}})
     proposal = Proposal(employer=employer, call=call)
     _apply(proposal, fields)
@@ -95,7 +96,7 @@ def proposal_create(*, actor: User, call: Call, fields: Mapping,
     with transaction.atomic():
         proposal.save()
         _set_areas(proposal, parsed)
-        audit_record(actor=actor, target=proposal, action="proposal_created",
+        audit_record(actor=actor, target=proposal, action=ProjectsAudit.PROPOSAL_CREATED,
                      to_status=proposal.status)
     return proposal
 
@@ -118,7 +119,7 @@ def proposal_update(*, actor: User, proposal: Proposal, fields: Mapping,
         if parsed is not None:
             _set_areas(stored, parsed)
             changed.append("areas")
-        audit_record(actor=actor, target=stored, action="proposal_edited",
+        audit_record(actor=actor, target=stored, action=ProjectsAudit.PROPOSAL_EDITED,
                      comment=", ".join(changed))
     return stored
 
@@ -140,7 +141,7 @@ def attachment_add(*, actor: User, proposal: Proposal, upload: UploadedFile) -> 
         attachment = Attachment(proposal=proposal, name=name, size=upload.size)
         attachment.file.save(name, upload, save=False)
         attachment.save()
-        audit_record(actor=actor, target=proposal, action="attachment_added", comment=name)
+        audit_record(actor=actor, target=proposal, action=ProjectsAudit.ATTACHMENT_ADDED, comment=name)
     return attachment
 
 
@@ -150,7 +151,7 @@ def attachment_remove(*, actor: User, attachment: Attachment) -> None:
         _check_editable(Proposal.objects.select_for_update().get(pk=attachment.proposal_id))
         attachment.file.delete(save=False)
         attachment.delete()
-        audit_record(actor=actor, target=attachment.proposal, action="attachment_removed",
+        audit_record(actor=actor, target=attachment.proposal, action=ProjectsAudit.ATTACHMENT_REMOVED,
                      comment=attachment.name)
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.errors import Conflict
-from accounts.models import Employer, User
+from accounts.models import Employer, ProjectType, User
 from accounts.notifications import notify_members
 from accounts.services import audit_record
 
@@ -25,9 +25,9 @@ SUBMIT_REQUIRED = ["summary", "description", "student_places", "partners_sought"
                    "host_city", "duration_months", "contact_person", "contact_phone",
                    "contact_email"]
 TYPE_FIELDS = {
-    "directed_training": ["training_hours"],
-    "internship_base": ["internship_places_per_year"],
-    "workforce_development": ["training_hours", "trainees"],
+    ProjectType.DIRECTED_TRAINING: ["training_hours"],
+    ProjectType.INTERNSHIP_BASE: ["internship_places_per_year"],
+    ProjectType.WORKFORCE_DEVELOPMENT: ["training_hours", "trainees"],
 }
 
 
@@ -50,15 +50,12 @@ def _transition(*, actor: User, proposal: Proposal, action: str, comment: str = 
                 email_context: dict | None = None) -> Proposal:
     """Apply one row of the workflow table: permission, compare-and-set, audit, email."""
     new_status = _check_allowed(actor, proposal, action)
-    now = timezone.now()
+    was = proposal.status
     with transaction.atomic():
         # Compare-and-set: of two clicks or two reviewers, exactly one moves the proposal on.
-        changed = Proposal.objects.filter(pk=proposal.pk, status=proposal.status).update(
-            status=new_status, updated_at=now, **(updates or {})
-        )
-        if not changed:
+        if not workflow.PROPOSAL.move(proposal, to=new_status, updates=updates):
             raise Conflict(_("This proposal was changed meanwhile; reload the page and try again."))
-        audit_record(actor=actor, target=proposal, action=action, from_status=proposal.status,
+        audit_record(actor=actor, target=proposal, action=action, from_status=was,
                      to_status=new_status, comment=comment, reason=reason)
         if email:
             notify_members(proposal.employer, email, {

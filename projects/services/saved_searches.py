@@ -11,6 +11,7 @@ from accounts.outbox import email_queue
 from accounts.services import audit_record
 
 from .. import selectors
+from ..audit import ProjectsAudit
 from ..filters import ProjectFilter
 from ..models import SavedSearch, SavedSearchHit
 
@@ -36,7 +37,7 @@ def saved_search_create(*, actor: User, name: str, query: str) -> SavedSearch:
     saved.full_clean()
     with transaction.atomic():
         saved.save()
-        audit_record(actor=actor, target=saved, action="saved_search_created", comment=saved.name)
+        audit_record(actor=actor, target=saved, action=ProjectsAudit.SAVED_SEARCH_CREATED, comment=saved.name)
     return saved
 
 
@@ -44,7 +45,7 @@ def saved_search_delete(*, actor: User, saved_search: SavedSearch) -> None:
     if saved_search.user_id != actor.pk:
         raise PermissionDenied(_("This saved search is not yours."))
     with transaction.atomic():
-        audit_record(actor=actor, target=saved_search, action="saved_search_deleted",
+        audit_record(actor=actor, target=saved_search, action=ProjectsAudit.SAVED_SEARCH_DELETED,
                      comment=saved_search.name)
         saved_search.delete()
 

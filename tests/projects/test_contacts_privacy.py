@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from accounts.models import CONTACT_VIEWED, AuditEvent, UniversityCapacity
+from accounts.audit import AccountsAudit
+from accounts.models import AuditEvent, UniversityCapacity
 from matching.exports import run_export
 from matching.models import Candidate, MatchRun
 from projects import selectors, services
@@ -87,7 +88,7 @@ def api_contact(body: dict) -> tuple:
 
 
 def records() -> list[tuple]:
-    return list(AuditEvent.objects.filter(action=CONTACT_VIEWED)
+    return list(AuditEvent.objects.filter(action=AccountsAudit.CONTACT_VIEWED)
                 .values_list("actor__username", "object_id").order_by("pk"))
 
 
@@ -202,7 +203,7 @@ def test_each_view_by_a_university_member_is_recorded(client_for, api_for, unive
     api_for(university).get(f"/api/v1/projects/{project.public_id}/")
 
     assert records() == [("university", project.pk)] * 2
-    event = AuditEvent.objects.filter(action=CONTACT_VIEWED).first()
+    event = AuditEvent.objects.filter(action=AccountsAudit.CONTACT_VIEWED).first()
     assert event.target == project and event.created_at <= timezone.now()
     with translation.override("en"):
         assert str(event.action_label) == "Contact details viewed"
@@ -226,8 +227,8 @@ def test_the_access_record_stays_out_of_the_proposals_history(api_for, client_fo
 
     events = api_for(employer).get(f"/api/v1/proposals/{project.public_id}/events/").json()
 
-    assert records() and CONTACT_VIEWED not in [event["action"] for event in events]
-    assert list(selectors.proposal_history(project).filter(action=CONTACT_VIEWED)) == []
+    assert records() and AccountsAudit.CONTACT_VIEWED not in [event["action"] for event in events]
+    assert list(selectors.proposal_history(project).filter(action=AccountsAudit.CONTACT_VIEWED)) == []
 
 
 # --- the daily limit per university -----------------------------------------------------------
