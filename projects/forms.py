@@ -158,14 +158,15 @@ class QueueFilterForm(forms.Form):
         self.fields["province"].choices = [("", _("All")), *PROVINCE_CHOICES]
 
     def filters(self) -> dict:
-        """The valid filters (an invalid value is ignored); the status defaults to submitted."""
+        """The valid filters (an invalid value is ignored); the status defaults to submitted, and
+        "flagged only" unticked shows every proposal."""
         self.is_valid()
         data = {name: self.cleaned_data.get(name) for name in self.fields}
         status = data["status"] or Status.SUBMITTED
         return {
             "call": data["call"] or "", "project_type": data["project_type"] or "",
             "area": data["area"] or "", "province": data["province"] or "",
-            "flagged": bool(data["flagged"]), "search": (data["q"] or "").strip(),
+            "flagged": True if data["flagged"] else None, "search": (data["q"] or "").strip(),
             "status": "" if status == STATUS_FILTER_ALL else status,
         }
 

@@ -111,10 +111,12 @@ def interests_visible_to(user: User) -> QuerySet:
     return queryset.none()
 
 
-def university_capacity_left(university) -> dict[str, dict[str, int]]:
-    """Per project type: the university's places, the students offered in its live interests,
-    and what is left."""
+def university_capacity_left(university, *, excluding: Interest | None = None) -> dict[str, dict[str, int]]:
+    """Per project type: the university's places, the students offered in its live interests
+    (but `excluding`, an interest being changed), and what is left. The one home of this rule:
+    pages show it and interest_create/interest_update check against it."""
     offered = dict(Interest.objects.filter(university=university, status__in=LIVE_INTEREST)
+                   .exclude(pk=excluding.pk if excluding else None)
                    .values_list("proposal__project_type").annotate(n=Sum("students_offered")))
     rows = {c.project_type: c.places for c in university.capacities.all()}
     return {t: {"places": rows.get(t, 0), "offered": offered.get(t, 0),
@@ -122,7 +124,8 @@ def university_capacity_left(university) -> dict[str, dict[str, int]]:
 
 
 def interest_allowance_left(university, call: Call | None) -> int | None:
-    """How many more interests the university may express in the call (None: no limit)."""
+    """How many more interests the university may express in the call (None: no limit). The
+    one home of this rule: pages show it and interest_create checks against it."""
     if call is None or call.max_interests_per_university is None:
         return None
     used = Interest.objects.filter(university=university, status__in=LIVE_INTEREST,
@@ -142,19 +145,21 @@ def proposal_interests(user: User, proposal: Proposal) -> QuerySet:
 
 @dataclass
 class QueueFilters:
+    """The filters of a list of proposals: the review queue's page, its export and the API's
+    `proposals/` alike. An empty value does not filter; `flagged` None does not either."""
+
     call: str = ""
     status: str = Status.SUBMITTED
     project_type: str = ""
     area: str = ""
     province: str = ""
-    flagged: bool = False
+    flagged: bool | None = None
     search: str = ""
 
 
-def review_queue(*, user: User, filters: QueueFilters) -> QuerySet:
-    """Ministry staff's queue: oldest submission first, with what a row shows loaded up front."""
-    queryset = proposals_visible_to(user).select_related("employer", "call").prefetch_related(
-        "area_weights__area")
+def proposals_filtered(queryset: QuerySet, filters: QueueFilters) -> QuerySet:
+    """These proposals that pass the filters: the one home of how a proposal list is filtered
+    (a main area includes its sub-areas, by a subquery, so no row is repeated)."""
     if filters.call:
         queryset = queryset.filter(call__slug=filters.call)
     if filters.status:
@@ -165,12 +170,19 @@ def review_queue(*, user: User, filters: QueueFilters) -> QuerySet:
         queryset = queryset.filter(pk__in=proposals_with_areas(area_and_children(filters.area)))
     if filters.province:
         queryset = queryset.filter(host_province=filters.province)
-    if filters.flagged:
-        queryset = queryset.exclude(flags=[])
+    if filters.flagged is not None:
+        queryset = queryset.exclude(flags=[]) if filters.flagged else queryset.filter(flags=[])
     if filters.search:
         queryset = queryset.filter(Q(title__icontains=filters.search)
                                    | Q(employer__name__icontains=filters.search))
-    return queryset.order_by("submitted_at", "pk")
+    return queryset
+
+
+def review_queue(*, user: User, filters: QueueFilters) -> QuerySet:
+    """Ministry staff's queue: oldest submission first, with what a row shows loaded up front."""
+    queryset = proposals_visible_to(user).select_related("employer", "call").prefetch_related(
+        "area_weights__area")
+    return proposals_filtered(queryset, filters).order_by("submitted_at", "pk")
 
 
 def proposal_history(proposal: Proposal) -> QuerySet:

@@ -2,7 +2,6 @@
 call one service."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -120,24 +119,27 @@ class EventSerializer(serializers.Serializer):
 
 
 class ProposalFilter(filters.FilterSet):
+    """The query parameters (validated and documented here) of the proposals list, filtered by
+    selectors.proposals_filtered as the review queue's page and export are."""
+
     call = filters.CharFilter(field_name="call__slug")
     status = filters.ChoiceFilter(choices=workflow.Status.choices)
     type = filters.ChoiceFilter(field_name="project_type", choices=Proposal._meta.get_field(
         "project_type").choices)
-    area = filters.CharFilter(method="filter_area")
+    area = filters.CharFilter()
     province = filters.ChoiceFilter(field_name="host_province",
                                     choices=[(code, code) for code in PROVINCES])
-    flagged = filters.BooleanFilter(method="filter_flagged")
+    flagged = filters.BooleanFilter()
 
     class Meta:
         model = Proposal
         fields = ["call", "status", "type", "area", "province", "flagged"]
 
-    def filter_area(self, queryset, name, value):
-        return queryset.filter(area_weights__area__in=selectors.area_and_children(value)).distinct()
-
-    def filter_flagged(self, queryset, name, value):
-        return queryset.filter(~Q(flags=[])) if value else queryset.filter(flags=[])
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        return selectors.proposals_filtered(queryset, selectors.QueueFilters(
+            call=data["call"] or "", status=data["status"] or "", project_type=data["type"] or "",
+            area=data["area"] or "", province=data["province"] or "", flagged=data["flagged"]))
 
 
 @extend_schema_view(

@@ -4,20 +4,19 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.errors import Conflict
-from accounts.models import University, UniversityCapacity, User
+from accounts.models import University, User
 from accounts.notifications import notify_members
 from accounts.services import audit_record
 
 from ..audit import ProjectsAudit
 from ..models import Interest, Proposal
-from ..selectors import LIVE_INTEREST
+from ..selectors import LIVE_INTEREST, interest_allowance_left, university_capacity_left
 from ..workflow import INTEREST, InterestAction, Status
 
 INTEREST_FIELDS = {"students_offered", "statement", "contact_person", "contact_phone", "contact_email"}
@@ -34,29 +33,17 @@ def _university_of(actor: User) -> University:
 def _check_capacity(university: University, interest: Interest) -> None:
     """The students offered across the university's live interests in projects of a type may
     not exceed its places for that type."""
-    project_type = interest.proposal.project_type
-    capacity = UniversityCapacity.objects.filter(university=university,
-                                                 project_type=project_type).first()
-    places = capacity.places if capacity else 0
-    offered = (Interest.objects.filter(university=university, status__in=LIVE_INTEREST,
-                                       proposal__project_type=project_type)
-               .exclude(pk=interest.pk).aggregate(n=Sum("students_offered"))["n"] or 0)
-    if offered + interest.students_offered > places:
+    row = university_capacity_left(university, excluding=interest)[interest.proposal.project_type]
+    if row["offered"] + interest.students_offered > row["places"]:
         raise ValidationError({"students_offered": _(
             "Your university has %(places)d places for this project type and has offered "
-            "%(offered)d already; at most %(left)d more can be offered.") % {
-                "places": places, "offered": offered, "left": max(places - offered, 0)}})
+            "%(offered)d already; at most %(left)d more can be offered.") % row})
 
 
 def _check_allowance(university: University, proposal: Proposal) -> None:
-    allowance = proposal.call.max_interests_per_university
-    if allowance is None:
-        return
-    used = Interest.objects.filter(university=university, status__in=LIVE_INTEREST,
-                                   proposal__call=proposal.call).count()
-    if used >= allowance:
+    if interest_allowance_left(university, proposal.call) == 0:
         raise ValidationError(_("Your university has used all %(n)d expressions of interest "
-                                "this call allows.") % {"n": allowance})
+                                "this call allows.") % {"n": proposal.call.max_interests_per_university})
 
 
 def _apply(interest: Interest, fields: Mapping) -> None:
