@@ -27,8 +27,9 @@ from .engine.candidates import candidates, reduce_pairs, score_pairs, shard_pair
 from .engine.scoring import Weights
 from .loading import load_round
 from .models import DEFAULT_MIN_AREA_FIT, MatchRun
-from .results import candidates_write, run_choose
+from .results import run_choose
 from .tasks import execute_match_run, fail_match_run, reduce_match_run, score_match_run_shard
+from .writing import candidates_write
 
 logger = logging.getLogger(__name__)
 STUCK_AFTER = timedelta(minutes=30)

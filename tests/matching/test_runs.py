@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.errors import Conflict
 from accounts.models import AuditEvent, UniversityCapacity
-from matching import results, selectors, services
+from matching import selectors, services, writing
 from matching.engine import candidates as engine_candidates
 from matching.models import Candidate, MatchRun, UniversityCandidates, unpack_ids
 from matching.tasks import execute_match_run
@@ -86,8 +86,8 @@ def test_candidates_copied_in_blocks_of_two_are_exactly_those_copied_in_one(
     """On PostgreSQL the next block of rows is built in a thread while the one before is sent:
     several blocks store the same rows, ids in order, and the same packs, as one does."""
     one = run_now(ministry, tiny.call)
-    monkeypatch.setattr(results, "COPY_ROWS", 2)
-    monkeypatch.setattr(results, "COPY_READ", 7)   # reads that cut rows in the middle
+    monkeypatch.setattr(writing, "COPY_ROWS", 2)
+    monkeypatch.setattr(writing, "COPY_READ", 7)   # reads that cut rows in the middle
     three = run_now(ministry, tiny.call)
     assert stored(three) == stored(one)
     def layout(run):   # each pair's place in the run's block of ids
@@ -108,8 +108,8 @@ def test_candidates_copied_in_blocks_of_two_are_exactly_those_copied_in_one(
 def test_a_block_of_rows_failing_in_its_thread_fails_the_run_and_writes_nothing(
         ministry, tiny, monkeypatch):
     first = run_now(ministry, tiny.call)
-    monkeypatch.setattr(results, "COPY_ROWS", 2)
-    build = results._binary_rows
+    monkeypatch.setattr(writing, "COPY_ROWS", 2)
+    build = writing._binary_rows
     built = []
 
     def second_block_fails(*args):
@@ -118,7 +118,7 @@ def test_a_block_of_rows_failing_in_its_thread_fails_the_run_and_writes_nothing(
             raise MemoryError("no room for the block")
         return build(*args)
 
-    monkeypatch.setattr(results, "_binary_rows", second_block_fails)
+    monkeypatch.setattr(writing, "_binary_rows", second_block_fails)
     second = run_now(ministry, tiny.call)
     assert second.status == MatchRun.Status.FAILED and second.error == "MemoryError: no room for the block"
     assert not second.candidates.exists()
