@@ -2,6 +2,8 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import transaction
 
+from common.heartbeat import beat_ran
+
 from . import outbox
 from .models import User
 
@@ -17,8 +19,6 @@ def send_due_emails(from_beat: bool = False) -> int:
     """Send the outbox emails that are due: every minute from beat (which /readyz watches
     through it), and at every worker's start."""
     if from_beat:
-        from portal.health import beat_ran
-
         beat_ran()
     return outbox.emails_deliver_due()
 

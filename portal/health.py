@@ -12,7 +12,6 @@ from collections.abc import Collection
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone
@@ -25,15 +24,10 @@ from health_check.views import HealthCheckView
 from redis.asyncio import Redis as RedisClient
 
 from accounts.models import OutboundEmail
+from common.heartbeat import beat_last_ran
 
-BEAT_KEY = "health:beat-last-ran"
 BEAT_LATE = datetime.timedelta(minutes=5)    # it runs every minute
 OUTBOX_LATE = datetime.timedelta(minutes=15)  # due this long and not sent: nothing is sending
-
-
-def beat_ran() -> None:
-    """Called by the every-minute beat task: when the scheduler last ran, for /readyz."""
-    cache.set(BEAT_KEY, timezone.now().isoformat(), None)
 
 
 def _outbox_counts() -> tuple[int, int]:
@@ -58,10 +52,10 @@ class Outbox(HealthCheck):
 @dataclasses.dataclass
 class Beat(HealthCheck):
     def run(self):
-        last = cache.get(BEAT_KEY)
+        last = beat_last_ran()
         if last is None:
             raise ServiceUnavailable("beat has not run")
-        age = timezone.now() - datetime.datetime.fromisoformat(last)
+        age = timezone.now() - last
         if age > BEAT_LATE:
             raise ServiceUnavailable(f"beat last ran {int(age.total_seconds())} s ago")
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import OutboundEmail
+from common import heartbeat
 from portal import health
 from tests.factories import EmployerUserFactory
 from tests.workers import running_worker, wait_for
@@ -75,7 +76,7 @@ def test_redis_down_names_redis_the_workers_and_beat(client, settings):
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_a_worker_and_beat_running_everything_is_ready(client, tmp_path):
-    health.beat_ran()   # as the every-minute beat task does
+    heartbeat.beat_ran()   # as the every-minute beat task does
     with running_worker(tmp_path):
         wait_for(lambda: ready(client)[0] == 200, what="the worker to answer pings")
         status, checks = ready(client)
@@ -98,7 +99,7 @@ def database_at_a_closed_port():
 @pytest.fixture
 def all_ready(client, tmp_path):
     """Redis up, a worker answering and beat just run: /readyz answers 200."""
-    health.beat_ran()
+    heartbeat.beat_ran()
     with running_worker(tmp_path):
         wait_for(lambda: ready(client)[0] == 200, what="the worker to answer pings")
         yield
@@ -119,7 +120,7 @@ def test_the_database_away_is_named_and_nothing_else_is_blamed(client, all_ready
 @pytest.mark.services
 @pytest.mark.django_db
 def test_no_worker_answering_with_redis_up_names_the_workers_alone(client):
-    health.beat_ran()
+    heartbeat.beat_ran()
     status, checks = ready(client)
     assert status == 503 and failing(checks) == {"Ping"}, checks
     assert "Celery workers unavailable" in next(state for name, state in checks.items()
@@ -129,7 +130,7 @@ def test_no_worker_answering_with_redis_up_names_the_workers_alone(client):
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_stale_beat_is_named_alone(client, all_ready):
-    cache.set(health.BEAT_KEY, (timezone.now() - health.BEAT_LATE - timedelta(minutes=1)).isoformat())
+    cache.set(heartbeat.BEAT_KEY, (timezone.now() - health.BEAT_LATE - timedelta(minutes=1)).isoformat())
     status, checks = ready(client)
     assert status == 503 and failing(checks) == {"Beat"}, checks
     assert "beat last ran 36" in next(state for name, state in checks.items()
