@@ -1,88 +1,18 @@
+"""Proposals (项目指南) and what hangs off them: focus-area weights, attachments, the
+rejection reasons and post-matching stages, and the compliance phrases that flag them."""
+
 import uuid
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Employer, FocusArea, ProjectType, TimeStampedModel, University
+from accounts.models import Employer, FocusArea, ProjectType, TimeStampedModel
 from accounts.provinces import PROVINCE_CHOICES
 from accounts.validators import validate_mobile, validate_single_line
 
-from .workflow import InterestStatus, Status
-
-
-class Call(TimeStampedModel):
-    """A call round (批次): proposals are submitted between opens_at and closes_at."""
-
-    class Phase(models.TextChoices):
-        UPCOMING = "upcoming", _("Not yet open")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
-
-    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
-    slug = models.SlugField(_("short name"), max_length=64, unique=True)
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2020),
-                                                                   MaxValueValidator(2100)])
-    description = models.TextField(_("description"), blank=True)
-    opens_at = models.DateTimeField(_("opens at"))
-    closes_at = models.DateTimeField(_("deadline"))
-    max_proposals_per_employer = models.PositiveIntegerField(
-        _("most proposals per employer"), null=True, blank=True,
-        help_text=_("Blank for no limit."),
-    )
-    max_interests_per_university = models.PositiveIntegerField(
-        _("most interests per university"), null=True, blank=True,
-        help_text=_("Blank for no limit."),
-    )
-    revision_days = models.PositiveSmallIntegerField(
-        _("revision window (days)"), default=7,
-        help_text=_("A proposal returned for revision may be resubmitted this many days after "
-                    "its return, even after the deadline."),
-    )
-    response_days = models.PositiveSmallIntegerField(
-        _("response window (days)"), default=14,
-        validators=[MinValueValidator(1), MaxValueValidator(90)],
-        help_text=_("Both sides must answer an introduction within this many days of its "
-                    "sending; after that it expires and frees its places."),
-    )
-
-    class Meta:
-        ordering = ["-opens_at"]
-        verbose_name = _("call round")
-        verbose_name_plural = _("call rounds")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_it_opens",
-                violation_error_message=_("The deadline must be after the opening time."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": _("The deadline must be after the opening time.")})
-
-    def validate_constraints(self, exclude=None) -> None:
-        # clean() reports the deadline-before-opening case on the field; the database
-        # constraint stays as the last guard.
-        super().validate_constraints(exclude={*(exclude or ()), "closes_at"})
-
-    def is_open(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.opens_at <= now <= self.closes_at
-
-    @property
-    def phase(self) -> Phase:
-        now = timezone.now()
-        if now < self.opens_at:
-            return self.Phase.UPCOMING
-        return self.Phase.OPEN if now <= self.closes_at else self.Phase.CLOSED
+from ..workflow import Status
+from .calls import Call
 
 
 class RejectionReason(models.TextChoices):
@@ -241,105 +171,3 @@ class CompliancePhrase(models.Model):
 
     def __str__(self) -> str:
         return self.phrase
-
-
-class DraftReminder(models.Model):
-    """One row per (employer, call, days before the deadline): the reminder was sent."""
-
-    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="+")
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
-    days_before = models.PositiveSmallIntegerField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["employer", "call", "days_before"],
-                                    name="one_reminder_per_employer_call_and_day"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.employer_id}/{self.call_id}: {self.days_before}"
-
-
-class Interest(TimeStampedModel):
-    """A university's expression of interest (申请对接) in a published proposal."""
-
-    Status = InterestStatus
-
-    class Response(models.TextChoices):
-        WELCOME = "welcome", _("Welcome")
-        NOT_A_FIT = "not_a_fit", _("Not a fit")
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.PROTECT,
-                                 related_name="interests")
-    university = models.ForeignKey(University, verbose_name=_("university"),
-                                   on_delete=models.PROTECT, related_name="interests")
-    students_offered = models.PositiveIntegerField(_("students offered"),
-                                                   validators=[MinValueValidator(1)])
-    statement = models.TextField(_("statement"), max_length=2000)
-    contact_person = models.CharField(_("contact person"), max_length=50, blank=True,
-                                      validators=[validate_single_line])
-    contact_phone = models.CharField(_("contact phone"), max_length=11, blank=True,
-                                     validators=[validate_mobile])
-    contact_email = models.EmailField(_("contact email"), blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.LIVE, db_index=True)
-    response = models.CharField(_("employer's answer"), max_length=12, choices=Response.choices,
-                                blank=True)
-    response_reason = models.TextField(_("reason"), blank=True, max_length=2000)
-    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("expression of interest")
-        verbose_name_plural = _("expressions of interest")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["proposal", "university"], condition=~Q(status="withdrawn"),
-                name="one_interest_per_university_and_project",
-                violation_error_message=_("Your university has already expressed interest in "
-                                          "this project."),
-            ),
-            models.CheckConstraint(condition=Q(students_offered__gte=1),
-                                   name="interest_offers_students"),
-        ]
-        indexes = [models.Index(fields=["university", "status"]),
-                   models.Index(fields=["proposal", "status"])]
-
-    def __str__(self) -> str:
-        return f"{self.university_id} → {self.proposal_id}"
-
-
-class SavedSearch(models.Model):
-    """A university user's catalogue filters, emailed weekly with newly published matches."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="saved_searches")
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=100)
-    query = models.CharField(_("filters"), max_length=1000, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("saved search")
-        verbose_name_plural = _("saved searches")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class SavedSearchHit(models.Model):
-    """A project already emailed for a saved search: each is sent at most once."""
-
-    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="hits")
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["saved_search", "proposal"],
-                                               name="one_hit_per_saved_search_and_project")]
-
-    def __str__(self) -> str:
-        return f"{self.saved_search_id}: {self.proposal_id}"
