@@ -1,5 +1,6 @@
-"""Fixtures for the accounts tests: valid registration input, row counts, and a compiled
-Chinese catalogue so that "sent in the user's language" can fail."""
+"""Fixtures for the accounts tests: valid registration input (as fields, as the registration
+form and as the API's payload), row counts, and a compiled Chinese catalogue so that "sent in the
+user's language" can fail. Plain helpers the test modules share are in helpers.py."""
 
 import struct
 
@@ -14,6 +15,7 @@ from accounts.models import (
     User,
 )
 from accounts.validators import credit_code_check_char
+from tests.accounts.helpers import NEW_PASSWORD
 
 ZH_SUBJECTS = {
     "Registration received: awaiting verification": "注册信息已收到，等待认证",
@@ -59,6 +61,28 @@ def university_fields() -> dict:
         "phone": "13712345678",
         "email": "ai-office@szdx.example.edu.cn",
     }
+
+
+@pytest.fixture
+def employer_form(employer_fields):
+    return {**employer_fields, "username": "yuntu", "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD}
+
+
+@pytest.fixture
+def university_form(university_fields):
+    return {**university_fields, "username": "szdx", "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD}
+
+
+@pytest.fixture
+def employer_payload(employer_fields):
+    return {**employer_fields, "username": "yuntu", "password": NEW_PASSWORD}
+
+
+@pytest.fixture
+def university_payload(university_fields):
+    return {**university_fields, "username": "szdx", "password": NEW_PASSWORD}
 
 
 def _mo_bytes(messages: dict[str, str]) -> bytes:

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import services
 from accounts.models import AuditEvent
-from tests.accounts.test_services import CAPACITY, STRENGTHS, profile_of
+from tests.accounts.helpers import CAPACITY, STRENGTHS, profile_of
 
 pytestmark = pytest.mark.django_db
 

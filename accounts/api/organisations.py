@@ -1,25 +1,16 @@
-"""REST API for accounts and organisations: parse, load through a selector, call a service."""
+"""REST API for employers and universities: registration, a member's own organisation, and
+verification by ministry staff."""
 
-from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from knox.auth import TokenAuthentication
-from knox.models import AuthToken
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
 
 from common.api import InputOutputMixin
 
-from . import credentials, selectors, services
-from .lockout import locked_out_response
-from .models import Employer, FocusArea, University, User
+from .. import selectors, services
+from ..models import Employer, University
 
 ORGANISATION_OUTPUT = ["id", "name", "province", "city", "contact_person", "phone", "email",
                        "status", "status_reason", "created_at"]
@@ -200,114 +191,3 @@ class UniversityViewSet(OrganisationViewSet):
         strengths, capacity = data.pop("strengths", None), data.pop("capacity", None)
         services.university_update(actor=self.request.user, university=organisation, fields=data,
                                    strengths=strengths, capacity=capacity)
-
-
-class FocusAreaSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-
-    class Meta:
-        model = FocusArea
-        fields = ["code", "name_zh", "name_en", "parent"]
-
-
-class FocusAreaViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = FocusAreaSerializer
-    permission_classes = [AllowAny]
-    pagination_class = None
-    filter_backends = []
-    lookup_field = "code"
-    lookup_value_regex = r"[a-z_.]+"
-
-    def get_queryset(self):
-        return selectors.focus_area_list()
-
-
-class MeSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-    role = serializers.SerializerMethodField()
-    organisation = serializers.SerializerMethodField()
-
-    class Meta:
-        model = User
-        fields = ["id", "username", "email", "first_name", "last_name", "role", "language",
-                  "organisation"]
-
-    def get_role(self, user) -> str:
-        return "ministry" if user.is_ministry else user.role
-
-    def get_organisation(self, user) -> dict | None:
-        organisation = user.organisation
-        if organisation is None:
-            return None
-        return {"kind": user.role, "id": str(organisation.public_id), "name": organisation.name,
-                "status": organisation.status, "status_reason": organisation.status_reason}
-
-
-class MeApi(APIView):
-    @extend_schema(responses=MeSerializer)
-    def get(self, request):
-        return Response(MeSerializer(request.user).data)
-
-
-class TokenInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False,
-                                     style={"input_type": "password"})
-    otp = serializers.CharField(max_length=20, required=False, allow_blank=True, default="", help_text=(
-        "Ministry staff: a code from their authenticator app, or a recovery code."))
-
-
-class TokenOutput(serializers.Serializer):
-    token = serializers.CharField()
-    expiry = serializers.DateTimeField()
-
-
-class TokenApi(APIView):
-    """POST username and password (and `otp` for ministry staff) for a new API token, which
-    expires after settings.REST_KNOX["TOKEN_TTL"] and is stored only as a hash. Its own tight
-    rate (the "token" scope); a locked-out sign-in is answered as the pages answer it (429 and
-    why), not as a wrong password. Every token issued is audited."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
-
-    @extend_schema(request=TokenInput, responses={200: TokenOutput}, auth=[])
-    def post(self, request):
-        data = TokenInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = authenticate(request, username=data.validated_data["username"],
-                            password=data.validated_data["password"])
-        if user is None:
-            if getattr(request, "axes_locked_out", False):   # set by the Axes backend
-                return locked_out_response(request)
-            raise serializers.ValidationError(
-                {api_settings.NON_FIELD_ERRORS_KEY: [_("Unable to log in with these credentials.")]})
-        try:
-            token, key = credentials.token_issue(user=user, code=data.validated_data["otp"])
-        except DjangoValidationError as error:
-            raise serializers.ValidationError({"otp": error.messages}) from error
-        return Response({"token": key, "expiry": token.expiry})
-
-
-class LogoutApi(APIView):
-    """Revoke the token this request is signed with."""
-
-    authentication_classes = [TokenAuthentication]
-
-    @extend_schema(request=None, responses={204: None})
-    def post(self, request):
-        credentials.tokens_revoke(actor=request.user, tokens=AuthToken.objects.filter(pk=request.auth.pk))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class LogoutAllApi(APIView):
-    """Revoke every token of the user this request is signed in as."""
-
-    authentication_classes = [TokenAuthentication]
-
-    @extend_schema(request=None, responses={204: None})
-    def post(self, request):
-        credentials.tokens_revoke(actor=request.user, tokens=AuthToken.objects.all())
-        return Response(status=status.HTTP_204_NO_CONTENT)
