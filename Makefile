@@ -41,6 +41,8 @@ test: $(VENV)/installed-test
 
 lint: $(VENV)/installed-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:

@@ -53,6 +53,14 @@ class Workflow:
         return list(dict.fromkeys(action for (source, action), (_, who) in self.transitions.items()
                                   if source == status and who in held))
 
+    def next_status(self, status: str, action: str) -> str:
+        """The status this action leads to from this one, for a caller that checked it is
+        allowed; ValueError where no row allows it."""
+        step = self.transitions.get((status, action))
+        if step is None:
+            raise ValueError(f"No row for {action!r} from {status!r}")
+        return step[0]
+
     def sources(self, action: str, role: str) -> list[str]:
         """The statuses from which this role may take this action."""
         return [source for (source, name), (_, who) in self.transitions.items()

@@ -207,6 +207,8 @@ def published_call_ids() -> set[int]:
 
 def employer_published_projects(user: User) -> QuerySet:
     """An employer's own published projects, newest call first."""
+    if user.employer_id is None:
+        return Proposal.objects.none()
     return (Proposal.objects.filter(employer_id=user.employer_id, status=Status.PUBLISHED)
             .select_related("call").order_by("-call__opens_at", "title", "pk"))
 

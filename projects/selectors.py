@@ -63,11 +63,15 @@ def contact_views_today(university_id: int) -> int:
 
 
 def employer_proposals(user: User, call: Call | None = None) -> QuerySet:
+    if user.employer_id is None:
+        return Proposal.objects.none()
     queryset = Proposal.objects.filter(employer_id=user.employer_id).select_related("call")
     return queryset.filter(call=call) if call else queryset
 
 
 def employer_status_counts(user: User) -> dict[str, int]:
+    if user.employer_id is None:
+        return {}
     rows = Proposal.objects.filter(employer_id=user.employer_id).values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
 
@@ -115,9 +119,11 @@ def university_capacity_left(university, *, excluding: Interest | None = None) -
     """Per project type: the university's places, the students offered in its live interests
     (but `excluding`, an interest being changed), and what is left. The one home of this rule:
     pages show it and interest_create/interest_update check against it."""
-    offered = dict(Interest.objects.filter(university=university, status__in=LIVE_INTEREST)
-                   .exclude(pk=excluding.pk if excluding else None)
-                   .values_list("proposal__project_type").annotate(n=Sum("students_offered")))
+    live = Interest.objects.filter(university=university, status__in=LIVE_INTEREST)
+    if excluding is not None and excluding.pk is not None:
+        live = live.exclude(pk=excluding.pk)
+    offered: dict[str, int] = dict(live.values_list("proposal__project_type")
+                                   .annotate(n=Sum("students_offered")))
     rows = {c.project_type: c.places for c in university.capacities.all()}
     return {t: {"places": rows.get(t, 0), "offered": offered.get(t, 0),
                 "left": max(rows.get(t, 0) - offered.get(t, 0), 0)} for t in ProjectType.values}

@@ -164,7 +164,7 @@ def _report_move(*, actor: User, report: OutcomeReport, step: str, role: str, au
     """Take the outcome table's step for this role from the one status it allows it, by
     compare-and-set (whatever status the caller's copy shows), then audit."""
     (allowed_from,) = OUTCOME.sources(step, role)
-    to, _who = OUTCOME.transition(allowed_from, step)
+    to = OUTCOME.next_status(allowed_from, step)
     if not OUTCOME.move(report, to=to, expected=allowed_from, updates=updates):
         raise Conflict(_("This report is not awaiting this step; reload the page."))
     audit_record(actor=actor, target=report.introduction, action=audit, comment=comment)

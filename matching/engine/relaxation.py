@@ -55,7 +55,7 @@ class Relaxation:
         return sparse.csc_matrix((values, rows, np.arange(0, 3 * n + 1, 3)),
                                  shape=(self.rows, n))
 
-    def _model(self, columns: np.ndarray, integer: bool = False) -> highspy.Highs:
+    def _model(self, columns: np.ndarray, integer: bool = False) -> _Highs:
         lp = highspy.HighsLp()
         matrix = self._columns(columns)
         lp.num_col_, lp.num_row_ = len(columns), self.rows
@@ -66,7 +66,7 @@ class Relaxation:
         lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
         lp.a_matrix_.value_ = matrix.data
         if integer:
-            lp.integrality_ = np.full(len(columns), highspy.HighsVarType.kInteger)
+            lp.integrality_ = [highspy.HighsVarType.kInteger] * len(columns)
         # The plain solver class: highspy.Highs's constructor enables callbacks, which prints
         # HiGHS's banner on stdout before any option can silence it (run_matching's stdout is JSON).
         highs = _Highs()

@@ -58,6 +58,8 @@ class MatchRun(TimeStampedModel):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Not stored: set by services.match_run_create when the task queue could not take the run.
+    queue_unavailable: bool = False
 
     class Meta:
         ordering = ["-created_at"]
@@ -109,6 +111,9 @@ class Candidate(models.Model):
                                               default=Reason.NONE)
     # Area codes, space-separated: PostgreSQL copies plain text in far faster than JSON.
     top_area_codes = models.CharField(_("top contributing areas"), max_length=200, blank=True)
+
+    # Not stored: the size of the row's group on a results page (selectors._with_sizes).
+    group_size: int
 
     class Meta:
         verbose_name = _("candidate")

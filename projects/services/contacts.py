@@ -46,7 +46,7 @@ def contact_view(*, actor: User, proposal: Proposal, record: bool = True) -> Con
         return ContactView()
     if not selectors.contact_view_is_recorded(actor):
         return ContactView.of(proposal)
-    if not record:
+    if not record or actor.university_id is None:
         return ContactView()
     with transaction.atomic():
         # One university's views are counted one at a time: parallel requests from its members

@@ -23,11 +23,12 @@ INTEREST_FIELDS = {"students_offered", "statement", "contact_person", "contact_p
 
 
 def _university_of(actor: User) -> University:
-    if not (actor.is_authenticated and actor.university_id):
+    university = actor.university if actor.is_authenticated else None
+    if university is None:
         raise PermissionDenied(_("Only universities express interest in projects."))
     if not permissions.is_verified_member(actor):
         raise PermissionDenied(_("Your organisation must be verified first."))
-    return actor.university
+    return university
 
 
 def _check_capacity(university: University, interest: Interest) -> None:
@@ -115,7 +116,7 @@ def interest_withdraw(*, actor: User, interest: Interest) -> Interest:
     """The university withdraws its interest, until an introduction is made."""
     with transaction.atomic():
         current = _own_live(actor, interest, InterestAction.WITHDRAW)
-        to, _who = INTEREST.transition(current.status, InterestAction.WITHDRAW)
+        to = INTEREST.next_status(current.status, InterestAction.WITHDRAW)
         # Under the row lock the compare-and-set always holds; it is the one way a status moves.
         if not INTEREST.move(current, to=to):
             raise Conflict(_("This interest can no longer be changed."))

@@ -138,7 +138,7 @@ def attachment_add(*, actor: User, proposal: Proposal, upload: UploadedFile) -> 
         _check_editable(Proposal.objects.select_for_update().get(pk=proposal.pk))
         if proposal.attachments.count() >= MAX_ATTACHMENTS:
             raise ValidationError({"file": _("A proposal may have at most 5 attachments.")})
-        attachment = Attachment(proposal=proposal, name=name, size=upload.size)
+        attachment = Attachment(proposal=proposal, name=name, size=upload.size or 0)
         attachment.file.save(name, upload, save=False)
         attachment.save()
         audit_record(actor=actor, target=proposal, action=ProjectsAudit.ATTACHMENT_ADDED, comment=name)

@@ -67,7 +67,7 @@ def _transition(*, actor: User, proposal: Proposal, action: str, comment: str = 
 
 
 def _missing_fields(proposal: Proposal) -> dict[str, str]:
-    required = SUBMIT_REQUIRED + TYPE_FIELDS[proposal.project_type]
+    required = SUBMIT_REQUIRED + TYPE_FIELDS[ProjectType(proposal.project_type)]
     missing = {name: _("Required to submit.") for name in required
                if getattr(proposal, name) is None or str(getattr(proposal, name)).strip() == ""}
     if not proposal.area_weights.exists():
@@ -83,6 +83,8 @@ def _missing_fields(proposal: Proposal) -> dict[str, str]:
 def resubmission_deadline(proposal: Proposal):
     """The last moment a returned proposal may be resubmitted: the end of the call's revision
     window after the return, or the call's deadline if that is later."""
+    if proposal.returned_at is None:   # not returned: only the call's own deadline
+        return proposal.call.closes_at
     window_ends = proposal.returned_at + timedelta(days=proposal.call.revision_days)
     return max(window_ends, proposal.call.closes_at)
 

@@ -38,7 +38,7 @@ def introduction_respond(*, actor: User, introduction: Introduction, accept: boo
         if introduction.status != Status.SENT:
             raise Conflict(_("This introduction was changed meanwhile; reload the page and try "
                              "again."))
-        if introduction.expires_at <= now:
+        if introduction.expires_at is not None and introduction.expires_at <= now:
             raise Conflict(_("This introduction expired on %(date)s; it can no longer be "
                              "answered.") % {"date": timezone.localtime(introduction.expires_at)
                                              .strftime("%Y-%m-%d %H:%M")})
