@@ -35,8 +35,14 @@ def verify_selected(modeladmin, request, queryset):
 
 class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["status", "province", "created_at"]
-    readonly_fields = ["public_id", "status", "status_reason", "status_changed_at", "created_at",
-                       "updated_at"]
+    readonly_fields = [
+        "public_id",
+        "status",
+        "status_reason",
+        "status_changed_at",
+        "created_at",
+        "updated_at",
+    ]
     actions = [verify_selected]
     date_hierarchy = "created_at"
     list_per_page = 50
@@ -79,8 +85,7 @@ class FocusAreaAdmin(admin.ModelAdmin):
 class PortalUserAdmin(UserAdmin):
     list_display = ["username", "email", "role", "employer", "university", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff", "is_superuser"]
-    search_fields = ["username", "email", "first_name", "last_name", "employer__name",
-                     "university__name"]
+    search_fields = ["username", "email", "first_name", "last_name", "employer__name", "university__name"]
     autocomplete_fields = ["employer", "university"]
     fieldsets = [
         *UserAdmin.fieldsets,
@@ -90,8 +95,16 @@ class PortalUserAdmin(UserAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_display", "client_address", "content_type", "object_id",
-                    "action", "from_status", "to_status"]
+    list_display = [
+        "created_at",
+        "actor_display",
+        "client_address",
+        "content_type",
+        "object_id",
+        "action",
+        "from_status",
+        "to_status",
+    ]
     list_filter = ["action", "content_type"]
     list_select_related = ["actor", "content_type"]
     search_fields = ["actor_username", "comment", "client_address"]
@@ -117,8 +130,12 @@ class NotificationAdmin(admin.ModelAdmin):
     """Looked at when someone asks "did I get told?"; written only by the services."""
 
     list_display = ["user", "template", "created_at", "read_at", "emailed_at"]
-    list_filter = ["template", ("read_at", admin.EmptyFieldListFilter),
-                   ("emailed_at", admin.EmptyFieldListFilter), "created_at"]
+    list_filter = [
+        "template",
+        ("read_at", admin.EmptyFieldListFilter),
+        ("emailed_at", admin.EmptyFieldListFilter),
+        "created_at",
+    ]
     list_select_related = ["user"]
     search_fields = ["user__username"]
     date_hierarchy = "created_at"
@@ -151,10 +168,13 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     @admin.action(description=_("Try the selected failed emails again"))
     def send_again(self, request, queryset):
         count = queryset.filter(status=OutboundEmail.Status.FAILED).update(
-            status=OutboundEmail.Status.PENDING, attempts=0, due_at=timezone.now())
-        self.message_user(request, ngettext("%(count)d email will be tried again.",
-                                            "%(count)d emails will be tried again.", count)
-                          % {"count": count})
+            status=OutboundEmail.Status.PENDING, attempts=0, due_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d email will be tried again.", "%(count)d emails will be tried again.", count)
+            % {"count": count},
+        )
 
     def has_add_permission(self, request):
         return False

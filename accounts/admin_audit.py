@@ -43,7 +43,7 @@ def delete_selected_audited(modeladmin, request, queryset):
     targets = list(queryset) if request.POST.get("post") else []
     with transaction.atomic():
         response = delete_selected(modeladmin, request, queryset)
-        if response is None and len(targets) > 1:   # confirmed and deleted
+        if response is None and len(targets) > 1:  # confirmed and deleted
             for target in targets:
                 _record(request.user, target, f"{FLAGS[DELETION]}: {target}")
     return response

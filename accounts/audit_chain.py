@@ -18,8 +18,18 @@ CHAIN_LOCK_ID = 0x41554449  # "AUDI"
 
 # Every stored field but the id and the hash itself. A field added later must be appended here
 # only for events written after it, or the existing chain no longer verifies.
-HASHED_FIELDS = ("created_at", "actor_id", "actor_username", "content_type_id", "object_id",
-                 "action", "from_status", "to_status", "comment", "reason")
+HASHED_FIELDS = (
+    "created_at",
+    "actor_id",
+    "actor_username",
+    "content_type_id",
+    "object_id",
+    "action",
+    "from_status",
+    "to_status",
+    "comment",
+    "reason",
+)
 # Added later: hashed when set, so the events written before it verify as they were.
 HASHED_WHEN_SET = ("client_address",)
 
@@ -34,8 +44,7 @@ def event_hash(previous: str, event: Any) -> str:
     """The hash of `event` (any object with the hashed fields as attributes) chained on
     `previous`, the hash of the event before it ("" for the first)."""
     fields = {name: _canonical(getattr(event, name)) for name in HASHED_FIELDS}
-    fields.update({name: getattr(event, name) for name in HASHED_WHEN_SET
-                   if getattr(event, name, None)})
+    fields.update({name: getattr(event, name) for name in HASHED_WHEN_SET if getattr(event, name, None)})
     payload = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256((previous + payload).encode()).hexdigest()
 

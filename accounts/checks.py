@@ -16,9 +16,12 @@ def outbox_lease_outlasts_a_send(app_configs, **kwargs) -> list[checks.CheckMess
     for task in (send_outbox_email, send_due_emails):
         limit = task.time_limit or task.app.conf.task_time_limit
         if limit is None or lease <= limit:
-            errors.append(checks.Error(
-                f"OUTBOX_LEASE ({lease:g} s) must be longer than {task.name}'s hard time limit "
-                f"({limit or 'none'} s): a second sender could take an email still being sent.",
-                hint="Raise OUTBOX_LEASE_SECONDS, or lower the task's time_limit.",
-                id="accounts.E001"))
+            errors.append(
+                checks.Error(
+                    f"OUTBOX_LEASE ({lease:g} s) must be longer than {task.name}'s hard time limit "
+                    f"({limit or 'none'} s): a second sender could take an email still being sent.",
+                    hint="Raise OUTBOX_LEASE_SECONDS, or lower the task's time_limit.",
+                    id="accounts.E001",
+                )
+            )
     return errors

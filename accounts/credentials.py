@@ -23,12 +23,13 @@ AUTHENTICATOR, RECOVERY = "authenticator", "recovery"
 
 # --- API tokens -----------------------------------------------------------------------------------
 
+
 def token_issue(*, user: User, code: str = "") -> tuple[AuthToken, str]:
     """A new API token for a user who has just given their password; staff who sign in with
     a second factor give a valid code too. Returns the stored token and its key, shown once:
     only a hash is kept. Whoever holds the key acts as the user until it expires or is revoked."""
     if permissions.needs_two_factor(user):
-        two_factor_check(user=user, code=code)   # not in the transaction: a refusal is recorded
+        two_factor_check(user=user, code=code)  # not in the transaction: a refusal is recorded
     with transaction.atomic():
         token, key = AuthToken.objects.create(user=user)
         audit_record(actor=user, target=user, action=AccountsAudit.TOKEN_ISSUED, comment=token.token_key)
@@ -41,8 +42,9 @@ def tokens_revoke(*, actor: User, tokens) -> int:
         keys = list(tokens.filter(user=actor).values_list("token_key", flat=True))
         tokens.filter(user=actor).delete()
         if keys:
-            audit_record(actor=actor, target=actor, action=AccountsAudit.TOKEN_REVOKED,
-                         comment=" ".join(keys))
+            audit_record(
+                actor=actor, target=actor, action=AccountsAudit.TOKEN_REVOKED, comment=" ".join(keys)
+            )
     return len(keys)
 
 
@@ -52,6 +54,7 @@ def tokens_of(user: User):
 
 
 # --- Two-factor sign-in -----------------------------------------------------------------------------
+
 
 def authenticator(user: User) -> TOTPDevice | None:
     """The user's confirmed authenticator, if they have enrolled one."""
@@ -78,8 +81,9 @@ def enrolment_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
         raise Conflict(_("Start the enrolment again: no authenticator is waiting for a code."))
     if not verify_token(user, pending.persistent_id, _normalised(code)):
         audit_record(actor=user, target=user, action=AccountsAudit.TWO_FACTOR_FAILED, comment="enrolment")
-        raise ValidationError(_("That code is not right. Check the time on your phone and "
-                                "enter the code the app shows now."))
+        raise ValidationError(
+            _("That code is not right. Check the time on your phone and enter the code the app shows now.")
+        )
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
         pending.confirmed = True
@@ -106,21 +110,30 @@ def two_factor_check(*, user: User, code: str):
     down would go with it)."""
     code, app = _normalised(code), authenticator(user)
     if app is None:
-        raise ValidationError(_("Two-factor sign-in is not set up for this account: enrol an "
-                                "authenticator app on the website first."))
+        raise ValidationError(
+            _(
+                "Two-factor sign-in is not set up for this account: enrol an "
+                "authenticator app on the website first."
+            )
+        )
     if not code:
         raise ValidationError(_("Enter the code from your authenticator app, or a recovery code."))
     if code.isdigit() and len(code) == app.digits:
         device = app
-    else:   # a recovery code: eight characters of a-z and 2-7
+    else:  # a recovery code: eight characters of a-z and 2-7
         device = StaticDevice.objects.filter(user=user, name=RECOVERY).first()
     if device is None or not verify_token(user, device.persistent_id, code):
         audit_record(actor=user, target=user, action=AccountsAudit.TWO_FACTOR_FAILED)
-        raise ValidationError(_("That code is not right, or was already used. Wait for the next "
-                                "code and try again."))
+        raise ValidationError(
+            _("That code is not right, or was already used. Wait for the next code and try again.")
+        )
     if device.name == RECOVERY:
-        audit_record(actor=user, target=user, action=AccountsAudit.RECOVERY_CODE_USED,
-                     comment=str(recovery_codes_left(user)))
+        audit_record(
+            actor=user,
+            target=user,
+            action=AccountsAudit.RECOVERY_CODE_USED,
+            comment=str(recovery_codes_left(user)),
+        )
     return device
 
 

@@ -24,13 +24,12 @@ class AccountFieldsMixin(forms.Form):
     """The first user's login, added to a registration form."""
 
     username = forms.CharField(
-        label=_("Username"), max_length=150,
+        label=_("Username"),
+        max_length=150,
         help_text=_("Letters, digits and @/./+/-/_ only; you will log in with it."),
     )
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
-    password_confirm = forms.CharField(
-        label=_("Confirm password"), strip=False, widget=forms.PasswordInput
-    )
+    password_confirm = forms.CharField(label=_("Confirm password"), strip=False, widget=forms.PasswordInput)
 
     def clean(self):
         cleaned = super().clean()
@@ -85,7 +84,10 @@ class UniversityProfileForm(forms.Form):
         self.areas = areas
         for area in areas:
             self.fields[f"strength:{area.code}"] = forms.FloatField(
-                label=area.name, required=False, min_value=0, max_value=1,
+                label=area.name,
+                required=False,
+                min_value=0,
+                max_value=1,
                 initial=strengths.get(area.code),
                 widget=forms.NumberInput(attrs={"step": "0.05"}),
             )
@@ -93,7 +95,9 @@ class UniversityProfileForm(forms.Form):
             current = capacity.get(value, {})
             for key, key_label in (("places", _("student places")), ("projects", _("most projects"))):
                 self.fields[f"capacity:{value}:{key}"] = forms.IntegerField(
-                    label=f"{label} · {key_label}", min_value=0, required=False,
+                    label=f"{label} · {key_label}",
+                    min_value=0,
+                    required=False,
                     initial=current.get(key, 0),
                 )
 
@@ -105,21 +109,22 @@ class UniversityProfileForm(forms.Form):
 
     def strengths(self) -> dict[str, float]:
         return {
-            name.split(":", 1)[1]: value for name, value in self.cleaned_data.items()
+            name.split(":", 1)[1]: value
+            for name, value in self.cleaned_data.items()
             if name.startswith("strength:") and value
         }
 
     def capacity(self) -> dict[str, dict[str, int]]:
         return {
-            value: {key: self.cleaned_data[f"capacity:{value}:{key}"] or 0
-                    for key in ("places", "projects")}
+            value: {key: self.cleaned_data[f"capacity:{value}:{key}"] or 0 for key in ("places", "projects")}
             for value in ProjectType.values
         }
 
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for rejection"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Reason for rejection"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Sent to the organisation; say what to correct."),
     )
 
@@ -128,7 +133,8 @@ class DigestForm(forms.Form):
     """How a user wants to be emailed about new notifications."""
 
     email_digest = forms.TypedChoiceField(
-        label=_("Email me"), widget=forms.RadioSelect,
+        label=_("Email me"),
+        widget=forms.RadioSelect,
         choices=[("each", _("one email per event")), ("daily", _("a daily digest"))],
         coerce=lambda value: value == "daily",
     )

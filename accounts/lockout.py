@@ -19,17 +19,19 @@ from .services import audit_record
 
 def locked_out_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return _("Too many failed sign-ins for this account from your address: it is locked for "
-             "%(minutes)d minutes. Ministry staff can unlock it sooner.") % {"minutes": minutes}
+    return _(
+        "Too many failed sign-ins for this account from your address: it is locked for "
+        "%(minutes)d minutes. Ministry staff can unlock it sooner."
+    ) % {"minutes": minutes}
 
 
 def locked_out_response(request, original_response=None, credentials=None):
     """What a locked-out sign-in gets: 429 with the message, as JSON under /api/."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": locked_out_message()}, status=429,
-                            json_dumps_params={"ensure_ascii": False})
-    return render(request, "registration/locked_out.html", {"message": locked_out_message()},
-                  status=429)
+        return JsonResponse(
+            {"detail": locked_out_message()}, status=429, json_dumps_params={"ensure_ascii": False}
+        )
+    return render(request, "registration/locked_out.html", {"message": locked_out_message()}, status=429)
 
 
 def _account(username: str | None) -> User | None:
@@ -44,7 +46,7 @@ def _logged_in(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     account = _account(credentials.get("username"))
-    if account is not None:   # an unknown name has nothing to file it under; Axes logs it
+    if account is not None:  # an unknown name has nothing to file it under; Axes logs it
         audit_record(actor=None, target=account, action=AccountsAudit.LOGIN_FAILED)
 
 

@@ -19,9 +19,15 @@ def notify_users(user_ids: Iterable[int], template: str, context: dict, url: str
     users = list(User.objects.filter(pk__in=list(user_ids), is_active=True))
     now = timezone.now()
     Notification.objects.bulk_create(
-        Notification(user=user, template=template, context=context, url=url,
-                     emailed_at=None if user.email_digest else now)
-        for user in users)
+        Notification(
+            user=user,
+            template=template,
+            context=context,
+            url=url,
+            emailed_at=None if user.email_digest else now,
+        )
+        for user in users
+    )
     for user in users:
         if not user.email_digest:
             email_queue(user=user, template=template, context={**context, "url": url})
@@ -65,8 +71,11 @@ def notification_mark_read(*, actor: User, public_ids: Iterable | None = None) -
 def notification_digest_send() -> int:
     """Email each user the notifications not yet emailed; returns the users emailed."""
     # Not limited to today's digest users: whoever left the digest since gets what it still held.
-    user_ids = set(Notification.objects.filter(emailed_at__isnull=True, user__is_active=True)
-                   .exclude(user__email="").values_list("user_id", flat=True))
+    user_ids = set(
+        Notification.objects.filter(emailed_at__isnull=True, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user_id", flat=True)
+    )
     for user_id in user_ids:
         send_digest_email.delay(user_id)
     return len(user_ids)
@@ -75,10 +84,12 @@ def notification_digest_send() -> int:
 def digest_compose(user: User) -> list[dict]:
     """The lines of a user's digest, in the user's language; marks them emailed."""
     with transaction.atomic():
-        pending = list(Notification.objects.select_for_update(skip_locked=True)
-                       .filter(user=user, emailed_at__isnull=True).order_by("created_at"))
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(user=user, emailed_at__isnull=True)
+            .order_by("created_at")
+        )
         with translation.override(user.language):
-            lines = [{"text": notification_text(n), "url": n.url, "time": n.created_at}
-                     for n in pending]
+            lines = [{"text": notification_text(n), "url": n.url, "time": n.created_at} for n in pending]
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
     return lines

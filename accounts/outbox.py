@@ -38,7 +38,8 @@ def email_queue(*, user: User, template: str, context: dict, key: str = "") -> O
     subject, body = _render(user, template, context)
     email, created = OutboundEmail.objects.get_or_create(
         key=key or uuid.uuid4().hex,
-        defaults={"user": user, "to": user.email, "subject": subject, "body": body})
+        defaults={"user": user, "to": user.email, "subject": subject, "body": body},
+    )
     if created:
         from .tasks import send_outbox_email  # tasks call this module
 
@@ -59,22 +60,27 @@ def email_deliver(email_id: int) -> bool:
     """Send one outbox email if it is due and nobody else holds it; True once it is sent."""
     now = timezone.now()
     with transaction.atomic():
-        email = (OutboundEmail.objects.select_for_update(skip_locked=True)
-                 .filter(pk=email_id, status=OutboundEmail.Status.PENDING, due_at__lte=now).first())
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=OutboundEmail.Status.PENDING, due_at__lte=now)
+            .first()
+        )
         if email is None:
             return False
         email.attempts += 1
-        email.due_at = now + settings.OUTBOX_LEASE   # taken: committed before sending, so no
+        email.due_at = now + settings.OUTBOX_LEASE  # taken: committed before sending, so no
         # other sender sends it; if this one dies, the email goes again once the lease ends
         email.save(update_fields=["attempts", "due_at"])
     try:
-        EmailMessage(email.subject, email.body, to=[email.to],
-                     headers={"Message-ID": message_id(email)}).send()
-    except Exception as error:   # any failure of the mail server or its connection: retried
+        EmailMessage(
+            email.subject, email.body, to=[email.to], headers={"Message-ID": message_id(email)}
+        ).send()
+    except Exception as error:  # any failure of the mail server or its connection: retried
         _failed(email, error)
         return False
-    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.SENT,
-                                                     sent_at=timezone.now(), last_error="")
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
     return True
 
 
@@ -84,8 +90,10 @@ def message_id(email: OutboundEmail) -> str:
 
 def _failed(email: OutboundEmail, error: Exception) -> None:
     logger.warning("outbox email %s, attempt %s: %s", email.pk, email.attempts, error)
-    update = {"last_error": f"{type(error).__name__}: {error}"[:2000],
-              "due_at": timezone.now() + timedelta(minutes=2 ** email.attempts)}
+    update = {
+        "last_error": f"{type(error).__name__}: {error}"[:2000],
+        "due_at": timezone.now() + timedelta(minutes=2**email.attempts),
+    }
     if email.attempts >= MAX_ATTEMPTS:
         update["status"] = OutboundEmail.Status.FAILED
     OutboundEmail.objects.filter(pk=email.pk).update(**update)
@@ -93,7 +101,9 @@ def _failed(email: OutboundEmail, error: Exception) -> None:
 
 def emails_deliver_due() -> int:
     """Send every outbox email that is due (at most DUE_BATCH at a time); returns how many."""
-    due = (OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING,
-                                        due_at__lte=timezone.now())
-           .order_by("due_at").values_list("pk", flat=True)[:DUE_BATCH])
+    due = (
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, due_at__lte=timezone.now())
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:DUE_BATCH]
+    )
     return sum(email_deliver(pk) for pk in list(due))

@@ -25,8 +25,14 @@ from .errors import Conflict
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Code"), max_length=20, strip=True, widget=forms.TextInput(
-        attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=20,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
 
 
 def _next(request) -> str:
@@ -56,17 +62,23 @@ class TwoFactorView(LoginRequiredMixin, View):
             enrolled = credentials.authenticator(request.user) is not None
             try:
                 if enrolled:
-                    otp_login(request, credentials.two_factor_check(user=request.user,
-                                                                   code=form.cleaned_data["code"]))
+                    otp_login(
+                        request,
+                        credentials.two_factor_check(user=request.user, code=form.cleaned_data["code"]),
+                    )
                     return redirect(_next(request))
-                device, codes = credentials.enrolment_confirm(user=request.user,
-                                                              code=form.cleaned_data["code"])
+                device, codes = credentials.enrolment_confirm(
+                    user=request.user, code=form.cleaned_data["code"]
+                )
             except (ValidationError, Conflict) as error:
                 form.add_error("code", error.message)
             else:
                 otp_login(request, device)
-                return render(request, "registration/recovery_codes.html",
-                              {"codes": codes, "next": _next(request), "enrolled": True})
+                return render(
+                    request,
+                    "registration/recovery_codes.html",
+                    {"codes": codes, "next": _next(request), "enrolled": True},
+                )
         return self._page(request, form, status=400)
 
     def _page(self, request, form, status=200):
@@ -93,7 +105,7 @@ def two_factor_qr(request):
 
 def _spaced(secret: str) -> str:
     """The secret in groups of four, for typing it into the app by hand."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 class SecurityView(LoginRequiredMixin, View):
@@ -102,9 +114,11 @@ class SecurityView(LoginRequiredMixin, View):
 
     def get(self, request):
         user = request.user
-        context = {"tokens": credentials.tokens_of(user),
-                   "token_days": settings.REST_KNOX["TOKEN_TTL"].days,
-                   "two_factor": permissions.needs_two_factor(user)}
+        context = {
+            "tokens": credentials.tokens_of(user),
+            "token_days": settings.REST_KNOX["TOKEN_TTL"].days,
+            "two_factor": permissions.needs_two_factor(user),
+        }
         if context["two_factor"]:
             context["codes_left"] = credentials.recovery_codes_left(user)
         return render(request, "accounts/security.html", context)
@@ -117,15 +131,20 @@ class SecurityView(LoginRequiredMixin, View):
             except Conflict as error:
                 messages.error(request, error.message)
                 return redirect("accounts:security")
-            return render(request, "registration/recovery_codes.html",
-                          {"codes": codes, "next": reverse("accounts:security")})
+            return render(
+                request,
+                "registration/recovery_codes.html",
+                {"codes": codes, "next": reverse("accounts:security")},
+            )
         tokens = credentials.tokens_of(user)
         if action == "revoke":
             tokens = tokens.filter(token_key=request.POST.get("token", ""))
         elif action != "revoke-all":
             return redirect("accounts:security")
         revoked = credentials.tokens_revoke(actor=user, tokens=tokens)
-        messages.success(request, ngettext("%(count)d API token revoked.",
-                                           "%(count)d API tokens revoked.", revoked) % {"count": revoked})
+        messages.success(
+            request,
+            ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", revoked)
+            % {"count": revoked},
+        )
         return redirect("accounts:security")
-

@@ -19,8 +19,9 @@ def organisations_visible_to(user: User, model: type[Organisation]) -> QuerySet:
     return queryset.filter(pk=own_id) if own_id else queryset.none()
 
 
-def organisation_list(*, user: User, model: type[Organisation], status: str = "",
-                      search: str = "", province: str = "") -> QuerySet:
+def organisation_list(
+    *, user: User, model: type[Organisation], status: str = "", search: str = "", province: str = ""
+) -> QuerySet:
     queryset = organisations_visible_to(user, model)
     if status:
         queryset = queryset.filter(status=status)
@@ -34,8 +35,10 @@ def organisation_list(*, user: User, model: type[Organisation], status: str = ""
 
 def pending_counts() -> dict[str, int]:
     """How many employers and universities wait for verification."""
-    return {kind: model.objects.filter(status=VerificationStatus.PENDING).count()
-            for kind, model in (("employer", Employer), ("university", University))}
+    return {
+        kind: model.objects.filter(status=VerificationStatus.PENDING).count()
+        for kind, model in (("employer", Employer), ("university", University))
+    }
 
 
 def with_profile(queryset: QuerySet) -> QuerySet:
@@ -48,8 +51,7 @@ def university_profile(university: University) -> tuple[dict[str, float], dict[s
     Load the university through with_profile() to avoid a query per strength."""
     strengths = {s.area.code: s.weight for s in university.strengths.all()}
     capacity = {
-        c.project_type: {"places": c.places, "projects": c.projects}
-        for c in university.capacities.all()
+        c.project_type: {"places": c.places, "projects": c.projects} for c in university.capacities.all()
     }
     return strengths, capacity
 

@@ -31,8 +31,9 @@ class SessionTimeouts:
         if request.user.is_authenticated and _expired(request):
             logout(request)
             if not request.path.startswith("/api/"):
-                messages.info(request, _("You were signed out after a time without activity. "
-                                         "Please sign in again."))
+                messages.info(
+                    request, _("You were signed out after a time without activity. Please sign in again.")
+                )
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
@@ -40,11 +41,12 @@ class SessionTimeouts:
 def _expired(request) -> bool:
     now, session = time.time(), request.session
     signed_in, seen = session.get(SIGNED_IN), session.get(LAST_SEEN)
-    if signed_in is None:   # a session from before this rule: its clock starts now
+    if signed_in is None:  # a session from before this rule: its clock starts now
         session[SIGNED_IN] = session[LAST_SEEN] = now
         return False
-    idle = (settings.SESSION_IDLE_MINISTRY if permissions.is_ministry(request.user)
-            else settings.SESSION_IDLE).total_seconds()
+    idle = (
+        settings.SESSION_IDLE_MINISTRY if permissions.is_ministry(request.user) else settings.SESSION_IDLE
+    ).total_seconds()
     if now - seen > idle or now - signed_in > settings.SESSION_ABSOLUTE.total_seconds():
         return True
     if now - seen > SEEN_EVERY:
@@ -65,7 +67,7 @@ def _password_changed(sender, instance: User, **kwargs):
     the user's other sessions end by themselves."""
     update_fields = kwargs.get("update_fields")
     if update_fields is not None and "password" not in update_fields:
-        return   # a sign-in's last_login, say: no query for it
+        return  # a sign-in's last_login, say: no query for it
     if instance.pk and not kwargs.get("raw"):
         before = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
         if before is not None and before != instance.password:

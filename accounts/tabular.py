@@ -49,15 +49,17 @@ class Column:
         return self.convert or (lambda value: value)
 
 
-def table(queryset: QuerySet, columns: Sequence[Column],
-          chunk_size: int | None = None) -> tuple[list[str], Iterator[tuple]]:
+def table(
+    queryset: QuerySet, columns: Sequence[Column], chunk_size: int | None = None
+) -> tuple[list[str], Iterator[tuple]]:
     """The header in the active language and the rows, read lazily in chunks of plain values:
     one query, whatever the number of rows, and at most two chunks of them in memory (Django
     holds the last chunk while it fetches the next)."""
     fields = list(dict.fromkeys(column.field for column in columns))
     cells = [(fields.index(column.field), column.converter()) for column in columns]
-    values = queryset.prefetch_related(None).values_list(*fields).iterator(
-        chunk_size=chunk_size or CHUNK_SIZE)
+    values = (
+        queryset.prefetch_related(None).values_list(*fields).iterator(chunk_size=chunk_size or CHUNK_SIZE)
+    )
     header = [str(column.header) for column in columns]
     return header, (tuple(convert(row[index]) for index, convert in cells) for row in values)
 
@@ -108,8 +110,7 @@ def stream_csv(filename: str, header: Sequence, rows: Iterable[Sequence]) -> Str
     the rows are read; a text cell that Excel would run as a formula is quoted with '."""
     zone = timezone.get_current_timezone()
     header = [str(value) for value in header]
-    response = StreamingHttpResponse(_csv_chunks(header, rows, zone),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_csv_chunks(header, rows, zone), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition(filename)
     response["Cache-Control"] = "no-store"
     return response
@@ -129,8 +130,9 @@ def _xlsx_cell(sheet, value, zone: tzinfo):
     return value
 
 
-def stream_xlsx(filename: str, header: Sequence, rows: Iterable[Sequence],
-                sheet_title: str = "Export") -> FileResponse:
+def stream_xlsx(
+    filename: str, header: Sequence, rows: Iterable[Sequence], sheet_title: str = "Export"
+) -> FileResponse:
     """XLSX written row by row (openpyxl's write-only mode, inline strings) into a temporary
     file on disk, then streamed from there; every text stays text. The whole file is written
     before the first byte is sent: a zip's directory comes last."""

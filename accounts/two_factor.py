@@ -10,8 +10,14 @@ from django.utils.translation import gettext as _
 from . import permissions
 
 # The pages a signed-in user may reach before the second factor: giving it, and leaving.
-OPEN_VIEWS = {"accounts:two-factor", "accounts:two-factor-qr", "accounts:logout",
-              "accounts:language", "set_language", "javascript-catalog"}
+OPEN_VIEWS = {
+    "accounts:two-factor",
+    "accounts:two-factor-qr",
+    "accounts:logout",
+    "accounts:language",
+    "set_language",
+    "javascript-catalog",
+}
 
 
 class RequireTwoFactor:
@@ -28,6 +34,9 @@ class RequireTwoFactor:
         if request.resolver_match.view_name in OPEN_VIEWS:
             return None
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": _("Give your two-factor code on the website first.")},
-                                status=403, json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(
+                {"detail": _("Give your two-factor code on the website first.")},
+                status=403,
+                json_dumps_params={"ensure_ascii": False},
+            )
         return redirect_to_login(request.get_full_path(), reverse("accounts:two-factor"))

@@ -82,16 +82,21 @@ def validate_pdf(upload) -> None:
     try:
         reader = PdfReader(upload)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise ValidationError(_("A password-protected PDF cannot be checked: please attach it "
-                                    "without a password."))
+            raise ValidationError(
+                _("A password-protected PDF cannot be checked: please attach it without a password.")
+            )
         active = _active_content(reader.trailer["/Root"])
     except (PdfReadError, ValueError, KeyError, TypeError, RecursionError):
         raise ValidationError(_("This PDF cannot be read.")) from None
     finally:
         upload.seek(0)
     if active:
-        raise ValidationError(_("PDFs with scripts, actions that open programs or embedded files "
-                                "are refused: please attach a plain PDF (print it to PDF again)."))
+        raise ValidationError(
+            _(
+                "PDFs with scripts, actions that open programs or embedded files "
+                "are refused: please attach a plain PDF (print it to PDF again)."
+            )
+        )
 
 
 def _active_content(root) -> bool:
@@ -108,8 +113,11 @@ def _active_content(root) -> bool:
                 raise ValueError("too many objects")
             node = node.get_object()
         if isinstance(node, DictionaryObject):
-            if ACTIVE_KEYS & set(node) or node.get("/S") in ACTIVE_ACTIONS \
-                    or node.get("/Subtype") == "/FileAttachment":
+            if (
+                ACTIVE_KEYS & set(node)
+                or node.get("/S") in ACTIVE_ACTIONS
+                or node.get("/Subtype") == "/FileAttachment"
+            ):
                 return True
             stack.extend(node.values())
         elif isinstance(node, ArrayObject):

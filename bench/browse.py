@@ -71,21 +71,38 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per scenario")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per scenario first")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_SERVER,
-                        help="PostgreSQL server to create the bench database on (its own database "
-                             "is never touched), or sqlite:// for a temporary SQLite file")
-    parser.add_argument("--bench-db", default="bench_browse",
-                        help="name of the database created and dropped on the PostgreSQL server")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the bench database (and reuse it next time with --reuse)")
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure an existing bench database kept with --keep: no seeding")
-    parser.add_argument("--explain", type=int, default=3, metavar="N",
-                        help="print EXPLAIN ANALYZE of the slowest query of the N slowest "
-                             "scenarios to stderr (0: none)")
-    parser.add_argument("--profile", nargs="?", const="no_filter", metavar="SCENARIO",
-                        help="profile 5 catalogue requests of a scenario (default no_filter) and "
-                             "print the top functions to stderr")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL") or DEFAULT_SERVER,
+        help="PostgreSQL server to create the bench database on (its own database "
+        "is never touched), or sqlite:// for a temporary SQLite file",
+    )
+    parser.add_argument(
+        "--bench-db",
+        default="bench_browse",
+        help="name of the database created and dropped on the PostgreSQL server",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the bench database (and reuse it next time with --reuse)"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure an existing bench database kept with --keep: no seeding"
+    )
+    parser.add_argument(
+        "--explain",
+        type=int,
+        default=3,
+        metavar="N",
+        help="print EXPLAIN ANALYZE of the slowest query of the N slowest scenarios to stderr (0: none)",
+    )
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="no_filter",
+        metavar="SCENARIO",
+        help="profile 5 catalogue requests of a scenario (default no_filter) and "
+        "print the top functions to stderr",
+    )
     parser.add_argument("--output", help="also write the JSON to this file")
     args = parser.parse_args()
     if not args.bench_db.startswith("bench_") or not args.bench_db.replace("_", "").isalnum():
@@ -94,6 +111,7 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- the bench database -----------------------------------------------------------------------
+
 
 class BenchDatabase:
     """Creates the bench database before Django starts and drops it at the end."""
@@ -125,8 +143,10 @@ class BenchDatabase:
     def create(self) -> None:
         if self.postgres and not self.args.reuse:
             name = self.args.bench_db
-            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-                        f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+            self._admin(
+                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'",
+            )
             log(f"created database {name} on {urlsplit(self.server_url).hostname}")
 
     def drop(self) -> None:
@@ -158,6 +178,7 @@ def configure_environment(url: str) -> None:
 
 # --- seeding --------------------------------------------------------------------------------
 
+
 def seed(args: argparse.Namespace) -> dict:
     """The project's demo builders with the published share raised, then a bulk top-up so that
     at least --projects are published."""
@@ -176,18 +197,23 @@ def seed(args: argparse.Namespace) -> dict:
     accounts_seconds = time.perf_counter() - started
 
     rest = (100 - PUBLISHED_SHARE) / sum(w for s, w in project_demo.STATUS_MIX if s != Status.PUBLISHED)
-    project_demo.STATUS_MIX = [(s, PUBLISHED_SHARE if s == Status.PUBLISHED else w * rest)
-                               for s, w in project_demo.STATUS_MIX]
+    project_demo.STATUS_MIX = [
+        (s, PUBLISHED_SHARE if s == Status.PUBLISHED else w * rest) for s, w in project_demo.STATUS_MIX
+    ]
     total = math.ceil(args.projects / (PUBLISHED_SHARE / 100) * 1.005)
     counts.update(project_demo.ProposalDemo(builder.rng, total).build())
 
     published = Proposal.objects.filter(status=Status.PUBLISHED)
     short = args.projects - published.count()
     if short > 0:  # the draw fell short: publish some submitted proposals, in bulk
-        ids = list(Proposal.objects.filter(status=Status.SUBMITTED).order_by("pk")
-                   .values_list("pk", flat=True)[:short])
+        ids = list(
+            Proposal.objects.filter(status=Status.SUBMITTED)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:short]
+        )
         Proposal.objects.filter(pk__in=ids).update(
-            status=Status.PUBLISHED, decided_at=F("submitted_at") + timedelta(days=3))
+            status=Status.PUBLISHED, decided_at=F("submitted_at") + timedelta(days=3)
+        )
     counts["published"] = published.count()
     counts["seconds"] = round(time.perf_counter() - started, 1)
     counts["accounts_seconds"] = round(accounts_seconds, 1)
@@ -206,6 +232,7 @@ def analyze() -> float:
 
 
 # --- measuring ------------------------------------------------------------------------------
+
 
 def bare_view(request):
     from django.http import HttpResponse
@@ -268,8 +295,13 @@ def probe(client, url: str, args: argparse.Namespace) -> dict:
         response = client.get(url)
     cold_ms = (time.perf_counter() - started) * 1000
     queries = list(captured.captured_queries)  # the next request's start empties the log
-    result = {"url": url, "status": response.status_code, "bytes": len(response.content),
-              "queries": len(queries), "cold_ms": round(cold_ms, 3)}
+    result = {
+        "url": url,
+        "status": response.status_code,
+        "bytes": len(response.content),
+        "queries": len(queries),
+        "cold_ms": round(cold_ms, 3),
+    }
     if response.get("Content-Type", "").startswith("application/json"):
         body = response.json()
         if isinstance(body, dict) and "count" in body:
@@ -313,8 +345,7 @@ def constant_queries(results: dict) -> dict:
     base = min(plain) if plain else None
     if not counts:
         return {"queries_per_request": counts, "constant": None}
-    ok = len(plain) == 1 and all(0 <= n - base <= 1 for name, n in counts.items()
-                                 if name in ONE_MORE_ALLOWED)
+    ok = len(plain) == 1 and all(0 <= n - base <= 1 for name, n in counts.items() if name in ONE_MORE_ALLOWED)
     return {"queries_per_request": counts, "constant": ok}
 
 
@@ -327,8 +358,7 @@ def short_sql(sql: str) -> str:
 def explain(sql: str) -> str:
     from django.db import connection
 
-    prefix = ("EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql"
-              else "EXPLAIN QUERY PLAN ")
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
     with connection.cursor() as cursor:
         cursor.execute(prefix + sql)
         return "\n".join(" | ".join(str(c) for c in row) for row in cursor.fetchall())
@@ -360,8 +390,10 @@ def scenario_values() -> dict[str, str]:
 
     published = Proposal.objects.filter(status=Status.PUBLISHED)
     row = published.values("host_province").annotate(n=Count("pk")).order_by("-n").first()
-    return {"province": row["host_province"] if row else "11",
-            "deep_page": str(max(1, min(DEEP_PAGE, published.count() // 50)))}
+    return {
+        "province": row["host_province"] if row else "11",
+        "deep_page": str(max(1, min(DEEP_PAGE, published.count() // 50))),
+    }
 
 
 @contextmanager
@@ -369,8 +401,10 @@ def bench_settings(urlconf: str):
     from django.test.utils import override_settings
 
     # Plain static storage: the manifest storage of DEBUG=False needs collectstatic first.
-    storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     with override_settings(ROOT_URLCONF=urlconf, STORAGES=storages):
         yield
 
@@ -396,11 +430,16 @@ def run(args: argparse.Namespace, database: BenchDatabase) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
         report["database"]["version"] = cursor.fetchone()[0].split(" on ")[0]
-    report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                         "django": django.get_version(), "debug": settings.DEBUG,
-                         "repeat": args.repeat, "warmup": args.warmup,
-                         # Other work on the machine skews the figures: the load says how much.
-                         "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    report["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "debug": settings.DEBUG,
+        "repeat": args.repeat,
+        "warmup": args.warmup,
+        # Other work on the machine skews the figures: the load says how much.
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
     values = scenario_values()
     client = Client()
@@ -436,12 +475,21 @@ def run(args: argparse.Namespace, database: BenchDatabase) -> dict:
         # For context, not a target: the home page, the site's layout with no SQL.
         report["home_page"] = {k: v for k, v in home.items() if not k.startswith("_")}
         report["home_page"]["ratio_to_bare"] = round(home["median_ms"] / bare["median_ms"], 1)
-        slow = sorted(((r["median_ms"], endpoint, name) for endpoint, rs in results.items()
-                       for name, r in rs.items() if r.get("_slow_sql")), reverse=True)
-        for _, endpoint, name in slow[:args.explain]:
+        slow = sorted(
+            (
+                (r["median_ms"], endpoint, name)
+                for endpoint, rs in results.items()
+                for name, r in rs.items()
+                if r.get("_slow_sql")
+            ),
+            reverse=True,
+        )
+        for _, endpoint, name in slow[: args.explain]:
             for query in results[endpoint][name]["_slow_sql"]:
-                log(f"\n=== {endpoint} {name}: query of {float(query['time']) * 1000:.1f} ms ===\n"
-                    f"{short_sql(query['sql'])}\n--- plan ---\n{explain(query['sql'])}")
+                log(
+                    f"\n=== {endpoint} {name}: query of {float(query['time']) * 1000:.1f} ms ===\n"
+                    f"{short_sql(query['sql'])}\n--- plan ---\n{explain(query['sql'])}"
+                )
         if args.profile and args.profile in results.get("page", {}):
             profile(client, results["page"][args.profile]["url"])
 
@@ -458,11 +506,13 @@ def run(args: argparse.Namespace, database: BenchDatabase) -> dict:
     report["targets"] = {
         "page_constant_queries": report["page"]["constant"] if page else None,
         "api_constant_queries": report["api"]["constant"] if results.get("api") else None,
-        "page_within_5x_bare": (all(r["ratio_to_bare"] <= PAGE_TARGET_RATIO for r in page)
-                                if page else None),
+        "page_within_5x_bare": (all(r["ratio_to_bare"] <= PAGE_TARGET_RATIO for r in page) if page else None),
         "page_worst_ratio": max((r["ratio_to_bare"] for r in page), default=None),
-        "page_scenarios_within_5x": sorted(name for name, r in results.get("page", {}).items()
-                                           if r.get("ratio_to_bare", math.inf) <= PAGE_TARGET_RATIO),
+        "page_scenarios_within_5x": sorted(
+            name
+            for name, r in results.get("page", {}).items()
+            if r.get("ratio_to_bare", math.inf) <= PAGE_TARGET_RATIO
+        ),
     }
     return report
 

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))   # before the bench's own modules, which import the engine
+sys.path.insert(0, str(ROOT))  # before the bench's own modules, which import the engine
 
 from matching_database import BENCH_DB, BenchDatabase, configure_django, full_run, log  # noqa: E402
 from matching_round import generate  # noqa: E402
@@ -49,8 +49,13 @@ from matching.engine import assignment, blocks, placement  # noqa: E402  (the en
 from matching.engine import candidates as search  # noqa: E402
 from matching.engine.scoring import DEFAULT_WEIGHTS, effective_strengths  # noqa: E402
 
-TARGETS = {"engine_seconds": 5.0, "peak_mib": 1024.0, "full_run_seconds": 8.0, "speedup_vs_loop": 30.0,
-           "gap": 0.03}
+TARGETS = {
+    "engine_seconds": 5.0,
+    "peak_mib": 1024.0,
+    "full_run_seconds": 8.0,
+    "speedup_vs_loop": 30.0,
+    "gap": 0.03,
+}
 MIN_AREA_FIT = 0.10
 
 
@@ -62,32 +67,55 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--k", type=int, default=20)
     parser.add_argument("--m", type=int, default=50)
     parser.add_argument("--interests-per-university", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="Engine and loop measurements are repeated; the best time is kept "
-                             "(the machine is shared: the best is the least disturbed).")
-    parser.add_argument("--loop-sample", type=int, default=200,
-                        help="Projects scored by the plain Python loop (against every university).")
-    parser.add_argument("--database-url", default="",
-                        help="A PostgreSQL server (any database on it): adds the full run through "
-                             f"a fresh database {BENCH_DB!r} created there and dropped at the end.")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="Engine and loop measurements are repeated; the best time is kept "
+        "(the machine is shared: the best is the least disturbed).",
+    )
+    parser.add_argument(
+        "--loop-sample",
+        type=int,
+        default=200,
+        help="Projects scored by the plain Python loop (against every university).",
+    )
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="A PostgreSQL server (any database on it): adds the full run through "
+        f"a fresh database {BENCH_DB!r} created there and dropped at the end.",
+    )
     parser.add_argument("--employers", type=int, default=2400, help="Seeded employers (database run).")
-    parser.add_argument("--full-runs", type=int, default=3,
-                        help="Full runs through the database, one after another (the median is kept).")
+    parser.add_argument(
+        "--full-runs",
+        type=int,
+        default=3,
+        help="Full runs through the database, one after another (the median is kept).",
+    )
     parser.add_argument("--keep", action="store_true", help="Keep the bench database.")
-    parser.add_argument("--profile", action="store_true",
-                        help="Print a cProfile of the engine (candidates and optimal) to stderr.")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Print a cProfile of the engine (candidates and optimal) to stderr.",
+    )
     return parser.parse_args()
 
 
 # --- the engine ---------------------------------------------------------------------------------
+
 
 def score_everything(round_: search.Round) -> float:
     """The engine's scoring of every pair, block by block in its threads, as the candidate
     search does it (without its selections)."""
     projects, _ = round_.shape
     started = time.perf_counter()
-    blocks.scan(blocks.Scorer(round_, DEFAULT_WEIGHTS), np.arange(projects), search.CHUNK,
-                lambda worker, rows, totals: None)
+    blocks.scan(
+        blocks.Scorer(round_, DEFAULT_WEIGHTS),
+        np.arange(projects),
+        search.CHUNK,
+        lambda worker, rows, totals: None,
+    )
     return time.perf_counter() - started
 
 
@@ -97,12 +125,21 @@ def problem(round_: search.Round, found: search.Candidates) -> tuple[placement.P
     universities = round_.shape[1]
     keys = found.project.astype(np.int64) * universities + found.university
     interests = round_.interest_project.astype(np.int64) * universities + round_.interest_university
-    pairs = placement.Pairs(project=found.project, university=found.university, score=found.score,
-                            area_fit=found.components[0], mutual=np.isin(keys, interests[::2]),
-                            introduced=np.zeros(len(found), dtype=bool))
+    pairs = placement.Pairs(
+        project=found.project,
+        university=found.university,
+        score=found.score,
+        area_fit=found.components[0],
+        mutual=np.isin(keys, interests[::2]),
+        introduced=np.zeros(len(found), dtype=bool),
+    )
     share = -(-round_.project_places // np.maximum(round_.project_partners, 1))
-    return pairs, placement.Capacity(partners=round_.project_partners, share=share,
-                                     slots=round_.university_slots, places=round_.university_places)
+    return pairs, placement.Capacity(
+        partners=round_.project_partners,
+        share=share,
+        slots=round_.university_slots,
+        places=round_.university_places,
+    )
 
 
 def engine(round_: search.Round, k: int, m: int) -> tuple[dict, search.Candidates, np.ndarray]:
@@ -118,19 +155,29 @@ def engine(round_: search.Round, k: int, m: int) -> tuple[dict, search.Candidate
     started = time.perf_counter()
     why = placement.reasons(pairs, capacity, round_.project_type, best.chosen, min_area_fit=MIN_AREA_FIT)
     eligible = placement.proposable(pairs, MIN_AREA_FIT)
-    chosen, stable = (assignment.summarise(pairs, capacity, round_.project_type, c, eligible, round_.shape[1])
-                      for c in (best.chosen, best.greedy))
+    chosen, stable = (
+        assignment.summarise(pairs, capacity, round_.project_type, c, eligible, round_.shape[1])
+        for c in (best.chosen, best.greedy)
+    )
     timings["summaries_seconds"] = time.perf_counter() - started
     figures = {
-        "candidates": len(found), "proposed": int(best.chosen.sum()),
-        "objective": round(best.objective, 3), "bound": round(best.bound, 3), "gap": round(best.gap, 5),
-        "solver": best.solver, "time_limited": best.time_limited,
+        "candidates": len(found),
+        "proposed": int(best.chosen.sum()),
+        "objective": round(best.objective, 3),
+        "bound": round(best.bound, 3),
+        "gap": round(best.gap, 5),
+        "solver": best.solver,
+        "time_limited": best.time_limited,
         "greedy_objective": round(stable.objective, 3),
-        "blocking_pairs": chosen.blocking_pairs, "greedy_blocking_pairs": stable.blocking_pairs,
-        "projects_served": chosen.projects_served, "universities_reached": chosen.universities_reached,
-        "students_placed": chosen.students_placed, "greedy_students_placed": stable.students_placed,
+        "blocking_pairs": chosen.blocking_pairs,
+        "greedy_blocking_pairs": stable.blocking_pairs,
+        "projects_served": chosen.projects_served,
+        "universities_reached": chosen.universities_reached,
+        "students_placed": chosen.students_placed,
+        "greedy_students_placed": stable.students_placed,
         "over_places": len(chosen.over_places),
-        "mutual_pairs": int(pairs.mutual.sum()), "mutual_proposed": int(best.mutual.sum()),
+        "mutual_pairs": int(pairs.mutual.sum()),
+        "mutual_proposed": int(best.mutual.sum()),
         "mutual_missed": int((pairs.mutual & (why == placement.UNEXPLAINED)).sum()),
     }
     return {**timings, **figures}, found, best.chosen
@@ -159,6 +206,7 @@ def profile(round_: search.Round, k: int, m: int) -> None:
 
 # --- the baseline: a plain Python loop over pairs ---------------------------------------------
 
+
 def loop_scores(round_: search.Round, sample: np.ndarray) -> tuple[float, list[list[float]]]:
     """The score formula pair by pair in plain Python (ineligible pairs -1, as the engine's
     search has them), its inputs turned into lists first, outside the timing."""
@@ -167,13 +215,18 @@ def loop_scores(round_: search.Round, sample: np.ndarray) -> tuple[float, list[l
     effective = effective_strengths(round_.strengths, round_.area_parent).tolist()
     u_places, u_slots = round_.university_places.tolist(), round_.university_slots.tolist()
     u_province, u_region = round_.university_province.tolist(), round_.university_region.tolist()
-    interest = set(zip(round_.interest_project.tolist(), round_.interest_university.tolist(),
-                       strict=True))
-    projects = [(int(p), [(int(a), float(round_.project_areas[p, a]))
-                          for a in np.flatnonzero(round_.project_areas[p])],
-                 int(round_.project_type[p]),
-                 float(round_.project_places[p]) / max(int(round_.project_partners[p]), 1),
-                 int(round_.project_province[p]), int(round_.project_region[p])) for p in sample]
+    interest = set(zip(round_.interest_project.tolist(), round_.interest_university.tolist(), strict=True))
+    projects = [
+        (
+            int(p),
+            [(int(a), float(round_.project_areas[p, a])) for a in np.flatnonzero(round_.project_areas[p])],
+            int(round_.project_type[p]),
+            float(round_.project_places[p]) / max(int(round_.project_partners[p]), 1),
+            int(round_.project_province[p]),
+            int(round_.project_region[p]),
+        )
+        for p in sample
+    ]
     rows = []
     started = time.perf_counter()
     for p, areas, t, per_partner, province, region in projects:
@@ -202,17 +255,22 @@ def loop_scores(round_: search.Round, sample: np.ndarray) -> tuple[float, list[l
 
 def loop_baseline(round_: search.Round, sample_size: int, seed: int, repeat: int) -> dict:
     projects, _ = round_.shape
-    sample = np.sort(np.random.default_rng(seed + 1).choice(projects, min(sample_size, projects),
-                                                            replace=False))
+    sample = np.sort(
+        np.random.default_rng(seed + 1).choice(projects, min(sample_size, projects), replace=False)
+    )
     runs = [loop_scores(round_, sample) for _ in range(max(repeat, 1))]
     seconds, rows = min(runs, key=lambda run: run[0])
     engine_rows = blocks.Scorer(round_, DEFAULT_WEIGHTS).score(sample)
-    return {"loop_sample_projects": len(sample), "loop_sample_seconds": round(seconds, 3),
-            "loop_seconds_scaled": round(seconds * projects / max(len(sample), 1), 2),
-            "loop_max_abs_difference": float(np.abs(np.array(rows) - engine_rows).max())}
+    return {
+        "loop_sample_projects": len(sample),
+        "loop_sample_seconds": round(seconds, 3),
+        "loop_seconds_scaled": round(seconds * projects / max(len(sample), 1), 2),
+        "loop_max_abs_difference": float(np.abs(np.array(rows) - engine_rows).max()),
+    }
 
 
 # --- putting it together ------------------------------------------------------------------------
+
 
 def rss_mib() -> float:
     with open("/proc/self/statm") as fh:
@@ -229,22 +287,31 @@ def main() -> None:
         runs.append(engine(round_, args.k, args.m)[0])
         log(f"engine, run {attempt + 1}: {json.dumps(runs[-1])}")
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    figures = {key: min(run[key] for run in runs) if key.endswith("_seconds") else value
-               for key, value in runs[-1].items()}
+    figures = {
+        key: min(run[key] for run in runs) if key.endswith("_seconds") else value
+        for key, value in runs[-1].items()
+    }
     engine_seconds = min(run["candidates_seconds"] + run["assign_seconds"] for run in runs)
     log(f"engine {engine_seconds:.2f} s; the plain Python loop on {args.loop_sample} projects")
     loop = loop_baseline(round_, args.loop_sample, args.seed, args.repeat)
     result = {
-        "universities": args.universities, "projects": args.projects, "seed": args.seed,
-        "k": args.k, "m": args.m, "pairs": args.universities * args.projects, "repeat": args.repeat,
+        "universities": args.universities,
+        "projects": args.projects,
+        "seed": args.seed,
+        "k": args.k,
+        "m": args.m,
+        "pairs": args.universities * args.projects,
+        "repeat": args.repeat,
         "interests": len(round_.interest_project),
         "engine_seconds": round(engine_seconds, 3),
         **{key: round(value, 3) if key.endswith("_seconds") else value for key, value in figures.items()},
         **loop,
         "speedup_vs_loop": round(loop["loop_seconds_scaled"] / figures["score_seconds"], 1),
         "speedup_vs_loop_with_candidates": round(
-            loop["loop_seconds_scaled"] / figures["candidates_seconds"], 1),
-        "peak_mib": round(peak_mib, 1), "rss_before_engine_mib": round(baseline_mib, 1),
+            loop["loop_seconds_scaled"] / figures["candidates_seconds"], 1
+        ),
+        "peak_mib": round(peak_mib, 1),
+        "rss_before_engine_mib": round(baseline_mib, 1),
     }
     log("tracing the engine's allocations")
     result["engine_traced_peak_mib"] = round(traced_peak_mib(round_, args.k, args.m), 1)
@@ -258,8 +325,7 @@ def main() -> None:
             result.update(full_run(args))
         finally:
             database.drop()
-        result["peak_mib_with_full_run"] = round(
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        result["peak_mib_with_full_run"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["targets"] = {
         "engine_seconds_le_5": result["engine_seconds"] <= TARGETS["engine_seconds"],
         "peak_mib_le_1024": result["peak_mib"] <= TARGETS["peak_mib"],
@@ -267,15 +333,22 @@ def main() -> None:
         "over_places_0": result["over_places"] == 0,
         "mutual_missed_0": result["mutual_missed"] == 0,
         "speedup_vs_loop_ge_30": result["speedup_vs_loop"] >= TARGETS["speedup_vs_loop"],
-        **({"full_run_seconds_le_8": result["full_run_seconds"] <= TARGETS["full_run_seconds"]}
-           if "full_run_seconds" in result else {}),
+        **(
+            {"full_run_seconds_le_8": result["full_run_seconds"] <= TARGETS["full_run_seconds"]}
+            if "full_run_seconds" in result
+            else {}
+        ),
         "note": "targets are set for 2,000 × 75,000 on a 2-core machine",
     }
     from highspy._core import _Highs
 
-    result["machine"] = {"cpus": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()],
-                         "python": platform.python_version(), "numpy": np.__version__,
-                         "highspy": _Highs().version()}
+    result["machine"] = {
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "highspy": _Highs().version(),
+    }
     print(json.dumps(result, ensure_ascii=False))
 
 

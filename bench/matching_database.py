@@ -20,6 +20,7 @@ def log(message: str) -> None:
 
 # --- the full run through the database ----------------------------------------------------------
 
+
 class BenchDatabase:
     """`bench_matching` on the given PostgreSQL server: created fresh, dropped at the end."""
 
@@ -34,8 +35,10 @@ class BenchDatabase:
         run_admin(self.server_url, *statements)
 
     def create(self) -> None:
-        self._admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)',
-                    f"CREATE DATABASE \"{BENCH_DB}\" TEMPLATE template0 ENCODING 'UTF8'")
+        self._admin(
+            f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)',
+            f"CREATE DATABASE \"{BENCH_DB}\" TEMPLATE template0 ENCODING 'UTF8'",
+        )
         log(f"created database {BENCH_DB}")
 
     def drop(self) -> None:
@@ -50,7 +53,7 @@ def configure_django(url: str) -> None:
     """Production-like settings on the bench database; no Redis: nothing leaves this process."""
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
-    os.environ["DEBUG"] = "False"   # no query log growing with every statement
+    os.environ["DEBUG"] = "False"  # no query log growing with every statement
     os.environ.setdefault("SECRET_KEY", "bench-matching-not-a-secret-0123456789abcdefghijklmnopqrstu")
     os.environ["ALLOWED_HOSTS"] = "localhost"
     os.environ["CONN_MAX_AGE"] = "0"
@@ -83,14 +86,22 @@ def seed(args: argparse.Namespace) -> dict:
     proposals = list(Proposal.objects.values_list("pk", flat=True))
     universities = list(University.objects.values_list("pk", flat=True))
     # Beside the demo builders' own interests, which a small round could draw again.
-    pairs = {(rng.choice(proposals), u) for u in universities
-             for _ in range(args.interests_per_university)} - set(
-        Interest.objects.values_list("proposal_id", "university_id"))
+    pairs = {
+        (rng.choice(proposals), u) for u in universities for _ in range(args.interests_per_university)
+    } - set(Interest.objects.values_list("proposal_id", "university_id"))
     Interest.objects.bulk_create(
-        (Interest(proposal_id=p, university_id=u, students_offered=rng.randint(1, 10),
-                  statement="我校人工智能学院可派出学生参与该项目。",
-                  response=Interest.Response.WELCOME if i % 2 == 0 else "")
-         for i, (p, u) in enumerate(sorted(pairs))), batch_size=5000)
+        (
+            Interest(
+                proposal_id=p,
+                university_id=u,
+                students_offered=rng.randint(1, 10),
+                statement="我校人工智能学院可派出学生参与该项目。",
+                response=Interest.Response.WELCOME if i % 2 == 0 else "",
+            )
+            for i, (p, u) in enumerate(sorted(pairs))
+        ),
+        batch_size=5000,
+    )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     counts.update(call=call.slug, interests=len(pairs), seed_seconds=round(time.perf_counter() - started, 1))
@@ -117,8 +128,17 @@ def full_run(args: argparse.Namespace) -> dict:
     for attempt in range(max(args.full_runs, 1)):
         out = io.StringIO()
         started = time.perf_counter()
-        call_command("run_matching", "--call", seeded["call"], "--k", str(args.k), "--m", str(args.m),
-                     "--inline", stdout=out)
+        call_command(
+            "run_matching",
+            "--call",
+            seeded["call"],
+            "--k",
+            str(args.k),
+            "--m",
+            str(args.m),
+            "--inline",
+            stdout=out,
+        )
         runs.append((time.perf_counter() - started, json.loads(out.getvalue())))
         log(f"full run {attempt + 1}: {runs[-1][0]:.2f} s {json.dumps(runs[-1][1]['seconds'])}")
     # The median run: the later ones write into a table that already holds the earlier runs'
@@ -127,12 +147,16 @@ def full_run(args: argparse.Namespace) -> dict:
     from django.db import connections
 
     connections.close_all()
-    return {"full_run_seconds": round(seconds, 2),
-            "full_run_seconds_each": [round(each, 2) for each, _ in runs],
-            "full_run_status": summary["status"],
-            "full_run_error": summary["error"], "full_run_stages": summary["seconds"],
-            "full_run_candidates": summary.get("candidates"), "full_run_gap": summary.get("gap"),
-            "full_run_over_places": len(summary.get("over_places") or []),
-            "full_run_mutual_missed": (summary.get("mutual") or {}).get("missed"),
-            "migrate_seconds": round(migrate_seconds, 1),
-            "seeded": seeded}
+    return {
+        "full_run_seconds": round(seconds, 2),
+        "full_run_seconds_each": [round(each, 2) for each, _ in runs],
+        "full_run_status": summary["status"],
+        "full_run_error": summary["error"],
+        "full_run_stages": summary["seconds"],
+        "full_run_candidates": summary.get("candidates"),
+        "full_run_gap": summary.get("gap"),
+        "full_run_over_places": len(summary.get("over_places") or []),
+        "full_run_mutual_missed": (summary.get("mutual") or {}).get("missed"),
+        "migrate_seconds": round(migrate_seconds, 1),
+        "seeded": seeded,
+    }

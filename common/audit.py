@@ -37,8 +37,9 @@ def _merge(choices: Iterable[tuple[str, Promise]], kind: str) -> dict[str, Promi
     for code, label in choices:
         # Two apps may name the same code only if they mean the same thing by it.
         if code in merged and str(merged[code]) != str(label):
-            raise ImproperlyConfigured(f"The audit {kind} {code!r} has two labels: "
-                                       f"{merged[code]!r} and {label!r}.")
+            raise ImproperlyConfigured(
+                f"The audit {kind} {code!r} has two labels: {merged[code]!r} and {label!r}."
+            )
         merged[code] = label
     return merged
 
@@ -46,11 +47,19 @@ def _merge(choices: Iterable[tuple[str, Promise]], kind: str) -> dict[str, Promi
 @cache
 def _catalogue() -> tuple[dict[str, Promise], dict[str, Promise]]:
     modules = [module for module in _discover() if module is not None]
-    actions = _merge(((member.value, member.label) for catalogue in _subclasses(AuditAction)
-                      for member in catalogue), "action")
-    statuses = _merge((choice for module in modules
-                       for choices in getattr(module, "AUDITED_STATUSES", ())
-                       for choice in _choices(choices)), "status")
+    actions = _merge(
+        ((member.value, member.label) for catalogue in _subclasses(AuditAction) for member in catalogue),
+        "action",
+    )
+    statuses = _merge(
+        (
+            choice
+            for module in modules
+            for choices in getattr(module, "AUDITED_STATUSES", ())
+            for choice in _choices(choices)
+        ),
+        "status",
+    )
     return actions, statuses
 
 

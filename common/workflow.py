@@ -23,8 +23,14 @@ class Workflow:
     services' permission checks to decide; the table only names it.
     """
 
-    def __init__(self, transitions: Transitions, roles: Iterable[str], *, field: str = "status",
-                 stamp: str | None = "updated_at") -> None:
+    def __init__(
+        self,
+        transitions: Transitions,
+        roles: Iterable[str],
+        *,
+        field: str = "status",
+        stamp: str | None = "updated_at",
+    ) -> None:
         self.transitions: dict[tuple[str, str], tuple[str, str]] = dict(transitions)
         self.roles = frozenset(roles)
         unknown = {who for _, who in self.transitions.values()} - self.roles
@@ -35,8 +41,7 @@ class Workflow:
     @property
     def statuses(self) -> frozenset[str]:
         """Every status a row leaves or reaches."""
-        return frozenset(s for (source, _), (target, _) in self.transitions.items()
-                         for s in (source, target))
+        return frozenset(s for (source, _), (target, _) in self.transitions.items() for s in (source, target))
 
     @property
     def actions(self) -> frozenset[str]:
@@ -50,8 +55,13 @@ class Workflow:
         """The actions someone holding these roles may take from this status, in the table's
         order, each once (what a page shows as buttons)."""
         held = set(roles)
-        return list(dict.fromkeys(action for (source, action), (_, who) in self.transitions.items()
-                                  if source == status and who in held))
+        return list(
+            dict.fromkeys(
+                action
+                for (source, action), (_, who) in self.transitions.items()
+                if source == status and who in held
+            )
+        )
 
     def next_status(self, status: str, action: str) -> str:
         """The status this action leads to from this one, for a caller that checked it is
@@ -63,15 +73,22 @@ class Workflow:
 
     def sources(self, action: str, role: str) -> list[str]:
         """The statuses from which this role may take this action."""
-        return [source for (source, name), (_, who) in self.transitions.items()
-                if name == action and who == role]
+        return [
+            source for (source, name), (_, who) in self.transitions.items() if name == action and who == role
+        ]
 
     def allows(self, source: str, target: str) -> bool:
         """Whether some row leads from `source` to `target`."""
         return any(s == source and t == target for (s, _), (t, _) in self.transitions.items())
 
-    def move(self, instance: Model, *, to: str, expected: str | None = None,
-             updates: Mapping[str, Any] | None = None) -> bool:
+    def move(
+        self,
+        instance: Model,
+        *,
+        to: str,
+        expected: str | None = None,
+        updates: Mapping[str, Any] | None = None,
+    ) -> bool:
         """Compare-and-set: write `to` (with `updates` and the time stamp) only if the row still
         has the `expected` status (by default the one the instance was read with), and say
         whether it did; on success the instance carries the new values. Of two moves from the
@@ -80,10 +97,10 @@ class Workflow:
         source = getattr(instance, self.field) if expected is None else expected
         if not self.allows(source, to):
             raise ValueError(f"{type(instance).__name__}: no row leads from {source!r} to {to!r}")
-        values = {self.field: to, **(updates or {}), **({self.stamp: timezone.now()}
-                                                        if self.stamp else {})}
-        changed = type(instance)._default_manager.filter(
-            pk=instance.pk, **{self.field: source}).update(**values)
+        values = {self.field: to, **(updates or {}), **({self.stamp: timezone.now()} if self.stamp else {})}
+        changed = (
+            type(instance)._default_manager.filter(pk=instance.pk, **{self.field: source}).update(**values)
+        )
         if changed:
             for name, value in values.items():
                 setattr(instance, name, value)

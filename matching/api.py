@@ -20,29 +20,64 @@ from .models import Candidate, MatchRun
 class MatchRunSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     call = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    summary = serializers.DictField(read_only=True, help_text=(
-        "Counts (projects, universities, interests, candidates, proposed); the proposed and the "
-        "greedy choice's objective (total score), blocking pairs, projects served, universities "
-        "reached and students placed; time_limited (the solver stopped at its time limit); mutual "
-        "{pairs, proposed, missed, not_proposed}; reasons {reason: candidates}; held (capacity "
-        "held by earlier introductions, by university and project type); empty_because; "
-        "coverage by region and by tier; over_places (always empty: every proposal fits)."))
-    min_area_fit = serializers.FloatField(read_only=True, help_text=(
-        "The AI-fit floor, 0–1: a pair below it is never proposed, except a mutual-interest pair."))
-    bound = serializers.FloatField(read_only=True, allow_null=True, help_text=(
-        "No choice within the capacities can total more than this (null until the run succeeds)."))
-    gap = serializers.FloatField(read_only=True, allow_null=True, help_text=(
-        "(bound − objective) / bound: the proposed total is within this fraction of the best "
-        "possible."))
-    timings = serializers.DictField(child=serializers.FloatField(), read_only=True,
-                                    help_text="Seconds per stage.")
+    summary = serializers.DictField(
+        read_only=True,
+        help_text=(
+            "Counts (projects, universities, interests, candidates, proposed); the proposed and the "
+            "greedy choice's objective (total score), blocking pairs, projects served, universities "
+            "reached and students placed; time_limited (the solver stopped at its time limit); mutual "
+            "{pairs, proposed, missed, not_proposed}; reasons {reason: candidates}; held (capacity "
+            "held by earlier introductions, by university and project type); empty_because; "
+            "coverage by region and by tier; over_places (always empty: every proposal fits)."
+        ),
+    )
+    min_area_fit = serializers.FloatField(
+        read_only=True,
+        help_text=(
+            "The AI-fit floor, 0–1: a pair below it is never proposed, except a mutual-interest pair."
+        ),
+    )
+    bound = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text=("No choice within the capacities can total more than this (null until the run succeeds)."),
+    )
+    gap = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "(bound − objective) / bound: the proposed total is within this fraction of the best possible."
+        ),
+    )
+    timings = serializers.DictField(
+        child=serializers.FloatField(), read_only=True, help_text="Seconds per stage."
+    )
     weights = serializers.DictField(child=serializers.FloatField(), read_only=True)
 
     class Meta:
         model = MatchRun
-        fields = ["id", "call", "status", "progress", "weights", "k", "m", "shards", "min_area_fit",
-                  "algorithm_version", "solver", "bound", "gap", "summary", "timings", "error",
-                  "created_at", "started_at", "finished_at", "published_at"]
+        fields = [
+            "id",
+            "call",
+            "status",
+            "progress",
+            "weights",
+            "k",
+            "m",
+            "shards",
+            "min_area_fit",
+            "algorithm_version",
+            "solver",
+            "bound",
+            "gap",
+            "summary",
+            "timings",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "published_at",
+        ]
         read_only_fields = fields
 
 
@@ -51,14 +86,20 @@ class MatchRunInput(serializers.Serializer):
 
     call = serializers.SlugField(help_text="The call round's short name.")
     weights = serializers.DictField(
-        child=serializers.JSONField(), required=False,
+        child=serializers.JSONField(),
+        required=False,
         help_text='Any of "area", "capacity", "region", "interest": numbers ≥ 0, not all 0; '
-                  "missing ones take the defaults (0.60, 0.15, 0.15, 0.10).")
+        "missing ones take the defaults (0.60, 0.15, 0.15, 0.10).",
+    )
     k = serializers.IntegerField(required=False, help_text="Universities per project, 1–200 (20).")
     m = serializers.IntegerField(required=False, help_text="Projects per university, 1–500 (50).")
-    min_area_fit = serializers.FloatField(required=False, help_text=(
-        "The AI-fit floor, 0–1 (0.10): pairs whose area fit is below it are never proposed, "
-        "except mutual-interest pairs; they stay ranked candidates."))
+    min_area_fit = serializers.FloatField(
+        required=False,
+        help_text=(
+            "The AI-fit floor, 0–1 (0.10): pairs whose area fit is below it are never proposed, "
+            "except mutual-interest pairs; they stay ranked candidates."
+        ),
+    )
 
 
 class CandidateComponentsSerializer(serializers.Serializer):
@@ -69,23 +110,46 @@ class CandidateComponentsSerializer(serializers.Serializer):
 
 
 class CandidateSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(read_only=True, help_text=(
-        "The candidate's number within the portal: POST it as `candidate` to /introductions/."))
+    id = serializers.IntegerField(
+        read_only=True,
+        help_text=("The candidate's number within the portal: POST it as `candidate` to /introductions/."),
+    )
     project = serializers.UUIDField(source="proposal.public_id", read_only=True)
     university = serializers.UUIDField(source="university.public_id", read_only=True)
     components = CandidateComponentsSerializer(source="*", read_only=True)
-    top_areas = serializers.ListField(child=serializers.CharField(), read_only=True,
-                                      help_text="The focus areas contributing most to the area fit.")
-    reason = serializers.CharField(source="reason_code", read_only=True, allow_null=True, help_text=(
-        "Why it was not proposed, null when proposed: " + ", ".join(
-            code.name.lower() for code in Candidate.Reason if code) + "."))
-    reason_text = serializers.SerializerMethodField(help_text=(
-        "The reason in words, in the request's language; null when proposed."))
+    top_areas = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The focus areas contributing most to the area fit.",
+    )
+    reason = serializers.CharField(
+        source="reason_code",
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "Why it was not proposed, null when proposed: "
+            + ", ".join(code.name.lower() for code in Candidate.Reason if code)
+            + "."
+        ),
+    )
+    reason_text = serializers.SerializerMethodField(
+        help_text=("The reason in words, in the request's language; null when proposed.")
+    )
 
     class Meta:
         model = Candidate
-        fields = ["id", "project", "university", "score", "components", "rank", "proposed",
-                  "reason", "reason_text", "top_areas"]
+        fields = [
+            "id",
+            "project",
+            "university",
+            "score",
+            "components",
+            "rank",
+            "proposed",
+            "reason",
+            "reason_text",
+            "top_areas",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))
@@ -115,8 +179,9 @@ class CandidateFilter(filters.FilterSet):
         # Through the run's packed ids of the university's candidates: none has an index by
         # university. The view has already found the run of the URL.
         run = MatchRun.objects.get(public_id=self.request.parser_context["kwargs"]["id"])
-        return queryset.filter(pk__in=selectors.candidate_ids_at(
-            run, University.objects.filter(public_id=value)))
+        return queryset.filter(
+            pk__in=selectors.candidate_ids_at(run, University.objects.filter(public_id=value))
+        )
 
 
 class CandidatePagination(PagePagination):
@@ -128,8 +193,9 @@ class CandidatePagination(PagePagination):
 @extend_schema_view(
     create=extend_schema(request=MatchRunInput, responses={202: MatchRunSerializer}),
 )
-class MatchRunViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                      viewsets.GenericViewSet):
+class MatchRunViewSet(
+    InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Ministry staff start, watch and publish matching runs; everyone else is refused."""
 
     serializer_class = MatchRunSerializer
@@ -174,6 +240,7 @@ class MatchRunCandidateListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Candidate.objects.none()
-        run = generics.get_object_or_404(selectors.runs_visible_to(self.request.user),
-                                         public_id=self.kwargs["id"])
+        run = generics.get_object_or_404(
+            selectors.runs_visible_to(self.request.user), public_id=self.kwargs["id"]
+        )
         return selectors.run_candidates(run).order_by("proposal_id", "rank", "pk")

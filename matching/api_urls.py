@@ -7,7 +7,10 @@ router = SimpleRouter()
 router.register("match-runs", api.MatchRunViewSet, basename="match-run")
 
 urlpatterns = [
-    path("match-runs/<uuid:id>/candidates/", api.MatchRunCandidateListApi.as_view(),
-         name="match-run-candidates"),
+    path(
+        "match-runs/<uuid:id>/candidates/",
+        api.MatchRunCandidateListApi.as_view(),
+        name="match-run-candidates",
+    ),
     *router.urls,
 ]

@@ -30,23 +30,38 @@ class MatchRunForm(forms.Form):
     the AI-fit floor. The weights need not sum to 1 (only their ratios change the ranking), but
     none may be negative and not all may be 0. A blank floor takes the default."""
 
-    call = forms.ModelChoiceField(label=_("Call round"), queryset=None, to_field_name="slug",
-                                  empty_label=None)
+    call = forms.ModelChoiceField(
+        label=_("Call round"), queryset=None, to_field_name="slug", empty_label=None
+    )
     area = forms.FloatField(min_value=0, max_value=1)
     capacity = forms.FloatField(min_value=0, max_value=1)
     region = forms.FloatField(min_value=0, max_value=1)
     interest = forms.FloatField(min_value=0, max_value=1)
     k = forms.IntegerField(
-        label=_("Universities per project (k)"), min_value=1, max_value=200, initial=20,
-        help_text=_("The best k universities of each project are kept, 1 to 200."))
+        label=_("Universities per project (k)"),
+        min_value=1,
+        max_value=200,
+        initial=20,
+        help_text=_("The best k universities of each project are kept, 1 to 200."),
+    )
     m = forms.IntegerField(
-        label=_("Projects per university (m)"), min_value=1, max_value=500, initial=50,
-        help_text=_("The best m projects of each university are kept, 1 to 500."))
+        label=_("Projects per university (m)"),
+        min_value=1,
+        max_value=500,
+        initial=50,
+        help_text=_("The best m projects of each university are kept, 1 to 500."),
+    )
     min_area_fit = forms.FloatField(
-        label=_("AI-fit floor"), min_value=0, max_value=1, initial=DEFAULT_MIN_AREA_FIT,
+        label=_("AI-fit floor"),
+        min_value=0,
+        max_value=1,
+        initial=DEFAULT_MIN_AREA_FIT,
         required=False,
-        help_text=_("From 0 to 1. A pair whose AI area fit is below it is never proposed, except "
-                    "a mutual-interest pair; it stays a ranked candidate."))
+        help_text=_(
+            "From 0 to 1. A pair whose AI area fit is below it is never proposed, except "
+            "a mutual-interest pair; it stays a ranked candidate."
+        ),
+    )
 
     def __init__(self, *args, calls, initial_call=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,8 +95,9 @@ def call_label(call) -> str:
     count = getattr(call, "published_projects", None)
     if count is None:
         return call.name
-    return ngettext("%(name)s (%(count)s published project)", "%(name)s (%(count)s published projects)",
-                    count) % {"name": call.name, "count": count}
+    return ngettext(
+        "%(name)s (%(count)s published project)", "%(name)s (%(count)s published projects)", count
+    ) % {"name": call.name, "count": count}
 
 
 class ResultFilterForm(forms.Form):
@@ -90,8 +106,9 @@ class ResultFilterForm(forms.Form):
     view = forms.ChoiceField(label=_("Show"), choices=RESULT_VIEWS, required=False)
     project = forms.CharField(label=_("Project title"), max_length=100, required=False)
     university = forms.CharField(label=_("University name"), max_length=100, required=False)
-    province = forms.ChoiceField(label=_("Province"), required=False,
-                                 help_text=_("The project's host province or the university's."))
+    province = forms.ChoiceField(
+        label=_("Province"), required=False, help_text=_("The project's host province or the university's.")
+    )
     area = forms.ChoiceField(label=_("Focus area"), required=False)
     proposed = forms.BooleanField(label=_("Proposed only"), required=False)
 
@@ -107,6 +124,10 @@ class ResultFilterForm(forms.Form):
 
     def filters(self) -> CandidateFilters:
         data = self.cleaned_data
-        return CandidateFilters(project=data["project"].strip(), university=data["university"].strip(),
-                                province=data["province"], area=data["area"],
-                                proposed=data["proposed"])
+        return CandidateFilters(
+            project=data["project"].strip(),
+            university=data["university"].strip(),
+            province=data["province"],
+            area=data["area"],
+            proposed=data["proposed"],
+        )

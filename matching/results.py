@@ -20,20 +20,32 @@ def run_choose(run: MatchRun, loaded: LoadedRound, found, timings: dict):
     was not proposed, and the run's summary figures."""
     r = loaded.round
     keys = loaded.keys(found.project, found.university)
-    pairs = placement.Pairs(project=found.project, university=found.university, score=found.score,
-                            area_fit=found.components[0], mutual=np.isin(keys, loaded.mutual),
-                            introduced=np.isin(keys, loaded.introduced))
-    capacity = placement.Capacity(partners=loaded.partners_left, share=loaded.share,
-                                  slots=r.university_slots, places=r.university_places)
+    pairs = placement.Pairs(
+        project=found.project,
+        university=found.university,
+        score=found.score,
+        area_fit=found.components[0],
+        mutual=np.isin(keys, loaded.mutual),
+        introduced=np.isin(keys, loaded.introduced),
+    )
+    capacity = placement.Capacity(
+        partners=loaded.partners_left,
+        share=loaded.share,
+        slots=r.university_slots,
+        places=r.university_places,
+    )
     floor = run.min_area_fit
     started = time.perf_counter()
-    best = placement.place(pairs, capacity, r.project_type, min_area_fit=floor,
-                           time_limit=settings.MATCHING_TIME_LIMIT)
+    best = placement.place(
+        pairs, capacity, r.project_type, min_area_fit=floor, time_limit=settings.MATCHING_TIME_LIMIT
+    )
     timings["assign"] = time.perf_counter() - started
     reasons = placement.reasons(pairs, capacity, r.project_type, best.chosen, min_area_fit=floor)
     eligible = placement.proposable(pairs, floor)
-    figures = [assignment.summarise(pairs, capacity, r.project_type, chosen, eligible, r.shape[1])
-               for chosen in (best.chosen, best.greedy)]
+    figures = [
+        assignment.summarise(pairs, capacity, r.project_type, chosen, eligible, r.shape[1])
+        for chosen in (best.chosen, best.greedy)
+    ]
     return _summary(loaded, pairs, best, reasons, *figures), best, reasons
 
 
@@ -43,20 +55,29 @@ def _summary(loaded: LoadedRound, pairs, best, reasons, optimal, greedy) -> dict
     mutual = pairs.mutual & ~pairs.introduced
     missed = mutual & (reasons == placement.UNEXPLAINED)
     return {
-        "projects": projects, "universities": universities, "interests": len(r.interest_project),
-        "candidates": len(pairs), "proposed": int(best.chosen.sum()),
-        "objective": round(optimal.objective, 4), "greedy_objective": round(greedy.objective, 4),
+        "projects": projects,
+        "universities": universities,
+        "interests": len(r.interest_project),
+        "candidates": len(pairs),
+        "proposed": int(best.chosen.sum()),
+        "objective": round(optimal.objective, 4),
+        "greedy_objective": round(greedy.objective, 4),
         "time_limited": best.time_limited,
-        "blocking_pairs": optimal.blocking_pairs, "greedy_blocking_pairs": greedy.blocking_pairs,
+        "blocking_pairs": optimal.blocking_pairs,
+        "greedy_blocking_pairs": greedy.blocking_pairs,
         "projects_served": optimal.projects_served,
         "greedy_projects_served": greedy.projects_served,
         "universities_reached": optimal.universities_reached,
         "greedy_universities_reached": greedy.universities_reached,
-        "students_placed": optimal.students_placed, "greedy_students_placed": greedy.students_placed,
+        "students_placed": optimal.students_placed,
+        "greedy_students_placed": greedy.students_placed,
         "over_places": _public_ids(loaded, optimal.over_places),
-        "mutual": {"pairs": int(mutual.sum()), "proposed": int(best.mutual.sum()),
-                   "missed": int(missed.sum()),
-                   "not_proposed": _counts(reasons[mutual & ~best.chosen])},
+        "mutual": {
+            "pairs": int(mutual.sum()),
+            "proposed": int(best.mutual.sum()),
+            "missed": int(missed.sum()),
+            "not_proposed": _counts(reasons[mutual & ~best.chosen]),
+        },
         "reasons": _counts(reasons[~best.chosen]),
         "held": _held(loaded),
         "empty_because": _empty_because(loaded, pairs, best),
@@ -70,11 +91,15 @@ def _empty_because(loaded: LoadedRound, pairs, best) -> str:
     r = loaded.round
     if best.chosen.any():
         return ""
-    nothing_left = not (loaded.partners_left > 0).any() or not (
-        (r.university_places > 0) & (r.university_slots > 0)).any()
-    held = ((loaded.partners_left < r.project_partners).any()
-            or (r.university_places < loaded.places_total).any()
-            or (r.university_slots < loaded.slots_total).any())
+    nothing_left = (
+        not (loaded.partners_left > 0).any()
+        or not ((r.university_places > 0) & (r.university_slots > 0)).any()
+    )
+    held = (
+        (loaded.partners_left < r.project_partners).any()
+        or (r.university_places < loaded.places_total).any()
+        or (r.university_slots < loaded.slots_total).any()
+    )
     if nothing_left and held:
         return "all_held"
     if not len(pairs):
@@ -85,15 +110,18 @@ def _empty_because(loaded: LoadedRound, pairs, best) -> str:
 
 
 def _public_ids(loaded: LoadedRound, indexes: list[int]) -> list[str]:
-    return [str(public_id) for public_id in University.objects.filter(
-        pk__in=loaded.university_ids[indexes].tolist()).values_list("public_id", flat=True)]
+    return [
+        str(public_id)
+        for public_id in University.objects.filter(
+            pk__in=loaded.university_ids[indexes].tolist()
+        ).values_list("public_id", flat=True)
+    ]
 
 
 def _counts(reasons: np.ndarray) -> dict[str, int]:
     """How many candidates each reason applies to, by the reason's name."""
     counts = np.bincount(reasons[reasons >= 0].astype(np.int64), minlength=len(Candidate.Reason))
-    return {Candidate.Reason(code).name.lower(): int(n) for code, n in enumerate(counts)
-            if code and n}
+    return {Candidate.Reason(code).name.lower(): int(n) for code, n in enumerate(counts) if code and n}
 
 
 def _held(loaded: LoadedRound) -> dict:
@@ -102,11 +130,17 @@ def _held(loaded: LoadedRound) -> dict:
     r = loaded.round
     places, slots = loaded.places_total - r.university_places, loaded.slots_total - r.university_slots
     rows = np.flatnonzero((places > 0).any(axis=1) | (slots > 0).any(axis=1))
-    public = dict(University.objects.filter(pk__in=loaded.university_ids[rows].tolist())
-                  .values_list("pk", "public_id"))
-    return {str(public[int(loaded.university_ids[u])]): {
-        TYPES[t]: {"places": int(places[u, t]), "projects": int(slots[u, t])}
-        for t in range(len(TYPES)) if places[u, t] or slots[u, t]} for u in rows}
+    public = dict(
+        University.objects.filter(pk__in=loaded.university_ids[rows].tolist()).values_list("pk", "public_id")
+    )
+    return {
+        str(public[int(loaded.university_ids[u])]): {
+            TYPES[t]: {"places": int(places[u, t]), "projects": int(slots[u, t])}
+            for t in range(len(TYPES))
+            if places[u, t] or slots[u, t]
+        }
+        for u in rows
+    }
 
 
 def _coverage(loaded: LoadedRound, optimal, greedy) -> dict:
@@ -115,11 +149,17 @@ def _coverage(loaded: LoadedRound, optimal, greedy) -> dict:
     region = np.array([REGIONS[i] if i >= 0 else "" for i in loaded.round.university_region])
 
     def rows(groups: np.ndarray, codes: list[str]) -> list[dict]:
-        return [{"code": code, "universities": int((groups == code).sum()),
-                 "reached": int(optimal.reached[groups == code].sum()),
-                 "placed": int(optimal.placed[groups == code].sum()),
-                 "greedy_reached": int(greedy.reached[groups == code].sum()),
-                 "greedy_placed": int(greedy.placed[groups == code].sum())} for code in codes]
+        return [
+            {
+                "code": code,
+                "universities": int((groups == code).sum()),
+                "reached": int(optimal.reached[groups == code].sum()),
+                "placed": int(optimal.placed[groups == code].sum()),
+                "greedy_reached": int(greedy.reached[groups == code].sum()),
+                "greedy_placed": int(greedy.placed[groups == code].sum()),
+            }
+            for code in codes
+        ]
 
     tiers = sorted({str(t) for t in loaded.university_tier})
     return {"regions": rows(region, REGIONS), "tiers": rows(loaded.university_tier.astype(str), tiers)}

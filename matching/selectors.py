@@ -48,11 +48,11 @@ def universities_named(public_ids: list[str], limit: int) -> list[University]:
 
 @dataclass
 class CandidateFilters:
-    project: str = ""        # in the project's title
-    university: str = ""     # in the university's name
-    province: str = ""       # the project's host province or the university's province
-    area: str = ""           # a focus area of the project (a main area includes its sub-areas)
-    proposed: bool = False   # proposed introductions only
+    project: str = ""  # in the project's title
+    university: str = ""  # in the university's name
+    province: str = ""  # the project's host province or the university's province
+    area: str = ""  # a focus area of the project (a main area includes its sub-areas)
+    proposed: bool = False  # proposed introductions only
 
 
 def run_candidates(run: MatchRun, filters: CandidateFilters | None = None) -> QuerySet:
@@ -66,8 +66,9 @@ def _passing(queryset: QuerySet, filters: CandidateFilters) -> QuerySet:
     if filters.university:
         queryset = queryset.filter(university__name__icontains=filters.university)
     if filters.province:
-        queryset = queryset.filter(Q(proposal__host_province=filters.province)
-                                   | Q(university__province=filters.province))
+        queryset = queryset.filter(
+            Q(proposal__host_province=filters.province) | Q(university__province=filters.province)
+        )
     if filters.area:
         queryset = queryset.filter(proposal_id__in=proposals_with_areas(area_and_children(filters.area)))
     if filters.proposed:
@@ -78,8 +79,7 @@ def _passing(queryset: QuerySet, filters: CandidateFilters) -> QuerySet:
 def run_projects(run: MatchRun, filters: CandidateFilters) -> QuerySet:
     """The projects with at least one candidate passing the filters, by title."""
     ids = run_candidates(run, filters).values("proposal_id")
-    return (Proposal.objects.filter(pk__in=ids).select_related("employer")
-            .order_by("title", "pk"))
+    return Proposal.objects.filter(pk__in=ids).select_related("employer").order_by("title", "pk")
 
 
 def run_universities(run: MatchRun, filters: CandidateFilters) -> QuerySet:
@@ -87,15 +87,17 @@ def run_universities(run: MatchRun, filters: CandidateFilters) -> QuerySet:
     have no index by university: unless a filter narrows the projects, the universities are
     read from their packed candidates."""
     universities = University.objects.filter(
-        pk__in=UniversityCandidates.objects.filter(run=run).values("university_id"))
+        pk__in=UniversityCandidates.objects.filter(run=run).values("university_id")
+    )
     if filters.university:
         universities = universities.filter(name__icontains=filters.university)
     if filters.project or filters.area or filters.proposed:
         universities = universities.filter(pk__in=run_candidates(run, filters).values("university_id"))
     elif filters.province:
         in_province = Candidate.objects.filter(run=run, proposal__host_province=filters.province)
-        universities = universities.filter(Q(province=filters.province)
-                                           | Q(pk__in=in_province.values("university_id")))
+        universities = universities.filter(
+            Q(province=filters.province) | Q(pk__in=in_province.values("university_id"))
+        )
     return universities.order_by("name", "pk")
 
 
@@ -113,8 +115,11 @@ def _packed_ids(run: MatchRun, universities) -> dict[int, list[int]]:
 def _with_sizes(sizes: dict[int, int], order: list) -> list[Candidate]:
     """The candidates of these ids with their project and university, each with its group's
     size (`sizes`: id → size)."""
-    rows = list(Candidate.objects.filter(pk__in=sizes)
-                .select_related("proposal", "proposal__employer", "university").order_by(*order))
+    rows = list(
+        Candidate.objects.filter(pk__in=sizes)
+        .select_related("proposal", "proposal__employer", "university")
+        .order_by(*order)
+    )
     for row in rows:
         row.group_size = sizes[row.pk]
     return rows
@@ -126,8 +131,9 @@ def _first_per_group(queryset: QuerySet, group: str, key, limit: int) -> list[Ca
     window runs over the candidates alone, and only the rows kept are read with their project
     and university (a project's row is wide)."""
     ranked = queryset.annotate(
-        place=Window(RowNumber(), partition_by=[F(group)],
-                     order_by=[F("proposed").desc(), *key, F("pk").asc()]),
+        place=Window(
+            RowNumber(), partition_by=[F(group)], order_by=[F("proposed").desc(), *key, F("pk").asc()]
+        ),
         group_size=Window(Count("pk"), partition_by=[F(group)]),
     ).filter(place__lte=limit)
     return _with_sizes(dict(ranked.values_list("pk", "group_size")), [group, *key, "pk"])
@@ -140,17 +146,20 @@ def _grouped(rows: list[Candidate], items: list, group: str) -> dict[int, list[C
     return grouped
 
 
-def candidates_by_project(run: MatchRun, filters: CandidateFilters, projects: list[Proposal],
-                          limit: int) -> dict[int, list[Candidate]]:
+def candidates_by_project(
+    run: MatchRun, filters: CandidateFilters, projects: list[Proposal], limit: int
+) -> dict[int, list[Candidate]]:
     """Each listed project's candidates passing the filters, by rank: its proposed
     universities and the best-ranked others, at most `limit`."""
-    rows = _first_per_group(run_candidates(run, filters).filter(proposal__in=projects),
-                            "proposal_id", [F("rank").asc()], limit)
+    rows = _first_per_group(
+        run_candidates(run, filters).filter(proposal__in=projects), "proposal_id", [F("rank").asc()], limit
+    )
     return _grouped(rows, projects, "proposal_id")
 
 
-def candidates_by_university(run: MatchRun, filters: CandidateFilters, universities: list[University],
-                             limit: int) -> dict[int, list[Candidate]]:
+def candidates_by_university(
+    run: MatchRun, filters: CandidateFilters, universities: list[University], limit: int
+) -> dict[int, list[Candidate]]:
     """Each listed university's candidate projects passing the filters, best score first: its
     proposed projects and the best-scoring others, at most `limit`. The universities are a page
     of run_universities: they pass the filter on their name already."""
@@ -169,19 +178,28 @@ def candidates_by_university(run: MatchRun, filters: CandidateFilters, universit
 
 def proposed_introductions(run: MatchRun, filters: CandidateFilters) -> QuerySet:
     """The run's proposed introductions passing the filters, by project title then score."""
-    return (run_candidates(run, filters).filter(proposed=True)
-            .order_by("proposal__title", "proposal_id", "-score", "pk"))
+    return (
+        run_candidates(run, filters)
+        .filter(proposed=True)
+        .order_by("proposal__title", "proposal_id", "-score", "pk")
+    )
 
 
 # --- what employers and universities see once results are published ---------------------------
 
+
 def published_runs() -> QuerySet:
     """Each call's latest published run: the results employers and universities see."""
-    latest = (MatchRun.objects.filter(call=OuterRef("call"), status=MatchRun.Status.SUCCEEDED,
-                                      published_at__isnull=False)
-              .order_by("-published_at", "-pk").values("pk")[:1])
-    return MatchRun.objects.filter(status=MatchRun.Status.SUCCEEDED, published_at__isnull=False,
-                                   pk=Subquery(latest))
+    latest = (
+        MatchRun.objects.filter(
+            call=OuterRef("call"), status=MatchRun.Status.SUCCEEDED, published_at__isnull=False
+        )
+        .order_by("-published_at", "-pk")
+        .values("pk")[:1]
+    )
+    return MatchRun.objects.filter(
+        status=MatchRun.Status.SUCCEEDED, published_at__isnull=False, pk=Subquery(latest)
+    )
 
 
 def published_proposals_for(user: User) -> QuerySet:
@@ -196,8 +214,7 @@ def published_proposals_for(user: User) -> QuerySet:
         queryset = queryset.filter(university_id=user.university_id)
     else:
         return queryset.none()
-    return queryset.select_related("run", "proposal", "proposal__employer", "proposal__call",
-                                   "university")
+    return queryset.select_related("run", "proposal", "proposal__employer", "proposal__call", "university")
 
 
 def published_call_ids() -> set[int]:
@@ -209,8 +226,11 @@ def employer_published_projects(user: User) -> QuerySet:
     """An employer's own published projects, newest call first."""
     if user.employer_id is None:
         return Proposal.objects.none()
-    return (Proposal.objects.filter(employer_id=user.employer_id, status=Status.PUBLISHED)
-            .select_related("call").order_by("-call__opens_at", "title", "pk"))
+    return (
+        Proposal.objects.filter(employer_id=user.employer_id, status=Status.PUBLISHED)
+        .select_related("call")
+        .order_by("-call__opens_at", "title", "pk")
+    )
 
 
 def employer_project_get(*, user: User, public_id) -> Proposal:
@@ -226,6 +246,9 @@ def run_proposed_at(run: MatchRun, *, universities: set[int], projects: set[int]
     could not have. One query for a whole page."""
     if not universities and not projects:
         return []
-    return list(Candidate.objects.filter(run=run, proposed=True)
-                .filter(Q(university_id__in=universities) | Q(proposal_id__in=projects))
-                .select_related("proposal", "university").order_by("-score", "pk"))
+    return list(
+        Candidate.objects.filter(run=run, proposed=True)
+        .filter(Q(university_id__in=universities) | Q(proposal_id__in=projects))
+        .select_related("proposal", "university")
+        .order_by("-score", "pk")
+    )

@@ -63,16 +63,30 @@ def parse_min_area_fit(value) -> float:
     return float(value)
 
 
-def match_run_create(*, actor: User, call: Call, weights: Mapping | None = None, k: int = 20,
-                     m: int = 50, shards: int = 1,
-                     min_area_fit: float = DEFAULT_MIN_AREA_FIT) -> MatchRun:
+def match_run_create(
+    *,
+    actor: User,
+    call: Call,
+    weights: Mapping | None = None,
+    k: int = 20,
+    m: int = 50,
+    shards: int = 1,
+    min_area_fit: float = DEFAULT_MIN_AREA_FIT,
+) -> MatchRun:
     """Ministry staff start a matching run of a call; a worker runs it once this commits. With
     the task queue away the run is kept, queued (`queue_unavailable` set on the returned run),
     and the sweeper hands it to a worker once the queue is back."""
     if not permissions.is_ministry(actor):
         raise PermissionDenied(_("Only ministry staff run matching."))
-    run = MatchRun(call=call, created_by=actor, weights=parse_weights(weights), k=k, m=m,
-                   shards=shards, min_area_fit=parse_min_area_fit(min_area_fit))
+    run = MatchRun(
+        call=call,
+        created_by=actor,
+        weights=parse_weights(weights),
+        k=k,
+        m=m,
+        shards=shards,
+        min_area_fit=parse_min_area_fit(min_area_fit),
+    )
     run.full_clean(exclude=["created_by"])
     with transaction.atomic():
         run.save()
@@ -85,7 +99,7 @@ def match_run_create(*, actor: User, call: Call, weights: Mapping | None = None,
 def _enqueue(run: MatchRun) -> bool:
     try:
         execute_match_run.delay(run.pk)
-    except Exception as error:   # the broker is unreachable, whatever its client raises
+    except Exception as error:  # the broker is unreachable, whatever its client raises
         logger.warning("matching run %s could not be queued: %s", run.pk, error)
         run.queue_unavailable = True
         return False
@@ -94,8 +108,11 @@ def _enqueue(run: MatchRun) -> bool:
 
 def match_run_claim(run_id: int) -> bool:
     """queued → running, once: a duplicate delivery of the task claims nothing."""
-    return bool(MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
-        status=MatchRun.Status.RUNNING, started_at=timezone.now(), progress=1))
+    return bool(
+        MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
+            status=MatchRun.Status.RUNNING, started_at=timezone.now(), progress=1
+        )
+    )
 
 
 def _progress(run: MatchRun, percent: int) -> None:
@@ -113,8 +130,14 @@ def match_run_execute(run_id: int) -> MatchRun | None:
     with _failing(run, timings):
         loaded = _load(run, timings)
         started = time.perf_counter()
-        found = candidates(loaded.round, k=run.k, m=run.m, weights=Weights(**run.weights),
-                           shards=run.shards, chunk=settings.MATCHING_CHUNK)
+        found = candidates(
+            loaded.round,
+            k=run.k,
+            m=run.m,
+            weights=Weights(**run.weights),
+            shards=run.shards,
+            chunk=settings.MATCHING_CHUNK,
+        )
         timings["score_and_candidates"] = time.perf_counter() - started
         _finish(run, loaded, found, timings)
     return MatchRun.objects.get(pk=run.pk)
@@ -147,8 +170,10 @@ def match_run_fan_out(run_id: int) -> bool:
         loaded = _load(run, timings)
         cache.set(_round_key(run_id), loaded, STUCK_AFTER.total_seconds())
         MatchRun.objects.filter(pk=run_id).update(timings=_rounded(timings))
-        bounds = [(int(rows[0]), int(rows[-1]) + 1)
-                  for rows in shard_rows(loaded.round.shape[0], run.shards, settings.MATCHING_CHUNK)]
+        bounds = [
+            (int(rows[0]), int(rows[-1]) + 1)
+            for rows in shard_rows(loaded.round.shape[0], run.shards, settings.MATCHING_CHUNK)
+        ]
         finish = reduce_match_run.s(run_id).on_error(fail_match_run.s(run_id))
         if bounds:
             chord(score_match_run_shard.s(run_id, start, stop) for start, stop in bounds)(finish)
@@ -167,8 +192,14 @@ def _kept_round(run_id: int):
 def match_run_score_shard(run_id: int, start: int, stop: int) -> list:
     """One shard's share of the candidate search, as JSON-able lists for the chord."""
     run = MatchRun.objects.get(pk=run_id)
-    parts = shard_pairs(_kept_round(run_id).round, np.arange(start, stop), k=run.k, m=run.m,
-                        weights=Weights(**run.weights), chunk=settings.MATCHING_CHUNK)
+    parts = shard_pairs(
+        _kept_round(run_id).round,
+        np.arange(start, stop),
+        k=run.k,
+        m=run.m,
+        weights=Weights(**run.weights),
+        chunk=settings.MATCHING_CHUNK,
+    )
     return [part.tolist() for part in parts]
 
 
@@ -180,10 +211,16 @@ def match_run_reduce(run_id: int, shards: list) -> MatchRun:
         loaded = _kept_round(run_id)
         started = time.perf_counter()
         universities = loaded.round.shape[1]
-        parts = [(np.array(p, dtype=np.int64), np.array(u, dtype=np.int64),
-                  np.array(key, dtype=np.float64).reshape(universities, -1),
-                  np.array(project, dtype=np.int64).reshape(universities, -1))
-                 for p, u, key, project in shards if len(p) or len(key)]
+        parts = [
+            (
+                np.array(p, dtype=np.int64),
+                np.array(u, dtype=np.int64),
+                np.array(key, dtype=np.float64).reshape(universities, -1),
+                np.array(project, dtype=np.int64).reshape(universities, -1),
+            )
+            for p, u, key, project in shards
+            if len(p) or len(key)
+        ]
         pairs = reduce_pairs(loaded.round, parts, m=run.m) if parts else (np.zeros(0, np.int64),) * 2
         found = score_pairs(loaded.round, *pairs, weights=Weights(**run.weights))
         timings["score_and_candidates"] = time.perf_counter() - started
@@ -194,7 +231,8 @@ def match_run_reduce(run_id: int, shards: list) -> MatchRun:
 
 def match_run_fail(run_id: int, error: str) -> None:
     MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING).update(
-        status=MatchRun.Status.FAILED, error=error[:2000], finished_at=timezone.now())
+        status=MatchRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
     cache.delete(_round_key(run_id))
 
 
@@ -210,8 +248,11 @@ def _failing(run: MatchRun, timings: dict):
     except Exception as exc:
         logger.exception("matching run %s failed", run.pk)
         MatchRun.objects.filter(pk=run.pk).update(
-            status=MatchRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(), timings=_rounded(timings))
+            status=MatchRun.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+            timings=_rounded(timings),
+        )
 
 
 def _load(run: MatchRun, timings: dict):
@@ -231,24 +272,29 @@ def _finish(run: MatchRun, loaded, found, timings: dict) -> None:
         candidates_write(run, loaded, found, best.chosen, reasons)
         timings["write"] = time.perf_counter() - started
         finished = MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.RUNNING).update(
-            status=MatchRun.Status.SUCCEEDED, progress=100, summary=summary,
-            bound=round(best.bound, 6), gap=round(best.gap, 6), solver=best.solver,
-            timings=_rounded(timings), finished_at=timezone.now())
+            status=MatchRun.Status.SUCCEEDED,
+            progress=100,
+            summary=summary,
+            bound=round(best.bound, 6),
+            gap=round(best.gap, 6),
+            solver=best.solver,
+            timings=_rounded(timings),
+            finished_at=timezone.now(),
+        )
         if not finished:  # swept as stuck meanwhile: a re-run may already be current
-            raise Conflict(_("The run was marked failed while it computed; its results "
-                             "were discarded."))
+            raise Conflict(_("The run was marked failed while it computed; its results were discarded."))
 
 
 def match_runs_sweep(now=None) -> int:
     """Mark failed the runs stuck in `running` (their worker died; they can be run again), and
     queue again the runs still `queued` after QUEUED_TOO_LONG. Returns the runs it acted on."""
     now = now or timezone.now()
-    failed = MatchRun.objects.filter(status=MatchRun.Status.RUNNING,
-                                     started_at__lt=now - STUCK_AFTER).update(
-        status=MatchRun.Status.FAILED, finished_at=now,
-        error=_("The worker stopped before the run finished; run it again."))
-    waiting = MatchRun.objects.filter(status=MatchRun.Status.QUEUED,
-                                      created_at__lt=now - QUEUED_TOO_LONG)
+    failed = MatchRun.objects.filter(status=MatchRun.Status.RUNNING, started_at__lt=now - STUCK_AFTER).update(
+        status=MatchRun.Status.FAILED,
+        finished_at=now,
+        error=_("The worker stopped before the run finished; run it again."),
+    )
+    waiting = MatchRun.objects.filter(status=MatchRun.Status.QUEUED, created_at__lt=now - QUEUED_TOO_LONG)
     return failed + sum(_enqueue(run) for run in waiting.only("pk"))
 
 
@@ -258,8 +304,9 @@ def match_run_publish(*, actor: User, run: MatchRun) -> MatchRun:
     if not permissions.is_ministry(actor):
         raise PermissionDenied(_("Only ministry staff publish matching results."))
     with transaction.atomic():
-        changed = MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.SUCCEEDED,
-                                          published_at__isnull=True).update(published_at=timezone.now())
+        changed = MatchRun.objects.filter(
+            pk=run.pk, status=MatchRun.Status.SUCCEEDED, published_at__isnull=True
+        ).update(published_at=timezone.now())
         if not changed:
             raise Conflict(_("Only a succeeded run that is not yet published can be published."))
         audit_record(actor=actor, target=run, action=MatchingAudit.MATCH_RUN_PUBLISHED)

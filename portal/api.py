@@ -30,6 +30,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, RequestDataTooBig):
-        exc = exceptions.ParseError(_("The request body is over the limit of %(limit)d bytes.")
-                                    % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+        exc = exceptions.ParseError(
+            _("The request body is over the limit of %(limit)d bytes.")
+            % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        )
     return drf_exception_handler(exc, context)

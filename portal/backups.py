@@ -77,8 +77,12 @@ def _database_file() -> str:
 
 def _check_database(path: Path) -> None:
     if connection.vendor == "postgresql":
-        listed = subprocess.run(["pg_restore", "--list", str(path)],  # noqa: S603, S607 (the client dbbackup runs too)
-                                capture_output=True, text=True)
+        # The client dbbackup runs too.
+        listed = subprocess.run(  # noqa: S603
+            ["pg_restore", "--list", str(path)],  # noqa: S607
+            capture_output=True,
+            text=True,
+        )
         if listed.returncode:
             raise CommandError(f"{path} is not a readable pg_dump archive: {listed.stderr.strip()}")
         return

@@ -20,9 +20,14 @@ def server_error(request):
         return defaults.server_error(request)
     logger.warning("database unavailable for %s %s: %s", request.method, request.path, error)
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": "The database is briefly unavailable; please try again "
-                                           "in a minute. 数据库暂时不可用，请稍后再试。"}, status=503,
-                                json_dumps_params={"ensure_ascii": False})
+        response = JsonResponse(
+            {
+                "detail": "The database is briefly unavailable; please try again "
+                "in a minute. 数据库暂时不可用，请稍后再试。"
+            },
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
     else:
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -26,14 +26,15 @@ from redis.asyncio import Redis as RedisClient
 from accounts.models import OutboundEmail
 from common.heartbeat import beat_last_ran
 
-BEAT_LATE = datetime.timedelta(minutes=5)    # it runs every minute
+BEAT_LATE = datetime.timedelta(minutes=5)  # it runs every minute
 OUTBOX_LATE = datetime.timedelta(minutes=15)  # due this long and not sent: nothing is sending
 
 
 def _outbox_counts() -> tuple[int, int]:
     failed = OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).count()
-    late = OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING,
-                                        due_at__lt=timezone.now() - OUTBOX_LATE).count()
+    late = OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.PENDING, due_at__lt=timezone.now() - OUTBOX_LATE
+    ).count()
     return failed, late
 
 
@@ -63,9 +64,11 @@ class Beat(HealthCheck):
 def dependencies() -> list:
     checks = [Database(), Outbox()]
     if settings.REDIS_URL:
-        checks += [Redis(client_factory=lambda: RedisClient.from_url(settings.REDIS_URL,
-                                                                      socket_timeout=2)),
-                   Ping(timeout=datetime.timedelta(seconds=2), limit=1), Beat()]
+        checks += [
+            Redis(client_factory=lambda: RedisClient.from_url(settings.REDIS_URL, socket_timeout=2)),
+            Ping(timeout=datetime.timedelta(seconds=2), limit=1),
+            Beat(),
+        ]
     return checks
 
 
@@ -74,8 +77,7 @@ def readiness(names: Collection[str] = ()) -> dict[str, str]:
     each one's state, "OK" or what failed."""
     checks = [check for check in dependencies() if not names or type(check).__name__ in names]
     results = async_to_sync(_results)(checks)
-    return {repr(result.check): "OK" if result.error is None else str(result.error)
-            for result in results}
+    return {repr(result.check): "OK" if result.error is None else str(result.error) for result in results}
 
 
 async def _results(checks: list) -> list:

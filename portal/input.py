@@ -56,12 +56,19 @@ class RefuseControlCharacters:
     def __call__(self, request):
         api = request.path.startswith("/api/")
         data = [request.GET] if api else [request.GET, request.POST]
-        names = sorted({name for query in data for name, values in query.lists()
-                        if CONTROL.search(name) or any(CONTROL.search(v) for v in values)})
+        names = sorted(
+            {
+                name
+                for query in data
+                for name, values in query.lists()
+                if CONTROL.search(name) or any(CONTROL.search(v) for v in values)
+            }
+        )
         if not names:
             return self.get_response(request)
         message = _("This contains a control character.")
         if api:
-            return JsonResponse({name: [message] for name in names}, status=400,
-                                json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(
+                {name: [message] for name in names}, status=400, json_dumps_params={"ensure_ascii": False}
+            )
         return render(request, "400.html", {"fields": names, "message": message}, status=400)

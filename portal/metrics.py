@@ -35,28 +35,42 @@ class PortalCollector:
         for status in OutboundEmail.Status.values:
             outbox.add_metric([status], counts.get(status, 0))
         yield outbox
-        yield GaugeMetricFamily("portal_submissions_last_hour", "Proposals submitted in the last hour.",
-                                value=Proposal.objects.filter(submitted_at__gte=hour_ago).count())
-        yield GaugeMetricFamily("portal_lockouts_last_hour", "Sign-in lockouts in the last hour.",
-                                value=AuditEvent.objects.filter(action=AccountsAudit.LOCKED_OUT,
-                                                                created_at__gte=hour_ago).count())
+        yield GaugeMetricFamily(
+            "portal_submissions_last_hour",
+            "Proposals submitted in the last hour.",
+            value=Proposal.objects.filter(submitted_at__gte=hour_ago).count(),
+        )
+        yield GaugeMetricFamily(
+            "portal_lockouts_last_hour",
+            "Sign-in lockouts in the last hour.",
+            value=AuditEvent.objects.filter(
+                action=AccountsAudit.LOCKED_OUT, created_at__gte=hour_ago
+            ).count(),
+        )
         runs = GaugeMetricFamily("portal_matching_runs", "Matching runs by status.", labels=["status"])
         counts = dict(MatchRun.objects.values_list("status").annotate(n=Count("pk")))
         for status in MatchRun.Status.values:
             runs.add_metric([status], counts.get(status, 0))
         yield runs
-        last = (MatchRun.objects.filter(status=MatchRun.Status.SUCCEEDED, started_at__isnull=False)
-                .order_by("-finished_at").values_list("started_at", "finished_at").first())
-        yield GaugeMetricFamily("portal_matching_last_run_seconds", "The last succeeded run's duration.",
-                                value=(last[1] - last[0]).total_seconds() if last else 0)
+        last = (
+            MatchRun.objects.filter(status=MatchRun.Status.SUCCEEDED, started_at__isnull=False)
+            .order_by("-finished_at")
+            .values_list("started_at", "finished_at")
+            .first()
+        )
+        yield GaugeMetricFamily(
+            "portal_matching_last_run_seconds",
+            "The last succeeded run's duration.",
+            value=(last[1] - last[0]).total_seconds() if last else 0,
+        )
         yield from _tasks()
 
 
 def _tasks():
-    counts = CounterMetricFamily("portal_celery_tasks", "Celery tasks run, by outcome.",
-                                 labels=["task", "state"])
-    seconds = CounterMetricFamily("portal_celery_task_seconds", "Seconds Celery tasks took.",
-                                  labels=["task"])
+    counts = CounterMetricFamily(
+        "portal_celery_tasks", "Celery tasks run, by outcome.", labels=["task", "state"]
+    )
+    seconds = CounterMetricFamily("portal_celery_task_seconds", "Seconds Celery tasks took.", labels=["task"])
     for key, value in sorted(task_figures().items()):
         name, what = key.rsplit("|", 1)
         if what == "seconds":
@@ -78,5 +92,7 @@ def metrics(request):
     if client_address(request) not in LOCAL and not (token and compare_digest(given, token)):
         return HttpResponseForbidden("metrics: from localhost, or with the bearer token\n")
     response = ExportToDjangoView(request)
-    return HttpResponse(response.content + prometheus_client.generate_latest(PORTAL),
-                        content_type=prometheus_client.CONTENT_TYPE_LATEST)
+    return HttpResponse(
+        response.content + prometheus_client.generate_latest(PORTAL),
+        content_type=prometheus_client.CONTENT_TYPE_LATEST,
+    )

@@ -53,15 +53,15 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "matching",
-    "portal",   # its commands: backup, restore
+    "portal",  # its commands: backup, restore
 ]
 
 MIDDLEWARE = [
-    "portal.health.Alive",   # /healthz, before anything can refuse it
+    "portal.health.Alive",  # /healthz, before anything can refuse it
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "django_guid.middleware.guid_middleware",   # a request id on every log line, and its tasks'
+    "django_guid.middleware.guid_middleware",  # a request id on every log line, and its tasks'
     "django.middleware.security.SecurityMiddleware",
-    "accounts.client.RememberClientAddress",   # for the audit records the request writes
+    "accounts.client.RememberClientAddress",  # for the audit records the request writes
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,20 +69,22 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",   # request.user.is_verified(): a second factor given
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a second factor given
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.input.RefuseControlCharacters",
     "accounts.sessions.SessionTimeouts",
-    "accounts.two_factor.RequireTwoFactor",   # after the timeouts: an expired session signs in again
+    "accounts.two_factor.RequireTwoFactor",  # after the timeouts: an expired session signs in again
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",   # RATELIMIT_VIEW answers a limited page
-    "axes.middleware.AxesMiddleware",   # it answers the sign-ins it has locked out
+    "django_ratelimit.middleware.RatelimitMiddleware",  # RATELIMIT_VIEW answers a limited page
+    "axes.middleware.AxesMiddleware",  # it answers the sign-ins it has locked out
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 if not DEBUG:  # production serves static files itself; runserver does in development
-    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                      "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -124,8 +126,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # Sign-in protection (django-axes, see accounts/lockout.py): 5 failures for one account from one
 # address lock that pair for 15 minutes on every sign-in (pages, admin, API token).
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
-                           "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -194,7 +195,7 @@ EMAIL_HOST_USER = EMAIL_CONFIG["EMAIL_HOST_USER"] or ""
 EMAIL_HOST_PASSWORD = EMAIL_CONFIG["EMAIL_HOST_PASSWORD"] or ""
 EMAIL_USE_TLS = EMAIL_CONFIG.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
-EMAIL_FILE_PATH = EMAIL_CONFIG["EMAIL_FILE_PATH"]   # filemail://'s folder (the tests' workers)
+EMAIL_FILE_PATH = EMAIL_CONFIG["EMAIL_FILE_PATH"]  # filemail://'s folder (the tests' workers)
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="人工智能领域供需对接就业育人项目平台 <noreply@ai-match.example.cn>"
 )
@@ -232,29 +233,59 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): scripts, styles and everything else from the portal
 # itself only; no inline script or style anywhere (bars are SVG, scripts are files).
-CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
-    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"],
-    "img-src": ["'self'", "data:"], "font-src": ["'self'"], "connect-src": ["'self'"],
-    "object-src": ["'none'"], "base-uri": ["'self'"], "form-action": ["'self'"],
-    "frame-ancestors": ["'none'"],
-}}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # Browser features no page of the portal uses, turned off for every page (django-permissions-policy).
-PERMISSIONS_POLICY = {feature: [] for feature in (
-    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen",
-    "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb",
-)}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 # Redis, when REDIS_URL is set, is Celery's broker and the cache shared by every process.
 REDIS_URL = env("REDIS_URL", default="")
+
+
 # Redis down is a cache miss, logged, never an error (django-redis): pages and the API read
 # from the database meanwhile, a second at most spent finding Redis away.
 def shared_cache(url: str) -> dict:
-    return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}}
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+    }
 
 
-CACHES = {"default": shared_cache(REDIS_URL) if REDIS_URL
-          else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": shared_cache(REDIS_URL)
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Rate limits kept in that cache lapse while it is away, rather than refusing everyone
 # (sign-in lockout is kept in the database, and holds).
@@ -285,7 +316,7 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "send-due-emails": {   # the outbox: what a task could not send, or a retry that is due
+    "send-due-emails": {  # the outbox: what a task could not send, or a retry that is due
         "task": "accounts.tasks.send_due_emails",
         "schedule": crontab(minute="*"),
         "kwargs": {"from_beat": True},
@@ -323,7 +354,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "portal.input.JSONParser",   # bounded, and never a 500
+        "portal.input.JSONParser",  # bounded, and never a 500
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -387,12 +418,19 @@ LOGGING = {
         "task": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
     },
     "formatters": {
-        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
-                 "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+        },
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id", "task"],
-                             "formatter": "text" if DEBUG else "json"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "task"],
+            "formatter": "text" if DEBUG else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 # /metrics (portal/metrics.py): from localhost, or with this bearer token.

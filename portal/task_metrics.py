@@ -9,7 +9,7 @@ import redis
 from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 
-KEY = "metrics:celery-tasks"   # "<task>|<state>" → count, "<task>|seconds" → total seconds
+KEY = "metrics:celery-tasks"  # "<task>|<state>" → count, "<task>|seconds" → total seconds
 _started: dict[str, float] = {}
 
 
@@ -33,7 +33,7 @@ def _task_finished(task_id=None, task=None, state=None, **kwargs):
             pipe.hincrby(KEY, f"{task.name}|{state}", 1)
             pipe.hincrbyfloat(KEY, f"{task.name}|seconds", seconds)
             pipe.execute()
-    except Exception:   # Redis away: a metric lost, never a task
+    except Exception:  # Redis away: a metric lost, never a task
         return
 
 

@@ -27,9 +27,11 @@ urlpatterns = [
     path("api/v1/", include("matching.dashboard.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script from a URL of its own: no inline script, as the CSP asks.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema",
-                                                          template_name="api_docs.html"),
-         name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api_docs.html"),
+        name="api-docs",
+    ),
 ]
 
 handler500 = "portal.errors.server_error"

@@ -10,8 +10,15 @@ from .workflow import Status
 
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "year", "opens_at", "closes_at", "max_proposals_per_employer",
-                    "revision_days"]
+    list_display = [
+        "name",
+        "slug",
+        "year",
+        "opens_at",
+        "closes_at",
+        "max_proposals_per_employer",
+        "revision_days",
+    ]
     search_fields = ["name", "slug"]
     list_filter = ["year"]
     prepopulated_fields = {"slug": ["name"]}
@@ -37,24 +44,42 @@ class AttachmentInline(admin.TabularInline):
 def approve_selected(modeladmin, request, queryset):
     try:
         approved, skipped = services.proposal_bulk_approve(
-            actor=request.user, proposals=queryset.filter(status=Status.SUBMITTED))
+            actor=request.user, proposals=queryset.filter(status=Status.SUBMITTED)
+        )
     except Conflict as exc:
         messages.error(request, exc.message)
         return
-    messages.success(request, _("%(approved)d approved, %(skipped)d skipped.")
-                     % {"approved": approved, "skipped": skipped})
+    messages.success(
+        request, _("%(approved)d approved, %(skipped)d skipped.") % {"approved": approved, "skipped": skipped}
+    )
 
 
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
-    list_display = ["title", "employer", "call", "project_type", "status", "host_province",
-                    "student_places", "submitted_at"]
+    list_display = [
+        "title",
+        "employer",
+        "call",
+        "project_type",
+        "status",
+        "host_province",
+        "student_places",
+        "submitted_at",
+    ]
     list_filter = ["status", "call", "project_type", "host_province"]
     search_fields = ["title", "employer__name", "employer__credit_code"]
     list_select_related = ["employer", "call"]
     autocomplete_fields = ["employer"]
-    readonly_fields = ["public_id", "status", "flags", "submitted_at", "returned_at", "decided_at",
-                       "created_at", "updated_at"]
+    readonly_fields = [
+        "public_id",
+        "status",
+        "flags",
+        "submitted_at",
+        "returned_at",
+        "decided_at",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [AreaInline, AttachmentInline]
     actions = [approve_selected]
     date_hierarchy = "submitted_at"

@@ -9,8 +9,10 @@ from accounts.provinces import PROVINCE_CHOICES, PROVINCES, localised
 from . import search, selectors
 from .models import Proposal
 
-REGION_CHOICES = sorted({(p.region, localised(p.region_zh, p.region.capitalize()))
-                         for p in PROVINCES.values()}, key=lambda choice: choice[0])
+REGION_CHOICES = sorted(
+    {(p.region, localised(p.region_zh, p.region.capitalize())) for p in PROVINCES.values()},
+    key=lambda choice: choice[0],
+)
 ORDERINGS = {
     "newest": ["-decided_at", "-pk"],
     "places": ["-student_places", "-pk"],
@@ -20,22 +22,31 @@ ORDERINGS = {
 
 class ProjectFilter(filters.FilterSet):
     call = filters.CharFilter(field_name="call__slug", label=_("Call round"))
-    type = filters.ChoiceFilter(field_name="project_type", choices=ProjectType.choices,
-                                label=_("Project type"))
+    type = filters.ChoiceFilter(
+        field_name="project_type", choices=ProjectType.choices, label=_("Project type")
+    )
     area = filters.CharFilter(method="filter_area", label=_("Focus area"))
-    province = filters.ChoiceFilter(field_name="host_province", choices=PROVINCE_CHOICES,
-                                    label=_("Province"))
+    province = filters.ChoiceFilter(field_name="host_province", choices=PROVINCE_CHOICES, label=_("Province"))
     region = filters.ChoiceFilter(method="filter_region", choices=REGION_CHOICES, label=_("Region"))
-    student_places_min = filters.NumberFilter(field_name="student_places", lookup_expr="gte",
-                                              min_value=0, label=_("Student places from"))
-    student_places_max = filters.NumberFilter(field_name="student_places", lookup_expr="lte",
-                                              min_value=0, label=_("Student places to"))
-    employer_kind = filters.ChoiceFilter(field_name="employer__kind", choices=Employer.Kind.choices,
-                                         label=_("Employer kind"))
+    student_places_min = filters.NumberFilter(
+        field_name="student_places", lookup_expr="gte", min_value=0, label=_("Student places from")
+    )
+    student_places_max = filters.NumberFilter(
+        field_name="student_places", lookup_expr="lte", min_value=0, label=_("Student places to")
+    )
+    employer_kind = filters.ChoiceFilter(
+        field_name="employer__kind", choices=Employer.Kind.choices, label=_("Employer kind")
+    )
     search = filters.CharFilter(method="filter_search", max_length=100, label=_("Search"))
-    ordering = filters.ChoiceFilter(method="filter_ordering", label=_("Order by"), choices=[
-        ("newest", _("Newest")), ("places", _("Most student places")),
-        ("deadline", _("Call deadline"))])
+    ordering = filters.ChoiceFilter(
+        method="filter_ordering",
+        label=_("Order by"),
+        choices=[
+            ("newest", _("Newest")),
+            ("places", _("Most student places")),
+            ("deadline", _("Call deadline")),
+        ],
+    )
 
     class Meta:
         model = Proposal
@@ -48,8 +59,7 @@ class ProjectFilter(filters.FilterSet):
         return queryset.filter(pk__in=selectors.proposals_with_areas(ids))
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(host_province__in=[p.code for p in PROVINCES.values()
-                                                  if p.region == value])
+        return queryset.filter(host_province__in=[p.code for p in PROVINCES.values() if p.region == value])
 
     def filter_search(self, queryset, name, value):
         return search.search(queryset, value)

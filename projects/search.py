@@ -36,7 +36,8 @@ def search(queryset: QuerySet, text: str, field: str = "search_document") -> Que
         return queryset
     if connection.vendor == "postgresql":
         return queryset.alias(_document=SearchVector(field, config="simple")).filter(
-            _document=SearchQuery(" ".join(terms), config="simple", search_type="plain"))
+            _document=SearchQuery(" ".join(terms), config="simple", search_type="plain")
+        )
     for term in terms:
         queryset = queryset.filter(**{f"{field}__icontains": term})
     return queryset

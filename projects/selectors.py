@@ -31,8 +31,12 @@ def proposals_visible_to(user: User) -> QuerySet:
 
 def proposal_get(*, user: User, public_id) -> Proposal:
     """The proposal, if this user may see it; Proposal.DoesNotExist otherwise."""
-    return (proposals_visible_to(user).select_related("employer", "call")
-            .prefetch_related("area_weights__area", "attachments").get(public_id=public_id))
+    return (
+        proposals_visible_to(user)
+        .select_related("employer", "call")
+        .prefetch_related("area_weights__area", "attachments")
+        .get(public_id=public_id)
+    )
 
 
 def may_see_contact(user: User, proposal: Proposal) -> bool:
@@ -44,8 +48,9 @@ def may_see_contact(user: User, proposal: Proposal) -> bool:
         return False
     if permissions.is_ministry(user) or (user.employer_id and user.employer_id == proposal.employer_id):
         return True
-    return bool(user.university_id and permissions.is_verified_member(user)
-                and proposal.status == Status.PUBLISHED)
+    return bool(
+        user.university_id and permissions.is_verified_member(user) and proposal.status == Status.PUBLISHED
+    )
 
 
 def contact_view_is_recorded(user: User) -> bool:
@@ -58,8 +63,9 @@ def contact_views_today(university_id: int) -> int:
     """How many contacts the university's members have been shown since midnight, Beijing
     time (the partial index audit_contact_viewed serves it, per member)."""
     midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    return AuditEvent.objects.filter(action=AccountsAudit.CONTACT_VIEWED, created_at__gte=midnight,
-                                     actor__university_id=university_id).count()
+    return AuditEvent.objects.filter(
+        action=AccountsAudit.CONTACT_VIEWED, created_at__gte=midnight, actor__university_id=university_id
+    ).count()
 
 
 def employer_proposals(user: User, call: Call | None = None) -> QuerySet:
@@ -88,8 +94,11 @@ def proposals_with_areas(area_ids: list[int]) -> QuerySet:
 
 def catalogue() -> QuerySet:
     """Published projects with what a catalogue row shows, for anyone (anonymous included)."""
-    return (Proposal.objects.filter(status=Status.PUBLISHED)
-            .select_related("employer", "call").prefetch_related("area_weights__area"))
+    return (
+        Proposal.objects.filter(status=Status.PUBLISHED)
+        .select_related("employer", "call")
+        .prefetch_related("area_weights__area")
+    )
 
 
 def published_project(public_id) -> Proposal:
@@ -99,8 +108,10 @@ def published_project(public_id) -> Proposal:
 def interest_summary(proposal: Proposal) -> dict[str, int]:
     """How many universities expressed interest, and the partner places still open (partners
     sought less the partners confirmed by accepted introductions)."""
-    return {"interests": proposal.interests.filter(status__in=LIVE_INTEREST).count(),
-            "places_left": max((proposal.partners_sought or 0) - proposal.partners_confirmed, 0)}
+    return {
+        "interests": proposal.interests.filter(status__in=LIVE_INTEREST).count(),
+        "places_left": max((proposal.partners_sought or 0) - proposal.partners_confirmed, 0),
+    }
 
 
 def interests_visible_to(user: User) -> QuerySet:
@@ -122,11 +133,18 @@ def university_capacity_left(university, *, excluding: Interest | None = None) -
     live = Interest.objects.filter(university=university, status__in=LIVE_INTEREST)
     if excluding is not None and excluding.pk is not None:
         live = live.exclude(pk=excluding.pk)
-    offered: dict[str, int] = dict(live.values_list("proposal__project_type")
-                                   .annotate(n=Sum("students_offered")))
+    offered: dict[str, int] = dict(
+        live.values_list("proposal__project_type").annotate(n=Sum("students_offered"))
+    )
     rows = {c.project_type: c.places for c in university.capacities.all()}
-    return {t: {"places": rows.get(t, 0), "offered": offered.get(t, 0),
-                "left": max(rows.get(t, 0) - offered.get(t, 0), 0)} for t in ProjectType.values}
+    return {
+        t: {
+            "places": rows.get(t, 0),
+            "offered": offered.get(t, 0),
+            "left": max(rows.get(t, 0) - offered.get(t, 0), 0),
+        }
+        for t in ProjectType.values
+    }
 
 
 def interest_allowance_left(university, call: Call | None) -> int | None:
@@ -134,8 +152,9 @@ def interest_allowance_left(university, call: Call | None) -> int | None:
     one home of this rule: pages show it and interest_create checks against it."""
     if call is None or call.max_interests_per_university is None:
         return None
-    used = Interest.objects.filter(university=university, status__in=LIVE_INTEREST,
-                                   proposal__call=call).count()
+    used = Interest.objects.filter(
+        university=university, status__in=LIVE_INTEREST, proposal__call=call
+    ).count()
     return max(call.max_interests_per_university - used, 0)
 
 
@@ -143,10 +162,14 @@ def proposal_interests(user: User, proposal: Proposal) -> QuerySet:
     """The interests in a proposal that this user may see, oldest first, each with its
     university's profile (strengths, capacity) loaded up front."""
     universities = with_profile(University.objects.all())
-    return (interests_visible_to(user).filter(proposal=proposal)
-            .select_related(None).select_related("proposal")
-            .prefetch_related(Prefetch("university", queryset=universities))
-            .order_by("created_at", "pk"))
+    return (
+        interests_visible_to(user)
+        .filter(proposal=proposal)
+        .select_related(None)
+        .select_related("proposal")
+        .prefetch_related(Prefetch("university", queryset=universities))
+        .order_by("created_at", "pk")
+    )
 
 
 @dataclass
@@ -179,32 +202,43 @@ def proposals_filtered(queryset: QuerySet, filters: QueueFilters) -> QuerySet:
     if filters.flagged is not None:
         queryset = queryset.exclude(flags=[]) if filters.flagged else queryset.filter(flags=[])
     if filters.search:
-        queryset = queryset.filter(Q(title__icontains=filters.search)
-                                   | Q(employer__name__icontains=filters.search))
+        queryset = queryset.filter(
+            Q(title__icontains=filters.search) | Q(employer__name__icontains=filters.search)
+        )
     return queryset
 
 
 def review_queue(*, user: User, filters: QueueFilters) -> QuerySet:
     """Ministry staff's queue: oldest submission first, with what a row shows loaded up front."""
-    queryset = proposals_visible_to(user).select_related("employer", "call").prefetch_related(
-        "area_weights__area")
+    queryset = (
+        proposals_visible_to(user).select_related("employer", "call").prefetch_related("area_weights__area")
+    )
     return proposals_filtered(queryset, filters).order_by("submitted_at", "pk")
 
 
 def proposal_history(proposal: Proposal) -> QuerySet:
     """The proposal's life cycle as its employer and the reviewers read it; the PIPL access
     records of its contact are for the ministry's audit (the admin), not for this timeline."""
-    return AuditEvent.objects.filter(
-        content_type__app_label="projects", content_type__model="proposal", object_id=proposal.pk,
-    ).exclude(action=AccountsAudit.CONTACT_VIEWED).select_related("actor").order_by("created_at", "pk")
+    return (
+        AuditEvent.objects.filter(
+            content_type__app_label="projects",
+            content_type__model="proposal",
+            object_id=proposal.pk,
+        )
+        .exclude(action=AccountsAudit.CONTACT_VIEWED)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
 
 
 def call_current() -> Call | None:
     """The call open now, else the next one to open, else the latest."""
     now = timezone.now()
-    return (Call.objects.filter(opens_at__lte=now, closes_at__gte=now).order_by("closes_at").first()
-            or Call.objects.filter(opens_at__gt=now).order_by("opens_at").first()
-            or Call.objects.order_by("-closes_at").first())
+    return (
+        Call.objects.filter(opens_at__lte=now, closes_at__gte=now).order_by("closes_at").first()
+        or Call.objects.filter(opens_at__gt=now).order_by("opens_at").first()
+        or Call.objects.order_by("-closes_at").first()
+    )
 
 
 def call_list() -> QuerySet:

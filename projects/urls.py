@@ -9,16 +9,21 @@ urlpatterns = [
     path("proposals/new/", views.ProposalCreateView.as_view(), name="proposal-create"),
     path("proposals/<uuid:public_id>/", views.ProposalDetailView.as_view(), name="proposal-detail"),
     path("proposals/<uuid:public_id>/edit/", views.ProposalEditView.as_view(), name="proposal-edit"),
-    path("proposals/<uuid:public_id>/submit/", views.ProposalSubmitView.as_view(),
-         name="proposal-submit"),
-    path("proposals/<uuid:public_id>/withdraw/", views.ProposalWithdrawView.as_view(),
-         name="proposal-withdraw"),
-    path("proposals/<uuid:public_id>/attachments/", views.AttachmentAddView.as_view(),
-         name="attachment-add"),
-    path("proposals/<uuid:public_id>/attachments/<uuid:attachment_id>/",
-         views.AttachmentDownloadView.as_view(), name="attachment-download"),
-    path("proposals/<uuid:public_id>/attachments/<uuid:attachment_id>/delete/",
-         views.AttachmentDeleteView.as_view(), name="attachment-delete"),
+    path("proposals/<uuid:public_id>/submit/", views.ProposalSubmitView.as_view(), name="proposal-submit"),
+    path(
+        "proposals/<uuid:public_id>/withdraw/", views.ProposalWithdrawView.as_view(), name="proposal-withdraw"
+    ),
+    path("proposals/<uuid:public_id>/attachments/", views.AttachmentAddView.as_view(), name="attachment-add"),
+    path(
+        "proposals/<uuid:public_id>/attachments/<uuid:attachment_id>/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment-download",
+    ),
+    path(
+        "proposals/<uuid:public_id>/attachments/<uuid:attachment_id>/delete/",
+        views.AttachmentDeleteView.as_view(),
+        name="attachment-delete",
+    ),
     path("review/", views.ReviewQueueView.as_view(), name="review-queue"),
     path("review/bulk-approve/", views.BulkApproveView.as_view(), name="review-bulk-approve"),
     path("review/<uuid:public_id>/", views.ReviewView.as_view(), name="proposal-review"),
@@ -31,16 +36,21 @@ urlpatterns = [
 urlpatterns += [
     path("projects/", views.CatalogueView.as_view(), name="catalogue"),
     path("projects/saved/", views.SavedSearchListView.as_view(), name="saved-searches"),
-    path("projects/saved/<uuid:public_id>/delete/", views.SavedSearchDeleteView.as_view(),
-         name="saved-search-delete"),
+    path(
+        "projects/saved/<uuid:public_id>/delete/",
+        views.SavedSearchDeleteView.as_view(),
+        name="saved-search-delete",
+    ),
     path("projects/<uuid:public_id>/", views.ProjectDetailView.as_view(), name="project-detail"),
-    path("projects/<uuid:public_id>/interest/", views.InterestCreateView.as_view(),
-         name="interest-create"),
-    path("proposals/<uuid:public_id>/interests/", views.ProposalInterestsView.as_view(),
-         name="proposal-interests"),
+    path("projects/<uuid:public_id>/interest/", views.InterestCreateView.as_view(), name="interest-create"),
+    path(
+        "proposals/<uuid:public_id>/interests/",
+        views.ProposalInterestsView.as_view(),
+        name="proposal-interests",
+    ),
     path("interests/<uuid:public_id>/edit/", views.InterestEditView.as_view(), name="interest-edit"),
-    path("interests/<uuid:public_id>/withdraw/", views.InterestWithdrawView.as_view(),
-         name="interest-withdraw"),
-    path("interests/<uuid:public_id>/respond/", views.InterestRespondView.as_view(),
-         name="interest-respond"),
+    path(
+        "interests/<uuid:public_id>/withdraw/", views.InterestWithdrawView.as_view(), name="interest-withdraw"
+    ),
+    path("interests/<uuid:public_id>/respond/", views.InterestRespondView.as_view(), name="interest-respond"),
 ]

@@ -72,8 +72,11 @@ class InterestAction(TextChoices):
 
 # Changing and answering keep the interest live; only withdrawing ends it. No service marks an
 # interest introduced yet, so that status has no row.
-INTEREST = Workflow({
-    (InterestStatus.LIVE, InterestAction.CHANGE): (InterestStatus.LIVE, UNIVERSITY),
-    (InterestStatus.LIVE, InterestAction.RESPOND): (InterestStatus.LIVE, OWNER),
-    (InterestStatus.LIVE, InterestAction.WITHDRAW): (InterestStatus.WITHDRAWN, UNIVERSITY),
-}, roles=(UNIVERSITY, OWNER))
+INTEREST = Workflow(
+    {
+        (InterestStatus.LIVE, InterestAction.CHANGE): (InterestStatus.LIVE, UNIVERSITY),
+        (InterestStatus.LIVE, InterestAction.RESPOND): (InterestStatus.LIVE, OWNER),
+        (InterestStatus.LIVE, InterestAction.WITHDRAW): (InterestStatus.WITHDRAWN, UNIVERSITY),
+    },
+    roles=(UNIVERSITY, OWNER),
+)

@@ -56,8 +56,12 @@ def _fast_and_eager(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A cache of its own per test: nothing one test renders (the catalogue, recommendations)
     # is served to the next, and Redis, Celery's broker in CI, is left alone.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": f"test-{uuid.uuid4().hex}"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     # Services called outside a request speak English here, as their msgids do; pages pick

@@ -138,8 +138,9 @@ class InterestFactory(DjangoModelFactory):
     class Meta:
         model = "projects.Interest"
 
-    proposal = factory.SubFactory(ProposalFactory, status="published",
-                                  decided_at=factory.LazyFunction(timezone.now))
+    proposal = factory.SubFactory(
+        ProposalFactory, status="published", decided_at=factory.LazyFunction(timezone.now)
+    )
     university = factory.SubFactory(UniversityFactory)
     students_offered = 5
     statement = "我校人工智能学院可派出学生参与该项目。"
@@ -152,8 +153,9 @@ class IntroductionFactory(DjangoModelFactory):
     class Meta:
         model = "matching.Introduction"
 
-    proposal = factory.SubFactory(ProposalFactory, status="published",
-                                  decided_at=factory.LazyFunction(timezone.now))
+    proposal = factory.SubFactory(
+        ProposalFactory, status="published", decided_at=factory.LazyFunction(timezone.now)
+    )
     university = factory.SubFactory(UniversityFactory)
     status = "sent"
     places = 20
@@ -200,8 +202,9 @@ def plain_pdf() -> bytes:
 
 def authenticator_of(user) -> TOTPDevice:
     """The user's confirmed authenticator app, enrolled now if it has none."""
-    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True,
-                                                 defaults={"name": "authenticator"})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "authenticator"}
+    )
     return device
 
 

@@ -30,16 +30,39 @@ class Workers:
         self.processes: list[subprocess.Popen] = []
         self.logs: list = []
         db = connection.settings_dict
-        self.env = {**os.environ, "REDIS_URL": settings.REDIS_URL, "CELERY_QUEUE": self.queue,
-                    "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"}
+        self.env = {
+            **os.environ,
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_QUEUE": self.queue,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        }
 
     def start(self) -> subprocess.Popen:
-        log = (self.tmp_path / f"worker-{len(self.processes)}.out").open("w")   # not *.log: mail
+        log = (self.tmp_path / f"worker-{len(self.processes)}.out").open("w")  # not *.log: mail
         self.logs.append(log)
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo",
-             "--queues", self.queue, "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool",
+                "solo",
+                "--queues",
+                self.queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.processes.append(process)
         return process
 
@@ -86,7 +109,7 @@ def queue_of_its_own(workers: Workers):
 def running_worker(mail_dir: Path, **env: str):
     """One worker, started now, writing the mail it sends to files in `mail_dir`."""
     workers = Workers(mail_dir)
-    workers.env["EMAIL_URL"] = f"filemail:///{mail_dir}"   # environ drops the path's first slash
+    workers.env["EMAIL_URL"] = f"filemail:///{mail_dir}"  # environ drops the path's first slash
     workers.env.update(env)
     with queue_of_its_own(workers):
         workers.start()
@@ -116,7 +139,7 @@ def broker_down():
     always_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_write_url = "redis://127.0.0.1:1/0"
-    celery_app._after_fork()   # drop the connections pooled to the live broker
+    celery_app._after_fork()  # drop the connections pooled to the live broker
     try:
         yield
     finally:

@@ -15,8 +15,7 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "email", "first_name", "last_name", "role", "language",
-                  "organisation"]
+        fields = ["id", "username", "email", "first_name", "last_name", "role", "language", "organisation"]
 
     def get_role(self, user) -> str:
         return "ministry" if user.is_ministry else user.role
@@ -25,8 +24,13 @@ class MeSerializer(serializers.ModelSerializer):
         organisation = user.organisation
         if organisation is None:
             return None
-        return {"kind": user.role, "id": str(organisation.public_id), "name": organisation.name,
-                "status": organisation.status, "status_reason": organisation.status_reason}
+        return {
+            "kind": user.role,
+            "id": str(organisation.public_id),
+            "name": organisation.name,
+            "status": organisation.status,
+            "status_reason": organisation.status_reason,
+        }
 
 
 class MeApi(APIView):

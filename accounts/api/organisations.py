@@ -12,8 +12,18 @@ from common.api import InputOutputMixin
 from .. import selectors, services
 from ..models import Employer, University
 
-ORGANISATION_OUTPUT = ["id", "name", "province", "city", "contact_person", "phone", "email",
-                       "status", "status_reason", "created_at"]
+ORGANISATION_OUTPUT = [
+    "id",
+    "name",
+    "province",
+    "city",
+    "contact_person",
+    "phone",
+    "email",
+    "status",
+    "status_reason",
+    "created_at",
+]
 
 
 class EmployerSerializer(serializers.ModelSerializer):
@@ -85,8 +95,9 @@ class RejectInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class OrganisationViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                          viewsets.GenericViewSet):
+class OrganisationViewSet(
+    InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Anyone may register (POST); members see and edit their own organisation; ministry staff
     see every one and verify or reject it."""
 
@@ -116,7 +127,10 @@ class OrganisationViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.Retrie
         data = self._input(self.registration)
         username, password = data.pop("username"), data.pop("password")
         user = services.organisation_register(
-            model=self.model, fields=data, username=username, password=password,
+            model=self.model,
+            fields=data,
+            username=username,
+            password=password,
             language=request.LANGUAGE_CODE,
         )
         return self._output(user.organisation, status.HTTP_201_CREATED)
@@ -127,14 +141,12 @@ class OrganisationViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.Retrie
         return self._output(organisation)
 
     def update_organisation(self, organisation, data: dict) -> None:
-        services.organisation_update(actor=self.request.user, organisation=organisation,
-                                     fields=data)
+        services.organisation_update(actor=self.request.user, organisation=organisation, fields=data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def verify(self, request, id=None):
-        organisation = services.organisation_verify(actor=request.user,
-                                                    organisation=self.get_object())
+        organisation = services.organisation_verify(actor=request.user, organisation=self.get_object())
         return self._output(organisation)
 
     @extend_schema(request=RejectInput)
@@ -142,8 +154,9 @@ class OrganisationViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.Retrie
     def reject(self, request, id=None):
         organisation = self.get_object()
         reason = self._input(RejectInput)["reason"]
-        organisation = services.organisation_reject(actor=request.user, organisation=organisation,
-                                                    reason=reason)
+        organisation = services.organisation_reject(
+            actor=request.user, organisation=organisation, reason=reason
+        )
         return self._output(organisation)
 
 
@@ -189,5 +202,10 @@ class UniversityViewSet(OrganisationViewSet):
 
     def update_organisation(self, organisation, data: dict) -> None:
         strengths, capacity = data.pop("strengths", None), data.pop("capacity", None)
-        services.university_update(actor=self.request.user, university=organisation, fields=data,
-                                   strengths=strengths, capacity=capacity)
+        services.university_update(
+            actor=self.request.user,
+            university=organisation,
+            fields=data,
+            strengths=strengths,
+            capacity=capacity,
+        )

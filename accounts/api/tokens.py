@@ -20,10 +20,14 @@ from ..lockout import locked_out_response
 
 class TokenInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False,
-                                     style={"input_type": "password"})
-    otp = serializers.CharField(max_length=20, required=False, allow_blank=True, default="", help_text=(
-        "Ministry staff: a code from their authenticator app, or a recovery code."))
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=("Ministry staff: a code from their authenticator app, or a recovery code."),
+    )
 
 
 class TokenOutput(serializers.Serializer):
@@ -46,13 +50,15 @@ class TokenApi(APIView):
     def post(self, request):
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, username=data.validated_data["username"],
-                            password=data.validated_data["password"])
+        user = authenticate(
+            request, username=data.validated_data["username"], password=data.validated_data["password"]
+        )
         if user is None:
-            if getattr(request, "axes_locked_out", False):   # set by the Axes backend
+            if getattr(request, "axes_locked_out", False):  # set by the Axes backend
                 return locked_out_response(request)
             raise serializers.ValidationError(
-                {api_settings.NON_FIELD_ERRORS_KEY: [_("Unable to log in with these credentials.")]})
+                {api_settings.NON_FIELD_ERRORS_KEY: [_("Unable to log in with these credentials.")]}
+            )
         try:
             token, key = credentials.token_issue(user=user, code=data.validated_data["otp"])
         except DjangoValidationError as error:

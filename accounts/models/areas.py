@@ -11,13 +11,19 @@ class FocusArea(models.Model):
     """The program's AI focus-area taxonomy: six priority areas and their sub-areas."""
 
     code = models.CharField(
-        _("code"), max_length=64, unique=True,
+        _("code"),
+        max_length=64,
+        unique=True,
         validators=[RegexValidator(r"^[a-z_]+(\.[a-z_]+)?$")],
         help_text=_("A short code; a sub-area's is its parent's code, a dot and its own."),
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent area"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)

@@ -27,15 +27,18 @@ class AuditEvent(models.Model):
     # The row keeps the id of a deleted user (no SET_NULL: the table is append-only, and the id
     # is hashed); actor_username keeps who it was.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
-        on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
-    actor_username = models.CharField(_("actor's username"), max_length=150, blank=True,
-                                      editable=False)
+    actor_username = models.CharField(_("actor's username"), max_length=150, blank=True, editable=False)
     # The request's client (accounts/client.py); blank for a task or a command. Text, not inet:
     # hashed as written, it must read back the same.
-    client_address = models.CharField(_("client address"), max_length=45, blank=True,
-                                      editable=False)
+    client_address = models.CharField(_("client address"), max_length=45, blank=True, editable=False)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
@@ -50,9 +53,11 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["content_type", "object_id"]),
-            models.Index(fields=["actor", "created_at"],
-                         condition=Q(action=AccountsAudit.CONTACT_VIEWED),
-                         name="audit_contact_viewed"),
+            models.Index(
+                fields=["actor", "created_at"],
+                condition=Q(action=AccountsAudit.CONTACT_VIEWED),
+                name="audit_contact_viewed",
+            ),
         ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")

@@ -12,8 +12,7 @@ class Notification(models.Model):
     """An entry in a user's in-portal inbox. Its text is rendered from `template` when shown, in
     the reader's language; `url` is where the person acts on it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notifications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     template = models.CharField(max_length=100)
     context = models.JSONField(default=dict)
@@ -28,10 +27,10 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["user", "-created_at"]),
-            models.Index(fields=["user"], condition=Q(read_at__isnull=True),
-                         name="notification_unread"),
-            models.Index(fields=["user"], condition=Q(emailed_at__isnull=True),
-                         name="notification_unemailed"),
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(
+                fields=["user"], condition=Q(emailed_at__isnull=True), name="notification_unemailed"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,8 +25,11 @@ class Organisation(TimeStampedModel):
     phone = models.CharField(_("mobile phone"), max_length=11, validators=[validate_mobile])
     email = models.EmailField(_("contact email"))
     status = models.CharField(
-        _("verification status"), max_length=10,
-        choices=VerificationStatus.choices, default=VerificationStatus.PENDING, db_index=True,
+        _("verification status"),
+        max_length=10,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.PENDING,
+        db_index=True,
     )
     status_reason = models.TextField(_("reason for rejection"), blank=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
@@ -50,7 +53,9 @@ class Employer(Organisation):
         OTHER = "other", _("Other organisation")
 
     credit_code = CodeField(
-        _("unified social credit code"), max_length=18, unique=True,
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
         validators=[validate_credit_code],
         help_text=_("18 characters, as printed on the business licence or registration certificate."),
     )
@@ -69,7 +74,9 @@ class University(Organisation):
         VOCATIONAL = "vocational", _("Vocational college")
 
     institution_code = CodeField(
-        _("institution code"), max_length=10, unique=True,
+        _("institution code"),
+        max_length=10,
+        unique=True,
         validators=[validate_institution_code],
         help_text=_("The 10-digit code issued by the Ministry of Education."),
     )
@@ -83,18 +90,14 @@ class University(Organisation):
 class UniversityStrength(models.Model):
     university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="strengths")
     area = models.ForeignKey(FocusArea, verbose_name=_("focus area"), on_delete=models.PROTECT)
-    weight = models.FloatField(
-        _("strength"), validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
-    )
+    weight = models.FloatField(_("strength"), validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
 
     class Meta:
         verbose_name = _("AI strength")
         verbose_name_plural = _("AI strengths")
         constraints = [
             models.UniqueConstraint(fields=["university", "area"], name="unique_strength_per_area"),
-            models.CheckConstraint(
-                condition=Q(weight__gte=0) & Q(weight__lte=1), name="strength_weight_0_1"
-            ),
+            models.CheckConstraint(condition=Q(weight__gte=0) & Q(weight__lte=1), name="strength_weight_0_1"),
         ]
 
     def __str__(self) -> str:
@@ -111,9 +114,7 @@ class UniversityCapacity(models.Model):
         verbose_name = _("capacity")
         verbose_name_plural = _("capacities")
         constraints = [
-            models.UniqueConstraint(
-                fields=["university", "project_type"], name="unique_capacity_per_type"
-            ),
+            models.UniqueConstraint(fields=["university", "project_type"], name="unique_capacity_per_type"),
         ]
 
     def __str__(self) -> str:

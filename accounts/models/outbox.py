@@ -19,13 +19,17 @@ class OutboundEmail(models.Model):
         FAILED = "failed", _("Failed")
 
     key = models.CharField(_("idempotency key"), max_length=100, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"), null=True,
-                             on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     to = models.EmailField(_("to"))
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"))
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices,
-                              default=Status.PENDING)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # When a sender may next take it: now when queued, later after a failure (backoff) or
     # while a sender holds it (its lease).
@@ -36,8 +40,7 @@ class OutboundEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["due_at"], condition=Q(status="pending"),
-                                name="outbound_email_due")]
+        indexes = [models.Index(fields=["due_at"], condition=Q(status="pending"), name="outbound_email_due")]
         verbose_name = _("outgoing email")
         verbose_name_plural = _("outgoing emails")
 

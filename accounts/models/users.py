@@ -20,18 +20,27 @@ class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
     employer = models.ForeignKey(
-        Employer, verbose_name=_("employer"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        Employer,
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     university = models.ForeignKey(
-        University, verbose_name=_("university"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        University,
+        verbose_name=_("university"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     email_digest = models.BooleanField(
-        _("daily digest"), default=False,
+        _("daily digest"),
+        default=False,
         help_text=_("One email a day listing new notifications, instead of one email per event."),
     )
 

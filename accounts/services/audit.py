@@ -10,8 +10,16 @@ from ..client import current_client_address
 from ..models import AuditEvent, User
 
 
-def audit_record(*, actor: User | None, target: Model, action: str, from_status: str = "",
-                 to_status: str = "", comment: str = "", reason: str = "") -> AuditEvent:
+def audit_record(
+    *,
+    actor: User | None,
+    target: Model,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+    reason: str = "",
+) -> AuditEvent:
     """Append an audit event in the caller's transaction, chained onto the last one.
 
     The only writer of audit events: it snapshots the actor's username (which outlives the
@@ -25,10 +33,16 @@ def audit_record(*, actor: User | None, target: Model, action: str, from_status:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit_chain.CHAIN_LOCK_ID])
         # Timed once the lock is held, so that times rise along the chain.
         event = AuditEvent(
-            created_at=timezone.now(), actor=actor,
+            created_at=timezone.now(),
+            actor=actor,
             actor_username=actor.get_username() if actor else "",
-            client_address=current_client_address()[:45], target=target, action=action,
-            from_status=from_status, to_status=to_status, comment=comment, reason=reason,
+            client_address=current_client_address()[:45],
+            target=target,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment,
+            reason=reason,
         )
         last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
         event.hash = audit_chain.event_hash(last or "", event)

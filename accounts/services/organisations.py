@@ -34,8 +34,14 @@ def _check_fields(model: type[Organisation], fields: Mapping) -> None:
         raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
 
 
-def organisation_register(*, model: type[Organisation], fields: Mapping, username: str,
-                          password: str, language: str = settings.LANGUAGE_CODE) -> User:
+def organisation_register(
+    *,
+    model: type[Organisation],
+    fields: Mapping,
+    username: str,
+    password: str,
+    language: str = settings.LANGUAGE_CODE,
+) -> User:
     """Register an employer or university together with its first user, the contact person.
 
     The organisation starts pending: it may log in and fix its details, nothing more, until
@@ -43,8 +49,13 @@ def organisation_register(*, model: type[Organisation], fields: Mapping, usernam
     """
     _check_fields(model, fields)
     organisation = model(**fields)
-    user = User(username=username, email=organisation.email, role=ROLE_OF[model],
-                first_name=organisation.contact_person, language=language)
+    user = User(
+        username=username,
+        email=organisation.email,
+        role=ROLE_OF[model],
+        first_name=organisation.contact_person,
+        language=language,
+    )
     errors: dict[str, list] = {}
     for obj, exclude in ((organisation, []), (user, ["password", "employer", "university"])):
         try:
@@ -63,12 +74,20 @@ def organisation_register(*, model: type[Organisation], fields: Mapping, usernam
             setattr(user, ROLE_OF[model], organisation)
             user.set_password(password)
             user.save()
-            audit_record(actor=user, target=organisation, action=AccountsAudit.REGISTERED,
-                         to_status=organisation.status)
+            audit_record(
+                actor=user,
+                target=organisation,
+                action=AccountsAudit.REGISTERED,
+                to_status=organisation.status,
+            )
     except IntegrityError as exc:  # a concurrent registration took the same code or username
         raise ValidationError(_("This organisation or username was registered a moment ago.")) from exc
-    notify_members(organisation, "accounts/email/registered", {"organisation": organisation.name},
-                   url=reverse("accounts:dashboard"))
+    notify_members(
+        organisation,
+        "accounts/email/registered",
+        {"organisation": organisation.name},
+        url=reverse("accounts:dashboard"),
+    )
     return user
 
 
@@ -91,12 +110,21 @@ def organisation_update(*, actor: User, organisation: Organisation, fields: Mapp
         if stored.is_verified and not is_ministry:
             locked = [name for name, value in identity.items() if getattr(stored, name) != value]
             if locked:
-                raise ValidationError({name: _("This cannot be changed after verification; ask "
-                                               "the ministry.") for name in locked})
+                raise ValidationError(
+                    {
+                        name: _("This cannot be changed after verification; ask the ministry.")
+                        for name in locked
+                    }
+                )
         before = stored.status
         if before == VerificationStatus.REJECTED and not is_ministry:
             stored.status, stored.status_changed_at = VerificationStatus.PENDING, timezone.now()
         stored.save()
-        audit_record(actor=actor, target=stored, action=AccountsAudit.UPDATED, from_status=before,
-                     to_status=stored.status)
+        audit_record(
+            actor=actor,
+            target=stored,
+            action=AccountsAudit.UPDATED,
+            from_status=before,
+            to_status=stored.status,
+        )
     return stored

@@ -40,10 +40,14 @@ def _parse_capacity(capacity: Mapping) -> list[tuple[str, int, int]]:
             errors.append(_("Unknown project type “%(type)s”.") % {"type": project_type})
             continue
         numbers = [value.get(k) if isinstance(value, Mapping) else None for k in ("places", "projects")]
-        if any(isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_CAPACITY
-               for n in numbers) or len(value) != 2:
-            errors.append(_("Capacity for “%(type)s” needs whole numbers “places” and “projects”, "
-                            "zero or more.") % {"type": project_type})
+        if (
+            any(isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_CAPACITY for n in numbers)
+            or len(value) != 2
+        ):
+            errors.append(
+                _("Capacity for “%(type)s” needs whole numbers “places” and “projects”, zero or more.")
+                % {"type": project_type}
+            )
             continue
         parsed.append((project_type, *numbers))
     if errors:
@@ -51,9 +55,9 @@ def _parse_capacity(capacity: Mapping) -> list[tuple[str, int, int]]:
     return parsed
 
 
-def university_profile_update(*, actor: User, university: University,
-                              strengths: Mapping | None = None,
-                              capacity: Mapping | None = None) -> University:
+def university_profile_update(
+    *, actor: User, university: University, strengths: Mapping | None = None, capacity: Mapping | None = None
+) -> University:
     """Replace a university's AI strengths ({area_code: weight in [0, 1]}) and/or its capacity
     per project type ({project_type: {"places": n, "projects": n}}). Only its own staff and the
     ministry may; a map given replaces the stored one whole."""
@@ -78,14 +82,21 @@ def university_profile_update(*, actor: User, university: University,
     return university
 
 
-def university_update(*, actor: User, university: University, fields: Mapping,
-                      strengths: Mapping | None = None, capacity: Mapping | None = None) -> University:
+def university_update(
+    *,
+    actor: User,
+    university: University,
+    fields: Mapping,
+    strengths: Mapping | None = None,
+    capacity: Mapping | None = None,
+) -> University:
     """A university's details and its profile (strengths, capacity) changed together or not
     at all, by the rules of organisation_update and university_profile_update."""
     with transaction.atomic():
         if fields:
             organisation_update(actor=actor, organisation=university, fields=fields)
         if strengths is not None or capacity is not None:
-            university_profile_update(actor=actor, university=university, strengths=strengths,
-                                      capacity=capacity)
+            university_profile_update(
+                actor=actor, university=university, strengths=strengths, capacity=capacity
+            )
     return university

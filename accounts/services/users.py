@@ -11,8 +11,11 @@ from .audit import audit_record
 def password_set_record(*, user: User, reset: bool) -> AuditEvent:
     """Audit a password the user changed, or reset through the emailed link (which proves the
     mailbox, so the user is the actor then too); call it in the transaction that saved it."""
-    return audit_record(actor=user, target=user, action=AccountsAudit.PASSWORD_RESET if reset
-                        else AccountsAudit.PASSWORD_CHANGED)
+    return audit_record(
+        actor=user,
+        target=user,
+        action=AccountsAudit.PASSWORD_RESET if reset else AccountsAudit.PASSWORD_CHANGED,
+    )
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -32,5 +35,9 @@ def user_set_digest(*, actor: User, email_digest: bool) -> None:
         actor.email_digest = email_digest
         with transaction.atomic():
             actor.save(update_fields=["email_digest"])
-            audit_record(actor=actor, target=actor, action=AccountsAudit.EMAIL_DIGEST_CHANGED,
-                         to_status="daily" if email_digest else "each")
+            audit_record(
+                actor=actor,
+                target=actor,
+                action=AccountsAudit.EMAIL_DIGEST_CHANGED,
+                to_status="daily" if email_digest else "each",
+            )

@@ -35,31 +35,42 @@ class InboxView(LoginRequiredMixin, View):
         unread_only = request.GET.get("unread") == "1"
         queryset = notifications.notification_list_for(user=request.user, unread_only=unread_only)
         page = Paginator(queryset, 20).get_page(request.GET.get("page"))
-        return render(request, "accounts/inbox.html", {
-            "page": page, "unread_only": unread_only, "query": query_without_page(request),
-            "lines": [(n, notifications.notification_text(n)) for n in page],
-            "digest_form": form,
-        }, status=status)
+        return render(
+            request,
+            "accounts/inbox.html",
+            {
+                "page": page,
+                "unread_only": unread_only,
+                "query": query_without_page(request),
+                "lines": [(n, notifications.notification_text(n)) for n in page],
+                "digest_form": form,
+            },
+            status=status,
+        )
 
 
 @login_required
 @require_POST
 def inbox_read_all(request):
     count = notifications.notification_mark_read(actor=request.user)
-    messages.success(request, ngettext("%(count)d notification marked as read.",
-                                       "%(count)d notifications marked as read.", count)
-                     % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)d notification marked as read.", "%(count)d notifications marked as read.", count)
+        % {"count": count},
+    )
     return redirect("accounts:inbox")
 
 
 @login_required
 def notification_open(request, public_id):
     """Follow a notification's link; opening one of your own marks it read."""
-    notification = get_object_or_404(notifications.notification_list_for(user=request.user),
-                                     public_id=public_id)
+    notification = get_object_or_404(
+        notifications.notification_list_for(user=request.user), public_id=public_id
+    )
     notifications.notification_mark_read(actor=request.user, public_ids=[notification.public_id])
     url = notification.url
-    if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                                      require_https=request.is_secure()):
+    if not url or not url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect("accounts:inbox")
     return redirect(url)

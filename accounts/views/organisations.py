@@ -38,16 +38,16 @@ class OrganisationEditView(LoginRequiredMixin, View):
 
     def get(self, request):
         organisation = self._organisation(request)
-        return render(request, "accounts/organisation_form.html",
-                      {"form": self._form(request, organisation)})
+        return render(request, "accounts/organisation_form.html", {"form": self._form(request, organisation)})
 
     def post(self, request):
         organisation = self._organisation(request)
         form = self._form(request, organisation, request.POST)
         if form.is_valid():
             try:
-                services.organisation_update(actor=request.user, organisation=organisation,
-                                             fields=form.cleaned_data)
+                services.organisation_update(
+                    actor=request.user, organisation=organisation, fields=form.cleaned_data
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -69,8 +69,7 @@ class UniversityProfileView(LoginRequiredMixin, View):
 
     def get(self, request):
         _university, kwargs = self._load(request)
-        return render(request, "accounts/university_profile.html",
-                      {"form": UniversityProfileForm(**kwargs)})
+        return render(request, "accounts/university_profile.html", {"form": UniversityProfileForm(**kwargs)})
 
     def post(self, request):
         university, kwargs = self._load(request)
@@ -78,8 +77,10 @@ class UniversityProfileView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 services.university_profile_update(
-                    actor=request.user, university=university,
-                    strengths=form.strengths(), capacity=form.capacity(),
+                    actor=request.user,
+                    university=university,
+                    strengths=form.strengths(),
+                    capacity=form.capacity(),
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)

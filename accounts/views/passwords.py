@@ -9,11 +9,15 @@ from django_ratelimit.decorators import ratelimit
 from .. import services
 
 
-@method_decorator([
-    ratelimit(key="ip", rate=settings.RATE_PASSWORD_RESET, method="POST", group="password_reset"),
-    ratelimit(key="post:email", rate=settings.RATE_PASSWORD_RESET, method="POST",
-              group="password_reset_email"),
-], name="post")
+@method_decorator(
+    [
+        ratelimit(key="ip", rate=settings.RATE_PASSWORD_RESET, method="POST", group="password_reset"),
+        ratelimit(
+            key="post:email", rate=settings.RATE_PASSWORD_RESET, method="POST", group="password_reset_email"
+        ),
+    ],
+    name="post",
+)
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's, limited per address and per email address asked for: each request emails."""
 

@@ -35,16 +35,23 @@ class RegisterView(View):
         if form.is_valid():
             try:
                 user = services.organisation_register(
-                    model=self.model, fields=form.organisation_fields(),
-                    username=form.cleaned_data["username"], password=form.cleaned_data["password"],
+                    model=self.model,
+                    fields=form.organisation_fields(),
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password"],
                     language=request.LANGUAGE_CODE,
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Registration received. Ministry staff will verify "
-                                            "your organisation; we will email you the result."))
+                messages.success(
+                    request,
+                    _(
+                        "Registration received. Ministry staff will verify "
+                        "your organisation; we will email you the result."
+                    ),
+                )
                 return redirect("accounts:dashboard")
         return self._render(request, form, status=400)
 
@@ -55,6 +62,14 @@ class RegisterView(View):
 
 def rate_limited(request, exception):
     """RATELIMIT_VIEW: too many registrations or reset requests, 429 and when to try again."""
-    return render(request, "429.html", {"message": _(
-        "Too many requests of this kind from your address or for this email address. Please try "
-        "again in an hour.")}, status=429)
+    return render(
+        request,
+        "429.html",
+        {
+            "message": _(
+                "Too many requests of this kind from your address or for this email address. Please try "
+                "again in an hour."
+            )
+        },
+        status=429,
+    )

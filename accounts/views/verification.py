@@ -44,14 +44,24 @@ class OrganisationQueueView(LoginRequiredMixin, View):
         if status not in VerificationStatus.values:
             status = ""
         queryset = selectors.organisation_list(
-            user=request.user, model=KINDS[kind], status=status,
+            user=request.user,
+            model=KINDS[kind],
+            status=status,
             search=request.GET.get("q", "").strip(),
         )
         page = Paginator(queryset, 25).get_page(request.GET.get("page"))
-        return render(request, "accounts/queue.html", {
-            "page": page, "kind": kind, "status": status, "q": request.GET.get("q", ""),
-            "statuses": VerificationStatus.choices, "query": query_without_page(request),
-        })
+        return render(
+            request,
+            "accounts/queue.html",
+            {
+                "page": page,
+                "kind": kind,
+                "status": status,
+                "q": request.GET.get("q", ""),
+                "statuses": VerificationStatus.choices,
+                "query": query_without_page(request),
+            },
+        )
 
 
 class OrganisationReviewView(LoginRequiredMixin, View):
@@ -70,14 +80,19 @@ class OrganisationReviewView(LoginRequiredMixin, View):
                 form = RejectForm(request.POST)
                 if not form.is_valid():
                     return self._render(request, kind, organisation, form, status=400)
-                services.organisation_reject(actor=request.user, organisation=organisation,
-                                             reason=form.cleaned_data["reason"])
+                services.organisation_reject(
+                    actor=request.user, organisation=organisation, reason=form.cleaned_data["reason"]
+                )
                 messages.success(request, _("%(name)s is rejected.") % {"name": organisation})
         except Conflict as exc:
             messages.error(request, exc.message)
         return redirect("accounts:organisation-review", kind=kind, public_id=public_id)
 
     def _render(self, request, kind, organisation, form, status=200):
-        context = {"organisation": organisation, "kind": kind, "reject_form": form,
-                   "history": selectors.organisation_history(organisation)}
+        context = {
+            "organisation": organisation,
+            "kind": kind,
+            "reject_form": form,
+            "history": selectors.organisation_history(organisation),
+        }
         return render(request, "accounts/review.html", context, status=status)

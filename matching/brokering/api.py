@@ -41,9 +41,18 @@ class MilestoneSerializer(serializers.ModelSerializer):
 class OutcomeSerializer(serializers.ModelSerializer):
     class Meta:
         model = OutcomeReport
-        fields = ["status", "students_trained", "interns_hosted", "graduates_hired",
-                  "funding_delivered_cny", "narrative", "comment", "submitted_at", "confirmed_at",
-                  "decided_at"]
+        fields = [
+            "status",
+            "students_trained",
+            "interns_hosted",
+            "graduates_hired",
+            "funding_delivered_cny",
+            "narrative",
+            "comment",
+            "submitted_at",
+            "confirmed_at",
+            "decided_at",
+        ]
         read_only_fields = fields
 
 
@@ -60,10 +69,29 @@ class IntroductionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Introduction
-        fields = ["id", "project", "project_title", "employer", "university", "university_name",
-                  "status", "message", "places", "employer_response", "university_response",
-                  "decline_reason", "decline_comment", "sent_at", "expires_at", "accepted_at",
-                  "agreement", "milestones", "outcome", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "project",
+            "project_title",
+            "employer",
+            "university",
+            "university_name",
+            "status",
+            "message",
+            "places",
+            "employer_response",
+            "university_response",
+            "decline_reason",
+            "decline_comment",
+            "sent_at",
+            "expires_at",
+            "accepted_at",
+            "agreement",
+            "milestones",
+            "outcome",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(AgreementSerializer(allow_null=True))
@@ -80,17 +108,18 @@ class IntroductionSerializer(serializers.ModelSerializer):
 class IntroductionCreateInput(serializers.Serializer):
     project = serializers.UUIDField(required=False, help_text="A published project's id.")
     university = serializers.UUIDField(required=False, help_text="A verified university's id.")
-    candidate = serializers.IntegerField(required=False,
-                                         help_text="A run's candidate id, instead of the pair.")
+    candidate = serializers.IntegerField(
+        required=False, help_text="A run's candidate id, instead of the pair."
+    )
     message = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
     def validate(self, data):
         if "candidate" in data and ("project" in data or "university" in data):
-            raise serializers.ValidationError(_("Give either a candidate or a project and a "
-                                                "university, not both."))
+            raise serializers.ValidationError(
+                _("Give either a candidate or a project and a university, not both.")
+            )
         if "candidate" not in data and not ("project" in data and "university" in data):
-            raise serializers.ValidationError(_("Give a project and a university, or a "
-                                                "candidate."))
+            raise serializers.ValidationError(_("Give a project and a university, or a candidate."))
         return data
 
 
@@ -139,8 +168,9 @@ class IntroductionFilter(filters.FilterSet):
         fields = ["call", "status", "project", "university"]
 
 
-class IntroductionViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                          viewsets.GenericViewSet):
+class IntroductionViewSet(
+    InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = IntroductionSerializer
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
@@ -152,9 +182,12 @@ class IntroductionViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.Retrie
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return (selectors.introductions_visible_to(self.request.user)
-                .select_related("agreement", "outcome").prefetch_related("milestones")
-                .order_by("-created_at", "-pk"))
+        return (
+            selectors.introductions_visible_to(self.request.user)
+            .select_related("agreement", "outcome")
+            .prefetch_related("milestones")
+            .order_by("-created_at", "-pk")
+        )
 
     @extend_schema(request=IntroductionCreateInput, responses={201: IntroductionSerializer})
     def create(self, request):
@@ -164,22 +197,24 @@ class IntroductionViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.Retrie
         data = self._input(IntroductionCreateInput)
         candidate = None
         if "candidate" in data:
-            candidate = selectors.candidate_to_introduce(user=request.user,
-                                                         candidate_id=data["candidate"])
+            candidate = selectors.candidate_to_introduce(user=request.user, candidate_id=data["candidate"])
             if candidate is None:
                 raise ValidationError({"candidate": _("No candidate has this id.")})
             proposal, university = candidate.proposal, candidate.university
         else:
             proposal = proposals_visible_to(request.user).filter(public_id=data["project"]).first()
-            university = selectors.university_to_introduce(user=request.user,
-                                                           public_id=data["university"])
+            university = selectors.university_to_introduce(user=request.user, public_id=data["university"])
             if proposal is None:
                 raise ValidationError({"project": _("No project has this id.")})
             if university is None:
                 raise ValidationError({"university": _("No university has this id.")})
         introduction = introductions.introduction_create(
-            actor=request.user, proposal=proposal, university=university,
-            message=data["message"], candidate=candidate)
+            actor=request.user,
+            proposal=proposal,
+            university=university,
+            message=data["message"],
+            candidate=candidate,
+        )
         return self._output(introduction, status.HTTP_201_CREATED)
 
     @extend_schema(request=MessageInput, responses={200: IntroductionSerializer})
@@ -187,14 +222,16 @@ class IntroductionViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.Retrie
     def send(self, request, id=None):
         data = self._input(MessageInput)
         introduction = introductions.introduction_send(
-            actor=request.user, introduction=self.get_object(), message=data.get("message"))
+            actor=request.user, introduction=self.get_object(), message=data.get("message")
+        )
         return self._output(introduction)
 
     @extend_schema(request=None, responses={200: IntroductionSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request, id=None):
         introduction = introductions.introduction_respond(
-            actor=request.user, introduction=self.get_object(), accept=True)
+            actor=request.user, introduction=self.get_object(), accept=True
+        )
         return self._output(introduction)
 
     @extend_schema(request=DeclineInput, responses={200: IntroductionSerializer})
@@ -202,8 +239,12 @@ class IntroductionViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.Retrie
     def decline(self, request, id=None):
         data = self._input(DeclineInput)
         introduction = introductions.introduction_respond(
-            actor=request.user, introduction=self.get_object(), accept=False,
-            reason=data["reason"], comment=data["comment"])
+            actor=request.user,
+            introduction=self.get_object(),
+            accept=False,
+            reason=data["reason"],
+            comment=data["comment"],
+        )
         return self._output(introduction)
 
     @extend_schema(request=CommentInput, responses={200: IntroductionSerializer})
@@ -211,23 +252,26 @@ class IntroductionViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.Retrie
     def cancel(self, request, id=None):
         data = self._input(CommentInput)
         introduction = introductions.introduction_cancel(
-            actor=request.user, introduction=self.get_object(), comment=data["comment"])
+            actor=request.user, introduction=self.get_object(), comment=data["comment"]
+        )
         return self._output(introduction)
 
     @extend_schema(request=AgreementInput, responses={200: IntroductionSerializer})
     @action(detail=True, methods=["post"])
     def agreement(self, request, id=None):
         introduction = self.get_object()
-        implementation.agreement_record(actor=request.user, introduction=introduction,
-                                        **self._input(AgreementInput))
+        implementation.agreement_record(
+            actor=request.user, introduction=introduction, **self._input(AgreementInput)
+        )
         return self._output(introduction)
 
     @extend_schema(request=MilestoneInput, responses={200: IntroductionSerializer})
     @action(detail=True, methods=["post"])
     def milestones(self, request, id=None):
         introduction = self.get_object()
-        implementation.milestone_record(actor=request.user, introduction=introduction,
-                                        **self._input(MilestoneInput))
+        implementation.milestone_record(
+            actor=request.user, introduction=introduction, **self._input(MilestoneInput)
+        )
         return self._output(introduction)
 
     @extend_schema(request=OutcomeInput, responses={200: IntroductionSerializer})
@@ -236,8 +280,9 @@ class IntroductionViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.Retrie
         introduction = self.get_object()
         data = self._input(OutcomeInput)
         evidence = data.pop("evidence", None)
-        implementation.outcome_submit(actor=request.user, introduction=introduction, fields=data,
-                                      evidence=evidence)
+        implementation.outcome_submit(
+            actor=request.user, introduction=introduction, fields=data, evidence=evidence
+        )
         return self._output(introduction)
 
     def _report(self) -> OutcomeReport:
@@ -258,14 +303,12 @@ class IntroductionViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.Retrie
     @action(detail=True, methods=["post"], url_path="outcome/return")
     def outcome_return(self, request, id=None):
         comment = self._input(CommentInput)["comment"]
-        report = implementation.outcome_return(actor=request.user, report=self._report(),
-                                               comment=comment)
+        report = implementation.outcome_return(actor=request.user, report=self._report(), comment=comment)
         return self._output(report.introduction)
 
     @extend_schema(request=CommentInput, responses={200: IntroductionSerializer})
     @action(detail=True, methods=["post"], url_path="outcome/accept")
     def outcome_accept(self, request, id=None):
         comment = self._input(CommentInput)["comment"]
-        report = implementation.outcome_accept(actor=request.user, report=self._report(),
-                                               comment=comment)
+        report = implementation.outcome_accept(actor=request.user, report=self._report(), comment=comment)
         return self._output(report.introduction)

@@ -10,14 +10,17 @@ from .workflow import DeclineReason, Status
 
 
 class SendForm(forms.Form):
-    message = forms.CharField(label=_("Message to both sides"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Message to both sides"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class BulkSendForm(SendForm):
     # Coerced here: a tampered value that is no UUID must not reach the query as a filter.
-    introductions = forms.TypedMultipleChoiceField(label=_("Introductions"), choices=(),
-                                                   coerce=uuid.UUID)
+    introductions = forms.TypedMultipleChoiceField(label=_("Introductions"), choices=(), coerce=uuid.UUID)
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,66 +28,79 @@ class BulkSendForm(SendForm):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class IntroductionCreateForm(forms.Form):
-    project = forms.UUIDField(label=_("Project id"),
-                              help_text=_("Shown on the project's page, e.g. 1f0c…"))
-    institution_code = forms.CharField(label=_("University's institution code"), max_length=10,
-                                       min_length=10,
-                                       help_text=_("10 digits, as issued by the Ministry of Education."))
-    message = forms.CharField(label=_("Message to both sides"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    project = forms.UUIDField(label=_("Project id"), help_text=_("Shown on the project's page, e.g. 1f0c…"))
+    institution_code = forms.CharField(
+        label=_("University's institution code"),
+        max_length=10,
+        min_length=10,
+        help_text=_("10 digits, as issued by the Ministry of Education."),
+    )
+    message = forms.CharField(
+        label=_("Message to both sides"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AgreementForm(forms.Form):
     signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
-    places_agreed = forms.IntegerField(label=_("Student places agreed"), min_value=1,
-                                       max_value=OUTCOME_MAX)
-    funding_agreed_cny = forms.IntegerField(label=_("Funding agreed (CNY)"), min_value=0,
-                                            max_value=10**10, initial=0)
+    places_agreed = forms.IntegerField(label=_("Student places agreed"), min_value=1, max_value=OUTCOME_MAX)
+    funding_agreed_cny = forms.IntegerField(
+        label=_("Funding agreed (CNY)"), min_value=0, max_value=10**10, initial=0
+    )
     document = forms.FileField(label=_("Signed agreement (PDF)"), required=False)
 
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=200)
     happened_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class OutcomeForm(forms.Form):
-    students_trained = forms.IntegerField(label=_("Students trained"), min_value=0,
-                                          max_value=OUTCOME_MAX)
-    interns_hosted = forms.IntegerField(label=_("Interns hosted"), min_value=0,
-                                        max_value=OUTCOME_MAX)
-    graduates_hired = forms.IntegerField(label=_("Graduates hired"), min_value=0,
-                                         max_value=OUTCOME_MAX)
-    funding_delivered_cny = forms.IntegerField(label=_("Funding delivered (CNY)"), min_value=0,
-                                               max_value=10**10, initial=0)
-    narrative = forms.CharField(label=_("Summary of results"), max_length=4000,
-                                widget=forms.Textarea(attrs={"rows": 4}))
+    students_trained = forms.IntegerField(label=_("Students trained"), min_value=0, max_value=OUTCOME_MAX)
+    interns_hosted = forms.IntegerField(label=_("Interns hosted"), min_value=0, max_value=OUTCOME_MAX)
+    graduates_hired = forms.IntegerField(label=_("Graduates hired"), min_value=0, max_value=OUTCOME_MAX)
+    funding_delivered_cny = forms.IntegerField(
+        label=_("Funding delivered (CNY)"), min_value=0, max_value=10**10, initial=0
+    )
+    narrative = forms.CharField(
+        label=_("Summary of results"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     evidence = forms.FileField(label=_("Evidence (PDF)"), required=False)
 
 
 class IntroductionFilterForm(forms.Form):
     call = forms.ChoiceField(label=_("Call round"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any status")), *Status.choices])
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        help_text=_("Project title, employer or university."))
-    province = forms.ChoiceField(label=_("Province"), required=False,
-                                 choices=[("", _("Any province")), *PROVINCE_CHOICES])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
+    )
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Project title, employer or university."),
+    )
+    province = forms.ChoiceField(
+        label=_("Province"), required=False, choices=[("", _("Any province")), *PROVINCE_CHOICES]
+    )
 
     def __init__(self, *args, calls=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["call"].choices = [("", _("Any call round")),
-                                       *((c.slug, c.name) for c in calls)]
+        self.fields["call"].choices = [("", _("Any call round")), *((c.slug, c.name) for c in calls)]

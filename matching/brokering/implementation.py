@@ -32,8 +32,13 @@ from .introductions import (
 from .selectors import EMPLOYER, UNIVERSITY, side_of
 from .workflow import COUNTED, MINISTRY, OUTCOME, Action, Outcome, OutcomeAction, Status
 
-OUTCOME_FIELDS = ["students_trained", "interns_hosted", "graduates_hired", "funding_delivered_cny",
-                  "narrative"]
+OUTCOME_FIELDS = [
+    "students_trained",
+    "interns_hosted",
+    "graduates_hired",
+    "funding_delivered_cny",
+    "narrative",
+]
 
 
 def _pdf(upload: UploadedFile | None, field: str) -> None:
@@ -45,16 +50,26 @@ def _pdf(upload: UploadedFile | None, field: str) -> None:
         raise ValidationError({field: exc.messages}) from None
 
 
-def agreement_record(*, actor: User, introduction: Introduction, signed_on: date,
-                     places_agreed: int, funding_agreed_cny: int = 0,
-                     document: UploadedFile | None = None) -> Agreement:
+def agreement_record(
+    *,
+    actor: User,
+    introduction: Introduction,
+    signed_on: date,
+    places_agreed: int,
+    funding_agreed_cny: int = 0,
+    document: UploadedFile | None = None,
+) -> Agreement:
     """Either side records the cooperation agreement of an accepted introduction. The places
     agreed replace the share the introduction held, so they must fit the university's places and,
     with the project's other partners, the project's student places."""
     new_status = check_allowed(actor, introduction, Action.SIGN)
-    agreement = Agreement(introduction=introduction, signed_on=signed_on,
-                          places_agreed=places_agreed, funding_agreed_cny=funding_agreed_cny,
-                          recorded_by=actor)
+    agreement = Agreement(
+        introduction=introduction,
+        signed_on=signed_on,
+        places_agreed=places_agreed,
+        funding_agreed_cny=funding_agreed_cny,
+        recorded_by=actor,
+    )
     agreement.full_clean(exclude=["introduction", "recorded_by", "document"])
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": _("The signing date cannot be in the future.")})
@@ -62,31 +77,55 @@ def agreement_record(*, actor: User, introduction: Introduction, signed_on: date
     with transaction.atomic():
         lock_pair(introduction, Action.SIGN)
         check_capacity(introduction, places_agreed)
-        partners = (Introduction.objects.filter(proposal_id=introduction.proposal_id, status__in=COUNTED)
-                    .exclude(pk=introduction.pk).aggregate(n=Sum("places"))["n"] or 0)
+        partners = (
+            Introduction.objects.filter(proposal_id=introduction.proposal_id, status__in=COUNTED)
+            .exclude(pk=introduction.pk)
+            .aggregate(n=Sum("places"))["n"]
+            or 0
+        )
         if partners + places_agreed > (introduction.proposal.student_places or 0):
-            raise ValidationError({"places_agreed": _(
-                "The project offers %(total)d student places and its other partners hold "
-                "%(held)d; at most %(left)d can be agreed here.") % {
-                    "total": introduction.proposal.student_places or 0, "held": partners,
-                    "left": max((introduction.proposal.student_places or 0) - partners, 0)}})
+            raise ValidationError(
+                {
+                    "places_agreed": _(
+                        "The project offers %(total)d student places and its other partners hold "
+                        "%(held)d; at most %(left)d can be agreed here."
+                    )
+                    % {
+                        "total": introduction.proposal.student_places or 0,
+                        "held": partners,
+                        "left": max((introduction.proposal.student_places or 0) - partners, 0),
+                    }
+                }
+            )
         if document is not None:
             agreement.document.save(document.name or "agreement.pdf", document, save=False)
         agreement.save()
-        move(actor=actor, introduction=introduction, to=new_status, action=Action.SIGN,
-              updates={"places": places_agreed})
+        move(
+            actor=actor,
+            introduction=introduction,
+            to=new_status,
+            action=Action.SIGN,
+            updates={"places": places_agreed},
+        )
         project_refresh(introduction.proposal)
-        notify_sides(introduction, "matching/email/agreement_signed", broker=True,
-                     signed_on=signed_on.isoformat(), places=places_agreed)
+        notify_sides(
+            introduction,
+            "matching/email/agreement_signed",
+            broker=True,
+            signed_on=signed_on.isoformat(),
+            places=places_agreed,
+        )
     return agreement
 
 
-def milestone_record(*, actor: User, introduction: Introduction, title: str, happened_on: date,
-                     note: str = "") -> Milestone:
+def milestone_record(
+    *, actor: User, introduction: Introduction, title: str, happened_on: date, note: str = ""
+) -> Milestone:
     """Either side records a step of the implementation; the first one starts it."""
     new_status = check_allowed(actor, introduction, Action.START)
-    milestone = Milestone(introduction=introduction, title=title, happened_on=happened_on,
-                          note=note, recorded_by=actor)
+    milestone = Milestone(
+        introduction=introduction, title=title, happened_on=happened_on, note=note, recorded_by=actor
+    )
     milestone.full_clean(exclude=["introduction", "recorded_by"])
     if happened_on > timezone.localdate():
         raise ValidationError({"happened_on": _("Record a milestone once it has happened.")})
@@ -94,15 +133,25 @@ def milestone_record(*, actor: User, introduction: Introduction, title: str, hap
         lock_pair(introduction, Action.START)
         milestone.save()
         if introduction.status != new_status:
-            move(actor=actor, introduction=introduction, to=new_status, action=MatchingAudit.MILESTONE,
-                  comment=title)
+            move(
+                actor=actor,
+                introduction=introduction,
+                to=new_status,
+                action=MatchingAudit.MILESTONE,
+                comment=title,
+            )
             project_refresh(introduction.proposal)
         else:
-            audit_record(actor=actor, target=introduction, action=MatchingAudit.MILESTONE, comment=title,
-                         from_status=introduction.status, to_status=introduction.status)
+            audit_record(
+                actor=actor,
+                target=introduction,
+                action=MatchingAudit.MILESTONE,
+                comment=title,
+                from_status=introduction.status,
+                to_status=introduction.status,
+            )
         other = UNIVERSITY if side_of(actor, introduction) == EMPLOYER else EMPLOYER
-        notify_sides(introduction, "matching/email/milestone_recorded", sides=(other,),
-                     milestone=title)
+        notify_sides(introduction, "matching/email/milestone_recorded", sides=(other,), milestone=title)
     return milestone
 
 
@@ -114,13 +163,19 @@ def _report_fields(report: OutcomeReport, fields: Mapping) -> None:
         setattr(report, name, value)
     report.full_clean(exclude=["introduction", "evidence"], validate_constraints=False)
     if report.graduates_hired > report.students_trained + report.interns_hosted:
-        raise ValidationError({"graduates_hired": _(
-            "More graduates hired than students trained and interns hosted together: check the "
-            "figures.")})
+        raise ValidationError(
+            {
+                "graduates_hired": _(
+                    "More graduates hired than students trained and interns hosted together: check the "
+                    "figures."
+                )
+            }
+        )
 
 
-def outcome_submit(*, actor: User, introduction: Introduction, fields: Mapping,
-                   evidence: UploadedFile | None = None) -> OutcomeReport:
+def outcome_submit(
+    *, actor: User, introduction: Introduction, fields: Mapping, evidence: UploadedFile | None = None
+) -> OutcomeReport:
     """The employer files (or, after it was sent back, corrects) the outcome report of its own
     cooperation once the agreement is signed; the university is asked to confirm it."""
     if side_of(actor, introduction) != EMPLOYER or not permissions.is_verified_member(actor):
@@ -128,10 +183,10 @@ def outcome_submit(*, actor: User, introduction: Introduction, fields: Mapping,
     if introduction.status not in {Status.SIGNED, Status.IN_PROGRESS}:
         raise Conflict(_("Outcomes are reported once the agreement is signed."))
     report = OutcomeReport.objects.filter(introduction=introduction).first() or OutcomeReport(
-        introduction=introduction)
+        introduction=introduction
+    )
     if report.pk and report.status != Outcome.RETURNED:
-        raise Conflict(_("The outcome report has been filed; it can be changed only if it is "
-                         "sent back."))
+        raise Conflict(_("The outcome report has been filed; it can be changed only if it is sent back."))
     _report_fields(report, fields)
     _pdf(evidence, "evidence")
     with transaction.atomic():
@@ -147,10 +202,12 @@ def outcome_submit(*, actor: User, introduction: Introduction, fields: Mapping,
         if report.pk:
             # A report sent back is resubmitted through the table; a new one is filed submitted.
             corrected = {name: getattr(report, name) for name in [*OUTCOME_FIELDS, "evidence"]}
-            if not OUTCOME.move(report, to=Outcome.SUBMITTED, updates={
-                    **corrected, "submitted_at": timezone.now(), "comment": ""}):
-                raise Conflict(_("This report was changed meanwhile; reload the page and try "
-                                 "again."))
+            if not OUTCOME.move(
+                report,
+                to=Outcome.SUBMITTED,
+                updates={**corrected, "submitted_at": timezone.now(), "comment": ""},
+            ):
+                raise Conflict(_("This report was changed meanwhile; reload the page and try again."))
         else:
             report.submitted_at, report.comment = timezone.now(), ""
             report.save()
@@ -159,8 +216,16 @@ def outcome_submit(*, actor: User, introduction: Introduction, fields: Mapping,
     return report
 
 
-def _report_move(*, actor: User, report: OutcomeReport, step: str, role: str, audit: str,
-                 comment: str = "", updates: dict | None = None) -> None:
+def _report_move(
+    *,
+    actor: User,
+    report: OutcomeReport,
+    step: str,
+    role: str,
+    audit: str,
+    comment: str = "",
+    updates: dict | None = None,
+) -> None:
     """Take the outcome table's step for this role from the one status it allows it, by
     compare-and-set (whatever status the caller's copy shows), then audit."""
     (allowed_from,) = OUTCOME.sources(step, role)
@@ -176,11 +241,19 @@ def outcome_confirm(*, actor: User, report: OutcomeReport) -> OutcomeReport:
     if side_of(actor, introduction) != UNIVERSITY or not permissions.is_verified_member(actor):
         raise PermissionDenied(_("Only the university of this cooperation confirms its outcomes."))
     with transaction.atomic():
-        _report_move(actor=actor, report=report, step=OutcomeAction.CONFIRM, role=UNIVERSITY,
-                     audit=MatchingAudit.OUTCOME_CONFIRMED, updates={"confirmed_at": timezone.now()})
-        notify_ministry("matching/email/outcome_confirmed",
-                        {"title": introduction.proposal.title,
-                         "university": introduction.university.name}, detail_url(introduction))
+        _report_move(
+            actor=actor,
+            report=report,
+            step=OutcomeAction.CONFIRM,
+            role=UNIVERSITY,
+            audit=MatchingAudit.OUTCOME_CONFIRMED,
+            updates={"confirmed_at": timezone.now()},
+        )
+        notify_ministry(
+            "matching/email/outcome_confirmed",
+            {"title": introduction.proposal.title, "university": introduction.university.name},
+            detail_url(introduction),
+        )
     return report
 
 
@@ -197,10 +270,16 @@ def outcome_return(*, actor: User, report: OutcomeReport, comment: str) -> Outco
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should be corrected.")})
     with transaction.atomic():
-        _report_move(actor=actor, report=report, step=OutcomeAction.RETURN, role=role,
-                     audit=MatchingAudit.OUTCOME_RETURNED, comment=comment, updates={"comment": comment})
-        notify_sides(introduction, "matching/email/outcome_returned", sides=(EMPLOYER,),
-                     comment=comment)
+        _report_move(
+            actor=actor,
+            report=report,
+            step=OutcomeAction.RETURN,
+            role=role,
+            audit=MatchingAudit.OUTCOME_RETURNED,
+            comment=comment,
+            updates={"comment": comment},
+        )
+        notify_sides(introduction, "matching/email/outcome_returned", sides=(EMPLOYER,), comment=comment)
     return report
 
 
@@ -211,9 +290,15 @@ def outcome_accept(*, actor: User, report: OutcomeReport, comment: str = "") -> 
     new_status = check_allowed(actor, introduction, Action.COMPLETE)
     with transaction.atomic():
         lock_pair(introduction, Action.COMPLETE)
-        _report_move(actor=actor, report=report, step=OutcomeAction.ACCEPT, role=MINISTRY,
-                     audit=MatchingAudit.OUTCOME_ACCEPTED, comment=comment,
-                     updates={"decided_at": timezone.now(), "comment": comment})
+        _report_move(
+            actor=actor,
+            report=report,
+            step=OutcomeAction.ACCEPT,
+            role=MINISTRY,
+            audit=MatchingAudit.OUTCOME_ACCEPTED,
+            comment=comment,
+            updates={"decided_at": timezone.now(), "comment": comment},
+        )
         move(actor=actor, introduction=introduction, to=new_status, action=Action.COMPLETE)
         project_refresh(introduction.proposal)
         notify_sides(introduction, "matching/email/outcome_accepted")

@@ -17,14 +17,16 @@ EMPLOYER, UNIVERSITY = "employer", "university"
 
 
 def introductions_visible_to(user: User) -> QuerySet:
-    queryset = Introduction.objects.select_related("proposal", "proposal__employer",
-                                                   "proposal__call", "university", "broker")
+    queryset = Introduction.objects.select_related(
+        "proposal", "proposal__employer", "proposal__call", "university", "broker"
+    )
     if permissions.is_ministry(user):
         return queryset
     if not user.is_authenticated or not (user.employer_id or user.university_id):
         return queryset.none()
-    own = (Q(proposal__employer_id=user.employer_id) if user.employer_id
-           else Q(university_id=user.university_id))
+    own = (
+        Q(proposal__employer_id=user.employer_id) if user.employer_id else Q(university_id=user.university_id)
+    )
     return queryset.filter(own, status__in=sorted(VISIBLE_TO_SIDES))
 
 
@@ -46,10 +48,10 @@ def side_of(user: User, introduction: Introduction) -> str | None:
 
 @dataclass
 class IntroductionFilters:
-    call: str = ""          # call slug
+    call: str = ""  # call slug
     status: str = ""
-    q: str = ""             # in the project's title, the employer's or the university's name
-    province: str = ""      # the project's host province or the university's province
+    q: str = ""  # in the project's title, the employer's or the university's name
+    province: str = ""  # the project's host province or the university's province
 
 
 def introduction_list(*, user: User, filters: IntroductionFilters | None = None) -> QuerySet:
@@ -61,12 +63,15 @@ def introduction_list(*, user: User, filters: IntroductionFilters | None = None)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.q:
-        queryset = queryset.filter(Q(proposal__title__icontains=filters.q)
-                                   | Q(proposal__employer__name__icontains=filters.q)
-                                   | Q(university__name__icontains=filters.q))
+        queryset = queryset.filter(
+            Q(proposal__title__icontains=filters.q)
+            | Q(proposal__employer__name__icontains=filters.q)
+            | Q(university__name__icontains=filters.q)
+        )
     if filters.province:
-        queryset = queryset.filter(Q(proposal__host_province=filters.province)
-                                   | Q(university__province=filters.province))
+        queryset = queryset.filter(
+            Q(proposal__host_province=filters.province) | Q(university__province=filters.province)
+        )
     return queryset.order_by("-created_at", "-pk")
 
 
@@ -74,16 +79,25 @@ def outcomes_visible_to(user: User) -> QuerySet:
     """Outcome reports of the introductions this user may see."""
     return OutcomeReport.objects.filter(
         introduction__in=introductions_visible_to(user).values("pk")
-    ).select_related("introduction", "introduction__proposal", "introduction__proposal__employer",
-                     "introduction__university")
+    ).select_related(
+        "introduction",
+        "introduction__proposal",
+        "introduction__proposal__employer",
+        "introduction__university",
+    )
 
 
 def introduction_history(introduction: Introduction) -> QuerySet:
     """The introduction's audit trail, oldest first."""
-    return AuditEvent.objects.filter(
-        content_type__app_label="matching", content_type__model="introduction",
-        object_id=introduction.pk,
-    ).select_related("actor").order_by("created_at", "pk")
+    return (
+        AuditEvent.objects.filter(
+            content_type__app_label="matching",
+            content_type__model="introduction",
+            object_id=introduction.pk,
+        )
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
 
 
 def introductions_awaiting(user: User) -> QuerySet:
@@ -97,15 +111,20 @@ def candidate_to_introduce(*, user: User, candidate_id: int) -> Candidate | None
     """A candidate of a succeeded run, for ministry staff to introduce; None otherwise."""
     if not permissions.is_ministry(user):
         return None
-    return (Candidate.objects.select_related("proposal", "university")
-            .filter(pk=candidate_id, run__status=MatchRun.Status.SUCCEEDED).first())
+    return (
+        Candidate.objects.select_related("proposal", "university")
+        .filter(pk=candidate_id, run__status=MatchRun.Status.SUCCEEDED)
+        .first()
+    )
 
 
-def university_to_introduce(*, user: User, public_id=None, institution_code: str = ""
-                            ) -> University | None:
+def university_to_introduce(*, user: User, public_id=None, institution_code: str = "") -> University | None:
     """A university, by id or institution code, for ministry staff to introduce; None otherwise."""
     if not permissions.is_ministry(user):
         return None
-    found = (University.objects.filter(public_id=public_id) if public_id
-             else University.objects.filter(institution_code=institution_code))
+    found = (
+        University.objects.filter(public_id=public_id)
+        if public_id
+        else University.objects.filter(institution_code=institution_code)
+    )
     return found.first()

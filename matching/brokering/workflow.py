@@ -97,10 +97,13 @@ EMPLOYER, UNIVERSITY = "employer", "university"
 
 # A report is filed as submitted; the employer resubmits one sent back. The university sends
 # back before confirming, ministry staff after.
-OUTCOME = Workflow({
-    (Outcome.RETURNED, OutcomeAction.SUBMIT): (Outcome.SUBMITTED, EMPLOYER),
-    (Outcome.SUBMITTED, OutcomeAction.CONFIRM): (Outcome.CONFIRMED, UNIVERSITY),
-    (Outcome.SUBMITTED, OutcomeAction.RETURN): (Outcome.RETURNED, UNIVERSITY),
-    (Outcome.CONFIRMED, OutcomeAction.RETURN): (Outcome.RETURNED, MINISTRY),
-    (Outcome.CONFIRMED, OutcomeAction.ACCEPT): (Outcome.ACCEPTED, MINISTRY),
-}, roles=(EMPLOYER, UNIVERSITY, MINISTRY))
+OUTCOME = Workflow(
+    {
+        (Outcome.RETURNED, OutcomeAction.SUBMIT): (Outcome.SUBMITTED, EMPLOYER),
+        (Outcome.SUBMITTED, OutcomeAction.CONFIRM): (Outcome.CONFIRMED, UNIVERSITY),
+        (Outcome.SUBMITTED, OutcomeAction.RETURN): (Outcome.RETURNED, UNIVERSITY),
+        (Outcome.CONFIRMED, OutcomeAction.RETURN): (Outcome.RETURNED, MINISTRY),
+        (Outcome.CONFIRMED, OutcomeAction.ACCEPT): (Outcome.ACCEPTED, MINISTRY),
+    },
+    roles=(EMPLOYER, UNIVERSITY, MINISTRY),
+)

@@ -17,8 +17,9 @@ from .figures.common import province_label
 
 
 class StatsRowSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Focus-area code, project type or GB/T 2260 province "
-                                           "code (empty: no host province given).")
+    code = serializers.CharField(
+        help_text="Focus-area code, project type or GB/T 2260 province code (empty: no host province given)."
+    )
     label = serializers.CharField(help_text="In the request's language.")
     projects = serializers.IntegerField()
     places = serializers.IntegerField(help_text="Student places of those projects.")
@@ -26,15 +27,22 @@ class StatsRowSerializer(serializers.Serializer):
 
 class PublicStatsSerializer(serializers.Serializer):
     employers_connected = serializers.IntegerField(
-        help_text="Employers with at least one introduction accepted by both sides (or later).")
+        help_text="Employers with at least one introduction accepted by both sides (or later)."
+    )
     universities_reached = serializers.IntegerField(
-        help_text="Universities with at least one introduction accepted by both sides (or later).")
+        help_text="Universities with at least one introduction accepted by both sides (or later)."
+    )
     projects = serializers.IntegerField(help_text="Published projects, every call round.")
     students_benefited = serializers.IntegerField(
-        help_text="Students trained plus interns hosted, over accepted outcome reports.")
-    by_area = StatsRowSerializer(many=True, help_text=(
-        "Per top-level focus area; a project counts under every top-level area it has, "
-        "directly or through a sub-area."))
+        help_text="Students trained plus interns hosted, over accepted outcome reports."
+    )
+    by_area = StatsRowSerializer(
+        many=True,
+        help_text=(
+            "Per top-level focus area; a project counts under every top-level area it has, "
+            "directly or through a sub-area."
+        ),
+    )
     by_type = StatsRowSerializer(many=True)
     by_province = StatsRowSerializer(many=True, help_text="Per host province.")
 
@@ -48,8 +56,9 @@ class StatsFunnelStepSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
     projects = serializers.IntegerField()
-    pairs = serializers.IntegerField(allow_null=True, help_text=(
-        "Project–university pairs at this step, from “proposed” on; null before."))
+    pairs = serializers.IntegerField(
+        allow_null=True, help_text=("Project–university pairs at this step, from “proposed” on; null before.")
+    )
 
 
 class StatsBalanceSerializer(serializers.Serializer):
@@ -71,9 +80,9 @@ class StatsUniversitySerializer(serializers.Serializer):
     name = serializers.CharField()
     province = serializers.CharField(help_text="GB/T 2260 code.")
     province_label = serializers.SerializerMethodField()
-    live_interests = serializers.IntegerField(source="call_interests",
-                                              help_text="Its live interests in the call's projects.")
-
+    live_interests = serializers.IntegerField(
+        source="call_interests", help_text="Its live interests in the call's projects."
+    )
 
     def get_province_label(self, university) -> str:
         return province_label(university.province)
@@ -120,8 +129,13 @@ class DashboardStatsApi(APIView):
     permission_classes = [permissions.IsAuthenticated, rules.IsMinistry]
 
     @extend_schema(
-        parameters=[OpenApiParameter("call", OpenApiTypes.STR, description=(
-            "The call round's short name; by default the current call."))],
+        parameters=[
+            OpenApiParameter(
+                "call",
+                OpenApiTypes.STR,
+                description=("The call round's short name; by default the current call."),
+            )
+        ],
         responses=DashboardStatsSerializer,
     )
     def get(self, request):

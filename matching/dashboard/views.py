@@ -26,21 +26,26 @@ def chart(rows, datasets, *, horizontal: bool = False) -> dict:
     return {
         "horizontal": horizontal,
         "labels": [row.label for row in rows],
-        "datasets": [{"label": str(label), "axis": axis,
-                      "data": [getattr(row, attribute) for row in rows]}
-                     for label, attribute, axis in datasets],
+        "datasets": [
+            {"label": str(label), "axis": axis, "data": [getattr(row, attribute) for row in rows]}
+            for label, attribute, axis in datasets
+        ],
     }
 
 
 def grouping_chart(rows: list[Row]) -> dict:
     """Projects on the lower axis, their student places on the upper one."""
-    return chart(rows, [(_("Projects"), "projects", "x"), (_("Student places"), "places", "x2")],
-                 horizontal=True)
+    return chart(
+        rows, [(_("Projects"), "projects", "x"), (_("Student places"), "places", "x2")], horizontal=True
+    )
 
 
 def balance_chart(rows: list[Balance]) -> dict:
-    return chart(rows, [(_("Demand (student places)"), "demand", "x"),
-                        (_("Supply (student places)"), "supply", "x")], horizontal=True)
+    return chart(
+        rows,
+        [(_("Demand (student places)"), "demand", "x"), (_("Supply (student places)"), "supply", "x")],
+        horizontal=True,
+    )
 
 
 class DashboardView(LoginRequiredMixin, View):
@@ -63,22 +68,31 @@ class DashboardView(LoginRequiredMixin, View):
             return render(request, self.template_name, context)
         data = figures.dashboard(call)
         paginator = Paginator(data.unintroduced.universities, UNINTRODUCED_PAGE_SIZE)
-        paginator.count = data.unintroduced.count      # counted once, by the selector
+        paginator.count = data.unintroduced.count  # counted once, by the selector
         page = paginator.get_page(request.GET.get("page"))
-        return render(request, self.template_name, {
-            **context, "call": call, "data": data, "page": page,
-            "query": urlencode({"call": call.slug}),
-            "charts": {
-                "funnel": chart(data.funnel, [(_("Projects"), "projects", "x"),
-                                              (_("Project–university pairs"), "pairs", "x")],
-                                horizontal=True),
-                "area": grouping_chart(data.by_area),
-                "type": grouping_chart(data.by_type),
-                "province": grouping_chart(data.by_province),
-                "supply_province": balance_chart(data.supply_demand.by_province),
-                "supply_area": balance_chart(data.supply_demand.by_area),
+        return render(
+            request,
+            self.template_name,
+            {
+                **context,
+                "call": call,
+                "data": data,
+                "page": page,
+                "query": urlencode({"call": call.slug}),
+                "charts": {
+                    "funnel": chart(
+                        data.funnel,
+                        [(_("Projects"), "projects", "x"), (_("Project–university pairs"), "pairs", "x")],
+                        horizontal=True,
+                    ),
+                    "area": grouping_chart(data.by_area),
+                    "type": grouping_chart(data.by_type),
+                    "province": grouping_chart(data.by_province),
+                    "supply_province": balance_chart(data.supply_demand.by_province),
+                    "supply_area": balance_chart(data.supply_demand.by_area),
+                },
             },
-        })
+        )
 
 
 class StatisticsView(View):
@@ -86,8 +100,15 @@ class StatisticsView(View):
 
     def get(self, request):
         data = figures.public_figures()
-        return render(request, "matching/stats/public.html", {
-            "data": data,
-            "charts": {"area": grouping_chart(data.by_area), "type": grouping_chart(data.by_type),
-                       "province": grouping_chart(data.by_province)},
-        })
+        return render(
+            request,
+            "matching/stats/public.html",
+            {
+                "data": data,
+                "charts": {
+                    "area": grouping_chart(data.by_area),
+                    "type": grouping_chart(data.by_type),
+                    "province": grouping_chart(data.by_province),
+                },
+            },
+        )

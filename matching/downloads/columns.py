@@ -69,8 +69,7 @@ CANDIDATES = [
     *coded(_("Host province code"), _("Host province"), "proposal__host_province", PROVINCE_CHOICES),
     Column(_("University ID"), "university__public_id"),
     Column(_("University"), "university__name"),
-    *coded(_("University province code"), _("University province"), "university__province",
-           PROVINCE_CHOICES),
+    *coded(_("University province code"), _("University province"), "university__province", PROVINCE_CHOICES),
     Column(_("Rank"), "rank"),
     Column(_("Score"), "score"),
     Column(_("Area fit"), "area_fit"),
@@ -79,8 +78,9 @@ CANDIDATES = [
     Column(_("Expressed interest"), "interest"),
     Column(_("Proposed"), "proposed"),
     # Blank for a proposed pair: the column answers "why not".
-    Column(_("Why not proposed"), "reason",
-           labels=[(Candidate.Reason.NONE, ""), *Candidate.Reason.choices[1:]]),
+    Column(
+        _("Why not proposed"), "reason", labels=[(Candidate.Reason.NONE, ""), *Candidate.Reason.choices[1:]]
+    ),
     Column(_("Top contributing areas"), "top_area_codes", convert=joined),
 ]
 

@@ -21,21 +21,22 @@ def optional(choices) -> list:
 class InterestFilterForm(forms.Form):
     project = forms.UUIDField(label=_("Project"), required=False)
     call = forms.SlugField(label=_("Call round"), max_length=64, required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=optional(Interest.Status.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=optional(Interest.Status.choices))
 
 
 class IntroductionFilterForm(forms.Form):
     call = forms.SlugField(label=_("Call round"), max_length=64, required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=optional(IntroductionStatus.choices))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=optional(IntroductionStatus.choices)
+    )
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
     province = forms.ChoiceField(label=_("Province"), required=False, choices=optional(PROVINCE_CHOICES))
 
     def filters(self) -> IntroductionFilters:
         data = self.cleaned_data
-        return IntroductionFilters(call=data["call"], status=data["status"], q=data["q"].strip(),
-                                   province=data["province"])
+        return IntroductionFilters(
+            call=data["call"], status=data["status"], q=data["q"].strip(), province=data["province"]
+        )
 
 
 class OutcomeFilterForm(forms.Form):

@@ -34,7 +34,8 @@ FORMATS = ("csv", "xlsx")
 # A page of its own, in the site's layout, without a template file: its text comes translated.
 REFUSAL_PAGE = engines["django"].from_string(
     '{% extends "base.html" %}{% block title %}{{ title }}{% endblock %}'
-    "{% block content %}<h1>{{ title }}</h1><p>{{ message }}</p>{% endblock %}")
+    "{% block content %}<h1>{{ title }}</h1><p>{{ message }}</p>{% endblock %}"
+)
 
 
 class Refused(Exception):
@@ -86,8 +87,7 @@ class ExportView(LoginRequiredMixin, View):
             return refusal(request, exc.message)
         header, rows = tabular.table(queryset, self.columns)
         filename = f"{stem}-{timezone.localdate():%Y-%m-%d}.{kind}"
-        services.data_export_record(actor=request.user, target=self.subject(request),
-                                    kind=filename)
+        services.data_export_record(actor=request.user, target=self.subject(request), kind=filename)
         if kind == "xlsx":
             return tabular.stream_xlsx(filename, header, rows, sheet_title=str(self.title))
         return tabular.stream_csv(filename, header, rows)
@@ -102,16 +102,19 @@ class ProposalsExportView(ExportView):
 
     def allowed(self, user):
         return permissions.is_ministry(user) or bool(
-            user.employer_id and permissions.is_verified_member(user))
+            user.employer_id and permissions.is_verified_member(user)
+        )
 
     def rows(self, request, **kwargs):
         user, ministry = request.user, permissions.is_ministry(request.user)
         data = request.GET.copy()
         data.setdefault("status", ProposalStatus.SUBMITTED if ministry else STATUS_FILTER_ALL)
-        form = QueueFilterForm(data, calls=project_selectors.call_list(),
-                               areas=account_selectors.focus_area_list())
+        form = QueueFilterForm(
+            data, calls=project_selectors.call_list(), areas=account_selectors.focus_area_list()
+        )
         queryset = project_selectors.review_queue(
-            user=user, filters=project_selectors.QueueFilters(**form.filters()))
+            user=user, filters=project_selectors.QueueFilters(**form.filters())
+        )
         if not ministry:
             # An employer also sees others' published projects; its export is its own.
             queryset = queryset.filter(employer_id=user.employer_id)
@@ -164,7 +167,8 @@ class RunCandidatesExportView(ExportView):
         if self.proposed_only:
             return selectors.proposed_introductions(run, filters), f"proposed-{stem}"
         queryset = selectors.run_candidates(run, filters).order_by(
-            "proposal__title", "proposal_id", "rank", "pk")
+            "proposal__title", "proposal_id", "rank", "pk"
+        )
         return queryset, f"candidates-{stem}"
 
 

@@ -10,19 +10,20 @@ from .placement import Capacity, Ledger, Pairs
 
 @dataclass
 class Assignment:
-    chosen: np.ndarray           # (n,) bool over the candidate pairs
-    objective: float             # total score of the chosen pairs
+    chosen: np.ndarray  # (n,) bool over the candidate pairs
+    objective: float  # total score of the chosen pairs
     blocking_pairs: int
-    projects_served: int         # projects given all the partner places left to them
-    universities_reached: int    # universities given at least one introduction
-    students_placed: int         # the chosen pairs' shares of student places
-    over_places: list[int]       # universities whose chosen shares exceed the places left
-    reached: np.ndarray          # (U,) bool
-    placed: np.ndarray           # (U,) students placed per university
+    projects_served: int  # projects given all the partner places left to them
+    universities_reached: int  # universities given at least one introduction
+    students_placed: int  # the chosen pairs' shares of student places
+    over_places: list[int]  # universities whose chosen shares exceed the places left
+    reached: np.ndarray  # (U,) bool
+    placed: np.ndarray  # (U,) students placed per university
 
 
-def blocking_pairs(pairs: Pairs, capacity: Capacity, project_type: np.ndarray,
-                   chosen: np.ndarray, eligible: np.ndarray) -> int:
+def blocking_pairs(
+    pairs: Pairs, capacity: Capacity, project_type: np.ndarray, chosen: np.ndarray, eligible: np.ndarray
+) -> int:
     """Eligible unchosen pairs that both sides would rather have: the project has a partner
     place free or a lower-scoring partner, and the university has a slot and the places free
     for it, or a lower-scoring project of that type."""
@@ -38,8 +39,14 @@ def blocking_pairs(pairs: Pairs, capacity: Capacity, project_type: np.ndarray,
     return int(np.count_nonzero(eligible & ~chosen & project_wants & slot_wants))
 
 
-def summarise(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, chosen: np.ndarray,
-              eligible: np.ndarray, universities: int) -> Assignment:
+def summarise(
+    pairs: Pairs,
+    capacity: Capacity,
+    project_type: np.ndarray,
+    chosen: np.ndarray,
+    eligible: np.ndarray,
+    universities: int,
+) -> Assignment:
     types = capacity.slots.shape[1]
     project, university = pairs.project[chosen], pairs.university[chosen]
     served = np.bincount(project, minlength=len(capacity.partners))
@@ -47,10 +54,13 @@ def summarise(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, chosen
     places_left = Ledger(pairs, capacity, project_type).left_after(chosen)[2]
     placed = np.bincount(university, weights=need, minlength=universities).astype(np.int64)
     return Assignment(
-        chosen=chosen, objective=float(pairs.score[chosen].sum(dtype=np.float64)),
+        chosen=chosen,
+        objective=float(pairs.score[chosen].sum(dtype=np.float64)),
         blocking_pairs=blocking_pairs(pairs, capacity, project_type, chosen, eligible),
         projects_served=int(np.count_nonzero((served >= capacity.partners) & (capacity.partners > 0))),
-        universities_reached=len(np.unique(university)), students_placed=int(need.sum()),
+        universities_reached=len(np.unique(university)),
+        students_placed=int(need.sum()),
         over_places=[int(u) for u in np.unique(np.flatnonzero(places_left < 0) // types)],
-        reached=np.bincount(university, minlength=universities) > 0, placed=placed,
+        reached=np.bincount(university, minlength=universities) > 0,
+        placed=placed,
     )

@@ -28,7 +28,7 @@ BLOCK_BYTES = 1 << 21
 BLAS_SINGLE_THREAD = (1 << 19) - 1
 
 
-MAX_WORKERS = 8   # each thread has its own buffers and selections: no more than this
+MAX_WORKERS = 8  # each thread has its own buffers and selections: no more than this
 
 
 def workers() -> int:
@@ -50,8 +50,7 @@ class Tables:
     region_row: np.ndarray
 
     def rows(self, start: int, stop: int) -> "Tables":
-        return Tables(self.capacity, self.capacity_row[start:stop], self.region,
-                      self.region_row[start:stop])
+        return Tables(self.capacity, self.capacity_row[start:stop], self.region, self.region_row[start:stop])
 
 
 class Scorer:
@@ -65,9 +64,11 @@ class Scorer:
         self.matmul_rows = max(1, BLAS_SINGLE_THREAD // max(self.area_weights.size, 1))
         self.places = np.ascontiguousarray(round_.university_places.T, dtype=np.float32)
         self.ineligible = np.ascontiguousarray(
-            (round_.university_places.T <= 0) | (round_.university_slots.T <= 0))
-        per_partner = (round_.project_places.astype(np.float32)
-                       / np.maximum(round_.project_partners, 1)).astype(np.float32)
+            (round_.university_places.T <= 0) | (round_.university_slots.T <= 0)
+        )
+        per_partner = (
+            round_.project_places.astype(np.float32) / np.maximum(round_.project_partners, 1)
+        ).astype(np.float32)
         self.per_partner = np.maximum(per_partner, np.float32(1e-6))
         self.project_type = round_.project_type
         self.province, self.region = round_.project_province, round_.project_region
@@ -99,8 +100,7 @@ class Scorer:
         fit *= np.float32(self.weights.region)
         return Tables(capacity, capacity_row, fit, region_row)
 
-    def totals(self, rows: np.ndarray, tables: Tables, out: np.ndarray,
-               scratch: np.ndarray) -> np.ndarray:
+    def totals(self, rows: np.ndarray, tables: Tables, out: np.ndarray, scratch: np.ndarray) -> np.ndarray:
         """The totals of the projects `rows` (sorted) into `out` (len(rows), U), -inf for an
         ineligible pair; `tables` are their chunk's, cut to their rows."""
         areas = self.areas[rows]
@@ -117,16 +117,16 @@ class Scorer:
             projects = self.interest_project[first:last]
             position = np.searchsorted(rows, projects)
             hit = rows[position] == projects
-            out[position[hit], self.interest_university[first:last][hit]] += np.float32(
-                self.weights.interest)
+            out[position[hit], self.interest_university[first:last][hit]] += np.float32(self.weights.interest)
         return out
 
     def score(self, rows: np.ndarray) -> np.ndarray:
         """The totals of the projects `rows` (sorted) as one block, in new arrays, ineligible
         pairs -1 as in totals_block."""
         out = np.empty((len(rows), self.universities), dtype=np.float32)
-        return np.maximum(self.totals(rows, self.tables(rows), out, np.empty_like(out)),
-                          np.float32(-1.0), out=out)
+        return np.maximum(
+            self.totals(rows, self.tables(rows), out, np.empty_like(out)), np.float32(-1.0), out=out
+        )
 
 
 def _distinct(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -134,14 +134,19 @@ def _distinct(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pair number."""
     order = np.lexsort((b, a))
     a, b = a[order], b[order]
-    new = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])][:len(order)]
+    new = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])][: len(order)]
     number = np.empty(len(order), dtype=np.int64)
     number[order] = np.cumsum(new) - 1
     return order[new], number
 
 
-def scan(scorer: Scorer, rows: np.ndarray, chunk: int,
-         visit: Callable[[int, np.ndarray, np.ndarray], None], threads: int | None = None) -> int:
+def scan(
+    scorer: Scorer,
+    rows: np.ndarray,
+    chunk: int,
+    visit: Callable[[int, np.ndarray, np.ndarray], None],
+    threads: int | None = None,
+) -> int:
     """Score the projects `rows` (sorted) chunk by chunk, block by block, and call
     visit(worker, block_rows, totals) on each block; the totals buffer is reused at once.
     Each worker thread takes a run of consecutive chunks, so it visits its blocks in increasing
@@ -155,13 +160,14 @@ def scan(scorer: Scorer, rows: np.ndarray, chunk: int,
         out = np.empty((size, scorer.universities), dtype=np.float32)
         scratch = np.empty_like(out)
         for index in groups[worker]:
-            chunk_rows = rows[starts[index]:starts[index] + chunk]
+            chunk_rows = rows[starts[index] : starts[index] + chunk]
             tables = scorer.tables(chunk_rows)
             for start in range(0, len(chunk_rows), size):
-                block = chunk_rows[start:start + size]
+                block = chunk_rows[start : start + size]
                 n = len(block)
-                visit(worker, block, scorer.totals(block, tables.rows(start, start + n), out[:n],
-                                                   scratch[:n]))
+                visit(
+                    worker, block, scorer.totals(block, tables.rows(start, start + n), out[:n], scratch[:n])
+                )
 
     if threads == 1:
         work(0)

@@ -34,8 +34,8 @@ class Round:
     university_slots: np.ndarray
     university_province: np.ndarray
     university_region: np.ndarray
-    interest_project: np.ndarray      # (I,) project index of each live interest
-    interest_university: np.ndarray   # (I,) university index
+    interest_project: np.ndarray  # (I,) project index of each live interest
+    interest_university: np.ndarray  # (I,) university index
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -44,21 +44,28 @@ class Round:
 
 @dataclass
 class Candidates:
-    project: np.ndarray       # (n,) project index
-    university: np.ndarray    # (n,) university index
-    components: np.ndarray    # (4, n) float32
-    score: np.ndarray         # (n,) float32; 0 for an ineligible pair
-    eligible: np.ndarray      # (n,) bool
-    rank: np.ndarray          # (n,) 1-based rank within its project
-    top_areas: np.ndarray     # (n, 2) the areas contributing most to the area fit, -1 for none
+    project: np.ndarray  # (n,) project index
+    university: np.ndarray  # (n,) university index
+    components: np.ndarray  # (4, n) float32
+    score: np.ndarray  # (n,) float32; 0 for an ineligible pair
+    eligible: np.ndarray  # (n,) bool
+    rank: np.ndarray  # (n,) 1-based rank within its project
+    top_areas: np.ndarray  # (n, 2) the areas contributing most to the area fit, -1 for none
 
     def __len__(self) -> int:
         return len(self.project)
 
 
-def shard_pairs(round_: Round, rows: np.ndarray, *, k: int, m: int, weights: Weights,
-                chunk: int = CHUNK, threads: int | None = None
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def shard_pairs(
+    round_: Round,
+    rows: np.ndarray,
+    *,
+    k: int,
+    m: int,
+    weights: Weights,
+    chunk: int = CHUNK,
+    threads: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For the projects `rows` (sorted indexes): the top-k pairs of each project, and each
     university's best m (key, project) among these projects — what a shard contributes.
     Keys (float32 totals, -1 for none) and projects of the latter are (U, m), best first."""
@@ -76,8 +83,9 @@ def shard_pairs(round_: Round, rows: np.ndarray, *, k: int, m: int, weights: Wei
     pairs = [pair for worker in top[:used] for pair in worker]
     pairs_p = np.concatenate([p for p, _u in pairs]) if pairs else np.zeros(0, dtype=np.int64)
     pairs_u = np.concatenate([u for _p, u in pairs]) if pairs else np.zeros(0, dtype=np.int64)
-    best_key, best_project = merge_columns([b.entries() for b in best[:used]], m,
-                                           columns=universities, indexes=projects)
+    best_key, best_project = merge_columns(
+        [b.entries() for b in best[:used]], m, columns=universities, indexes=projects
+    )
     return pairs_p, pairs_u, best_key, best_project
 
 
@@ -85,30 +93,45 @@ def reduce_pairs(round_: Round, shards: list, *, m: int) -> tuple[np.ndarray, np
     """Merge shards' results: their top-k pairs, the overall top m projects per university,
     and every interest pair — unique (project, university) pairs, sorted."""
     projects, universities = round_.shape
-    columns = [(np.broadcast_to(np.arange(universities)[:, None], s[2].shape).ravel(),
-                np.asarray(s[2], dtype=np.float32).ravel(), np.asarray(s[3]).ravel())
-               for s in shards]
+    columns = [
+        (
+            np.broadcast_to(np.arange(universities)[:, None], s[2].shape).ravel(),
+            np.asarray(s[2], dtype=np.float32).ravel(),
+            np.asarray(s[3]).ravel(),
+        )
+        for s in shards
+    ]
     key, project = merge_columns(columns, m, columns=universities, indexes=projects)
     keep = key >= 0
     pairs_p = [*(s[0] for s in shards), round_.interest_project, project[keep]]
-    pairs_u = [*(s[1] for s in shards), round_.interest_university,
-               np.broadcast_to(np.arange(universities)[:, None], key.shape)[keep]]
-    keys = np.sort(np.concatenate(pairs_p).astype(np.int64) * universities
-                   + np.concatenate(pairs_u).astype(np.int64))
+    pairs_u = [
+        *(s[1] for s in shards),
+        round_.interest_university,
+        np.broadcast_to(np.arange(universities)[:, None], key.shape)[keep],
+    ]
+    keys = np.sort(
+        np.concatenate(pairs_p).astype(np.int64) * universities + np.concatenate(pairs_u).astype(np.int64)
+    )
     keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
     return keys // universities, keys % universities
 
 
-def score_pairs(round_: Round, project: np.ndarray, university: np.ndarray, *,
-                weights: Weights) -> Candidates:
+def score_pairs(
+    round_: Round, project: np.ndarray, university: np.ndarray, *, weights: Weights
+) -> Candidates:
     """Score the given pairs (vectorised over pairs) and rank them within each project: in
     blocks of pairs that start at a project's first pair (pairs come grouped by project),
     one thread per core."""
     n = len(project)
-    found = Candidates(project=project, university=university,
-                       components=np.empty((4, n), dtype=np.float32),
-                       score=np.empty(n, dtype=np.float32), eligible=np.empty(n, dtype=bool),
-                       rank=np.empty(n, dtype=np.int64), top_areas=np.empty((n, 2), dtype=np.int64))
+    found = Candidates(
+        project=project,
+        university=university,
+        components=np.empty((4, n), dtype=np.float32),
+        score=np.empty(n, dtype=np.float32),
+        eligible=np.empty(n, dtype=bool),
+        rank=np.empty(n, dtype=np.int64),
+        top_areas=np.empty((n, 2), dtype=np.int64),
+    )
     pairs = _Pairs(round_, weights, found)
     grouped = n < 2 or bool((project[1:] >= project[:-1]).all())
     starts = np.unique(np.searchsorted(project, project[::PAIR_BLOCK])) if grouped else np.zeros(1, int)
@@ -126,8 +149,9 @@ class _Pairs:
         self.effective = effective_strengths(round_.strengths, round_.area_parent)
         self.areas = _AreaList(round_.project_areas)
         self.weights = weights.as_array().astype(np.float64)
-        self.interest = np.sort(round_.interest_project.astype(np.int64) * round_.shape[1]
-                                + round_.interest_university)
+        self.interest = np.sort(
+            round_.interest_project.astype(np.int64) * round_.shape[1] + round_.interest_university
+        )
 
     def score(self, start: int, stop: int) -> None:
         r, found, rows = self.round, self.found, slice(start, stop)
@@ -187,16 +211,28 @@ def shard_rows(projects: int, shards: int, chunk: int = CHUNK) -> list[np.ndarra
     """Split the projects into shards of whole chunks: every project is then scored in the same
     block whatever the number of shards, and BLAS gives it bit-identical scores."""
     starts = np.arange(0, projects, chunk)
-    return [np.arange(group[0], min(group[-1] + chunk, projects))
-            for group in np.array_split(starts, max(min(shards, len(starts)), 1)) if len(group)]
+    return [
+        np.arange(group[0], min(group[-1] + chunk, projects))
+        for group in np.array_split(starts, max(min(shards, len(starts)), 1))
+        if len(group)
+    ]
 
 
-def candidates(round_: Round, *, k: int = 20, m: int = 50, weights: Weights = DEFAULT_WEIGHTS,
-               shards: int = 1, chunk: int = CHUNK) -> Candidates:
+def candidates(
+    round_: Round,
+    *,
+    k: int = 20,
+    m: int = 50,
+    weights: Weights = DEFAULT_WEIGHTS,
+    shards: int = 1,
+    chunk: int = CHUNK,
+) -> Candidates:
     """All of it in one process; `shards` splits the projects as the Celery chord does."""
     projects, _ = round_.shape
-    parts = [shard_pairs(round_, rows, k=k, m=m, weights=weights, chunk=chunk)
-             for rows in shard_rows(projects, shards, chunk)]
+    parts = [
+        shard_pairs(round_, rows, k=k, m=m, weights=weights, chunk=chunk)
+        for rows in shard_rows(projects, shards, chunk)
+    ]
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return score_pairs(round_, empty, empty, weights=weights)

@@ -34,17 +34,17 @@ SOLVER = "HiGHS: linear relaxation (bound) and integer programme"
 
 # Why a candidate was not proposed, as the engine codes it.
 PROPOSED, INTRODUCED, INELIGIBLE, BELOW_FLOOR, PROJECT_FULL, SLOTS_TAKEN, PLACES_TAKEN = range(7)
-UNEXPLAINED = -1   # none applies: a pair all three capacities would still allow (never, after place)
+UNEXPLAINED = -1  # none applies: a pair all three capacities would still allow (never, after place)
 
 
 @dataclass
 class Capacity:
     """What is left to give in the run: (P,) partners and share, (U, T) slots and places."""
 
-    partners: np.ndarray   # partner places left per project
-    share: np.ndarray      # student places one partner of the project takes
-    slots: np.ndarray      # project slots left per university and type
-    places: np.ndarray     # student places left per university and type
+    partners: np.ndarray  # partner places left per project
+    share: np.ndarray  # student places one partner of the project takes
+    slots: np.ndarray  # project slots left per university and type
+    places: np.ndarray  # student places left per university and type
 
 
 @dataclass
@@ -55,8 +55,8 @@ class Pairs:
     university: np.ndarray
     score: np.ndarray
     area_fit: np.ndarray
-    mutual: np.ndarray       # bool: the university asked and the employer welcomed it
-    introduced: np.ndarray   # bool: the pair already has an introduction
+    mutual: np.ndarray  # bool: the university asked and the employer welcomed it
+    introduced: np.ndarray  # bool: the pair already has an introduction
 
     def __len__(self) -> int:
         return len(self.project)
@@ -64,14 +64,14 @@ class Pairs:
 
 @dataclass
 class Placement:
-    chosen: np.ndarray        # (n,) bool
-    mutual: np.ndarray        # (n,) bool: chosen as a mutual-interest pair
-    greedy: np.ndarray        # (n,) bool: the greedy choice (mutual pairs first, then best first)
-    objective: float          # total score of the chosen pairs
-    bound: float              # no choice within the capacities can total more
-    gap: float                # (bound − objective) / bound, 0 when the bound is 0
+    chosen: np.ndarray  # (n,) bool
+    mutual: np.ndarray  # (n,) bool: chosen as a mutual-interest pair
+    greedy: np.ndarray  # (n,) bool: the greedy choice (mutual pairs first, then best first)
+    objective: float  # total score of the chosen pairs
+    bound: float  # no choice within the capacities can total more
+    gap: float  # (bound − objective) / bound, 0 when the bound is 0
     solver: str
-    time_limited: bool        # the integer programme stopped at its time limit
+    time_limited: bool  # the integer programme stopped at its time limit
 
 
 class Ledger:
@@ -89,8 +89,13 @@ class Ledger:
     def take(self, indexes: np.ndarray, taken: np.ndarray) -> None:
         """Take each pair of `indexes`, in order, that fits what is left; mark it in `taken`."""
         partners, slots, places = self.partners, self.slots, self.places
-        for i, p, s, need in zip(indexes.tolist(), self.project[indexes].tolist(),
-                                 self.slot[indexes].tolist(), self.need[indexes].tolist(), strict=True):
+        for i, p, s, need in zip(
+            indexes.tolist(),
+            self.project[indexes].tolist(),
+            self.slot[indexes].tolist(),
+            self.need[indexes].tolist(),
+            strict=True,
+        ):
             if not taken[i] and partners[p] > 0 and slots[s] > 0 and places[s] >= need:
                 partners[p] -= 1
                 slots[s] -= 1
@@ -104,18 +109,31 @@ class Ledger:
         """Partner places, slots and places (flat over university × type) left once the chosen
         pairs take theirs from what this ledger holds; negative where they take too much."""
         partners, slots, places = self.arrays()
-        return (partners - np.bincount(self.project[chosen], minlength=len(partners)),
-                slots - np.bincount(self.slot[chosen], minlength=len(slots)),
-                places - np.bincount(self.slot[chosen], weights=self.need[chosen],
-                                     minlength=len(places)).astype(np.int64))
+        return (
+            partners - np.bincount(self.project[chosen], minlength=len(partners)),
+            slots - np.bincount(self.slot[chosen], minlength=len(slots)),
+            places
+            - np.bincount(self.slot[chosen], weights=self.need[chosen], minlength=len(places)).astype(
+                np.int64
+            ),
+        )
 
 
 def best_first(pairs: Pairs, indexes: np.ndarray) -> np.ndarray:
     """`indexes` by score, best first, ties to the lower project, then university."""
-    keys = pairs.project[indexes].astype(np.int64) * (int(pairs.university.max(initial=0)) + 1) \
+    keys = (
+        pairs.project[indexes].astype(np.int64) * (int(pairs.university.max(initial=0)) + 1)
         + pairs.university[indexes]
-    return indexes[order(np.zeros(len(indexes), np.int64), pairs.score[indexes], keys, groups=1,
-                         indexes=int(keys.max(initial=0)) + 1)]
+    )
+    return indexes[
+        order(
+            np.zeros(len(indexes), np.int64),
+            pairs.score[indexes],
+            keys,
+            groups=1,
+            indexes=int(keys.max(initial=0)) + 1,
+        )
+    ]
 
 
 def _open(pairs: Pairs) -> np.ndarray:
@@ -136,13 +154,16 @@ def _mutual_first(pairs: Pairs, ledger: Ledger) -> np.ndarray:
 def _rest(pairs: Pairs, ledger: Ledger, min_area_fit: float) -> np.ndarray:
     """The pairs left to optimise: proposable, not mutual, and fitting what is left."""
     partners, slots, places = ledger.arrays()
-    return np.flatnonzero(proposable(pairs, min_area_fit) & ~pairs.mutual
-                          & (partners[pairs.project] > 0) & (slots[ledger.slot] > 0)
-                          & (places[ledger.slot] >= ledger.need))
+    return np.flatnonzero(
+        proposable(pairs, min_area_fit)
+        & ~pairs.mutual
+        & (partners[pairs.project] > 0)
+        & (slots[ledger.slot] > 0)
+        & (places[ledger.slot] >= ledger.need)
+    )
 
 
-def greedy(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, *,
-           min_area_fit: float) -> np.ndarray:
+def greedy(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, *, min_area_fit: float) -> np.ndarray:
     """Mutual-interest pairs first, then every pair above the floor, best score first, while
     all three capacities have room: the simple choice shown beside the optimised one."""
     ledger = Ledger(pairs, capacity, project_type)
@@ -151,8 +172,14 @@ def greedy(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, *,
     return taken
 
 
-def place(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, *, min_area_fit: float,
-          time_limit: float = 60.0) -> Placement:
+def place(
+    pairs: Pairs,
+    capacity: Capacity,
+    project_type: np.ndarray,
+    *,
+    min_area_fit: float,
+    time_limit: float = 60.0,
+) -> Placement:
     """The chosen pairs (see the module's docstring), with their bound and gap, and the greedy
     choice; if the greedy one totals more (the integer programme saw only part of a large
     round), it is the one chosen."""
@@ -161,36 +188,58 @@ def place(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, *, min_are
     fixed = float(pairs.score[taken].sum(dtype=np.float64))
     rest = _rest(pairs, ledger, min_area_fit)
     partners, slots, places = ledger.arrays()
-    problem = Relaxation(pairs.project[rest], ledger.slot[rest], ledger.need[rest],
-                         pairs.score[rest].astype(np.float64), partners, slots, places)
+    problem = Relaxation(
+        pairs.project[rest],
+        ledger.slot[rest],
+        ledger.need[rest],
+        pairs.score[rest].astype(np.float64),
+        partners,
+        slots,
+        places,
+    )
     support, bound, reduced = problem.solve()
     columns = integer_columns(support, reduced)
     chosen, limited, integer_bound = problem.integer(columns, time_limit)
-    if len(columns) == len(rest):   # the programme saw every pair: its own bound holds too
+    if len(columns) == len(rest):  # the programme saw every pair: its own bound holds too
         bound = min(bound, integer_bound)
     mutual = taken.copy()
     ledger.take(rest[chosen], taken)
-    ledger.take(best_first(pairs, _rest(pairs, ledger, min_area_fit)), taken)   # what still fits
+    ledger.take(best_first(pairs, _rest(pairs, ledger, min_area_fit)), taken)  # what still fits
     simple = greedy(pairs, capacity, project_type, min_area_fit=min_area_fit)
     if pairs.score[simple].sum(dtype=np.float64) > pairs.score[taken].sum(dtype=np.float64):
         taken = simple
     objective = float(pairs.score[taken].sum(dtype=np.float64))
     total_bound = max(fixed + bound, objective)
     gap = (total_bound - objective) / total_bound if total_bound > 0 else 0.0
-    return Placement(chosen=taken, mutual=mutual, greedy=simple, objective=objective,
-                     bound=total_bound, gap=gap, solver=SOLVER, time_limited=limited)
+    return Placement(
+        chosen=taken,
+        mutual=mutual,
+        greedy=simple,
+        objective=objective,
+        bound=total_bound,
+        gap=gap,
+        solver=SOLVER,
+        time_limited=limited,
+    )
 
 
-def reasons(pairs: Pairs, capacity: Capacity, project_type: np.ndarray, chosen: np.ndarray, *,
-            min_area_fit: float) -> np.ndarray:
+def reasons(
+    pairs: Pairs, capacity: Capacity, project_type: np.ndarray, chosen: np.ndarray, *, min_area_fit: float
+) -> np.ndarray:
     """Why each pair was not proposed (PROPOSED for a chosen one), the first that applies:
     an introduction exists; it scores 0; its area fit is below the floor (mutual pairs
     exempt); the project's partner places are all given; the university's slots of the type
     are all given; its places left are fewer than the project's share."""
     ledger = Ledger(pairs, capacity, project_type)
     partners, slots, places = ledger.left_after(chosen)
-    conditions = [chosen, pairs.introduced, pairs.score <= 0,
-                  ~pairs.mutual & (pairs.area_fit < min_area_fit), partners[pairs.project] <= 0,
-                  slots[ledger.slot] <= 0, places[ledger.slot] < ledger.need]
+    conditions = [
+        chosen,
+        pairs.introduced,
+        pairs.score <= 0,
+        ~pairs.mutual & (pairs.area_fit < min_area_fit),
+        partners[pairs.project] <= 0,
+        slots[ledger.slot] <= 0,
+        places[ledger.slot] < ledger.need,
+    ]
     codes = [PROPOSED, INTRODUCED, INELIGIBLE, BELOW_FLOOR, PROJECT_FULL, SLOTS_TAKEN, PLACES_TAKEN]
     return np.select(conditions, codes, default=UNEXPLAINED).astype(np.int8)

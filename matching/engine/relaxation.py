@@ -9,9 +9,9 @@ from scipy import sparse
 
 from .selection import best_per_group
 
-PRUNE = 3              # each slot's best PRUNE × (slots + 1) pairs start the relaxation
-MAX_ROUNDS = 4         # of pairs added by their reduced cost
-SETTLED = 1e-6         # relative distance of bound and relaxation under which no round is added
+PRUNE = 3  # each slot's best PRUNE × (slots + 1) pairs start the relaxation
+MAX_ROUNDS = 4  # of pairs added by their reduced cost
+SETTLED = 1e-6  # relative distance of bound and relaxation under which no round is added
 MIP_GAP = 1e-4
 # A round with at most ALL_PAIRS pairs to optimise gets its integer programme over all of them
 # (exact, and with a bound far tighter than the relaxation's). A larger one gets it over the
@@ -48,12 +48,12 @@ class Relaxation:
 
     def _columns(self, columns: np.ndarray) -> sparse.csc_matrix:
         n, projects, slots = len(columns), len(self.partners), len(self.slots)
-        rows = np.stack([self.project[columns], projects + self.slot[columns],
-                         projects + slots + self.slot[columns]], axis=1).ravel()
-        values = np.stack([np.ones(n), np.ones(n), self.need[columns].astype(np.float64)],
-                          axis=1).ravel()
-        return sparse.csc_matrix((values, rows, np.arange(0, 3 * n + 1, 3)),
-                                 shape=(self.rows, n))
+        rows = np.stack(
+            [self.project[columns], projects + self.slot[columns], projects + slots + self.slot[columns]],
+            axis=1,
+        ).ravel()
+        values = np.stack([np.ones(n), np.ones(n), self.need[columns].astype(np.float64)], axis=1).ravel()
+        return sparse.csc_matrix((values, rows, np.arange(0, 3 * n + 1, 3)), shape=(self.rows, n))
 
     def _model(self, columns: np.ndarray, integer: bool = False) -> _Highs:
         lp = highspy.HighsLp()
@@ -78,8 +78,12 @@ class Relaxation:
         """The upper bound from these dual prices (clipped at 0) and every pair's reduced gain."""
         duals = np.maximum(duals, 0.0)
         projects, slots = len(self.partners), len(self.slots)
-        reduced = (self.score - duals[self.project] - duals[projects + self.slot]
-                   - self.need * duals[projects + slots + self.slot])
+        reduced = (
+            self.score
+            - duals[self.project]
+            - duals[projects + self.slot]
+            - self.need * duals[projects + slots + self.slot]
+        )
         return float(duals @ self.upper + np.maximum(reduced, 0.0).sum()), reduced
 
     def solve(self) -> tuple[np.ndarray, float, np.ndarray]:
@@ -89,8 +93,16 @@ class Relaxation:
             return np.zeros(0, dtype=np.int64), 0.0, np.zeros(0)
         room = PRUNE * (self.slots + 1)
         kept = np.zeros(len(self.score), dtype=bool)
-        kept[best_per_group(self.slot, self.score.astype(np.float32), np.arange(len(self.score)),
-                            room, groups=len(self.slots), indexes=len(self.score))[2]] = True
+        kept[
+            best_per_group(
+                self.slot,
+                self.score.astype(np.float32),
+                np.arange(len(self.score)),
+                room,
+                groups=len(self.slots),
+                indexes=len(self.score),
+            )[2]
+        ] = True
         columns = np.flatnonzero(kept)
         highs = self._model(columns)
         for _ in range(MAX_ROUNDS):
@@ -103,9 +115,16 @@ class Relaxation:
                 break
             kept[missing] = True
             matrix = self._columns(missing)
-            highs.addCols(len(missing), -self.score[missing], np.zeros(len(missing)),
-                          np.ones(len(missing)), matrix.nnz, matrix.indptr[:-1], matrix.indices,
-                          matrix.data)
+            highs.addCols(
+                len(missing),
+                -self.score[missing],
+                np.zeros(len(missing)),
+                np.ones(len(missing)),
+                matrix.nnz,
+                matrix.indptr[:-1],
+                matrix.indices,
+                matrix.data,
+            )
             columns = np.r_[columns, missing]
         support = columns[np.asarray(solution.col_value) > 1e-6]
         return np.sort(support), bound, reduced

@@ -41,15 +41,27 @@ def effective_strengths(strengths: np.ndarray, area_parent: np.ndarray) -> np.nd
     return effective
 
 
-def score_block(*, project_areas, project_type, project_places, project_partners,
-                project_province, project_region, effective, university_places,
-                university_slots, university_province, university_region, interest,
-                weights: Weights = DEFAULT_WEIGHTS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def score_block(
+    *,
+    project_areas,
+    project_type,
+    project_places,
+    project_partners,
+    project_province,
+    project_region,
+    effective,
+    university_places,
+    university_slots,
+    university_province,
+    university_region,
+    interest,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Components (4, P, U), totals (P, U) and the eligibility mask (P, U) of a block of
     projects against every university. Ineligible pairs (no places or no project slots for
     the project's type) score 0."""
     area = project_areas.astype(np.float32) @ effective.T
-    places = university_places[:, project_type].T.astype(np.float32)         # (P, U)
+    places = university_places[:, project_type].T.astype(np.float32)  # (P, U)
     slots = university_slots[:, project_type].T
     per_partner = project_places.astype(np.float32) / np.maximum(project_partners, 1)
     capacity = np.minimum(1.0, places / np.maximum(per_partner, 1e-6)[:, None])
@@ -63,15 +75,28 @@ def score_block(*, project_areas, project_type, project_places, project_partners
     return components, totals.astype(np.float32), eligible
 
 
-def totals_block(*, project_areas, project_type, project_places, project_partners,
-                 project_province, project_region, effective, places_by_type, slots_by_type,
-                 university_province, university_region, interest_rows, interest_columns,
-                 weights: Weights = DEFAULT_WEIGHTS) -> np.ndarray:
+def totals_block(
+    *,
+    project_areas,
+    project_type,
+    project_places,
+    project_partners,
+    project_province,
+    project_region,
+    effective,
+    places_by_type,
+    slots_by_type,
+    university_province,
+    university_region,
+    interest_rows,
+    interest_columns,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> np.ndarray:
     """score_block's totals alone (P, U), ineligible pairs -1: the candidate search's hot loop,
     written to make few temporary matrices, all float32. `places_by_type`/`slots_by_type` are
     the universities' tables transposed (T, U); interests come as positions in the block."""
     totals = project_areas.astype(np.float32) @ (np.float32(weights.area) * effective.T)
-    places = places_by_type[project_type]                                     # (P, U) float32
+    places = places_by_type[project_type]  # (P, U) float32
     per_partner = project_places.astype(np.float32) / np.maximum(project_partners, 1)
     capacity = places / np.maximum(per_partner, np.float32(1e-6))[:, None]
     np.minimum(capacity, np.float32(1.0), out=capacity)

@@ -9,7 +9,7 @@ lexsort; otherwise the lexsort is used."""
 import numpy as np
 
 KEY_BITS = 32
-FLUSH_AT_LEAST = 1 << 16   # ColumnBest merges once this many entries (or columns × m) pend
+FLUSH_AT_LEAST = 1 << 16  # ColumnBest merges once this many entries (or columns × m) pend
 KEY_MASK = (1 << KEY_BITS) - 1
 
 
@@ -31,12 +31,14 @@ def _packed(group, key, index, groups: int, indexes: int) -> tuple[np.ndarray, i
     index_bits = max(int(indexes - 1).bit_length(), 1)
     if index_bits + KEY_BITS + max(int(groups - 1).bit_length(), 1) > 63:
         return None
-    return ((group.astype(np.int64) << (KEY_BITS + index_bits))
-            | ((KEY_MASK - sortable(key)) << index_bits) | index), index_bits
+    return (
+        (group.astype(np.int64) << (KEY_BITS + index_bits))
+        | ((KEY_MASK - sortable(key)) << index_bits)
+        | index
+    ), index_bits
 
 
-def order(group: np.ndarray, key: np.ndarray, index: np.ndarray, *, groups: int,
-          indexes: int) -> np.ndarray:
+def order(group: np.ndarray, key: np.ndarray, index: np.ndarray, *, groups: int, indexes: int) -> np.ndarray:
     """The permutation that sorts entries by (group, -key, index)."""
     packed = _packed(group, key, index, groups, indexes)
     if packed is None:
@@ -72,7 +74,7 @@ def group_maxima(totals: np.ndarray, groups: int) -> np.ndarray:
     folded = totals
     while folded.shape[1] >= 2 * groups:
         half, odd = folded.shape[1] // 2, folded.shape[1] % 2
-        new = np.maximum(folded[:, :half], folded[:, half:2 * half])
+        new = np.maximum(folded[:, :half], folded[:, half : 2 * half])
         if odd:
             np.maximum(new[:, :1], folded[:, -1:], out=new[:, :1])
         folded = new
@@ -94,8 +96,7 @@ def row_best(totals: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     np.maximum(bound, 0, out=bound)
     flat = np.flatnonzero(totals >= bound[:, None])
     row, column = np.divmod(flat, columns)
-    row, _key, column = best_per_group(row, totals.ravel()[flat], column, k, groups=rows,
-                                       indexes=columns)
+    row, _key, column = best_per_group(row, totals.ravel()[flat], column, k, groups=rows, indexes=columns)
     return row, column
 
 
@@ -132,8 +133,7 @@ class ColumnBest:
         parts = [self.kept, *self.pending]
         column, key, index = (np.concatenate([part[i] for part in parts]) for i in range(3))
         self.pending, self.pending_size = [], 0
-        self.kept = best_per_group(column, key, index, self.m, groups=self.columns,
-                                   indexes=self.indexes)
+        self.kept = best_per_group(column, key, index, self.m, groups=self.columns, indexes=self.indexes)
         column, key = self.kept[0], self.kept[1]
         full = rank_in_group(column) == self.m - 1
         self.threshold[column[full]] = key[full]
@@ -144,12 +144,15 @@ class ColumnBest:
         return self.kept
 
 
-def merge_columns(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], m: int, *,
-                  columns: int, indexes: int) -> tuple[np.ndarray, np.ndarray]:
+def merge_columns(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], m: int, *, columns: int, indexes: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Several ColumnBest's entries merged into each column's m best, as (columns, m) arrays
     of keys and indexes, best first, padded with key -1 and index 0."""
-    column, key, index = (np.concatenate([part[i] for part in parts]) if parts else
-                          np.zeros(0, dtype) for i, dtype in enumerate((np.int64, np.float32, np.int64)))
+    column, key, index = (
+        np.concatenate([part[i] for part in parts]) if parts else np.zeros(0, dtype)
+        for i, dtype in enumerate((np.int64, np.float32, np.int64))
+    )
     column, key, index = best_per_group(column, key, index, m, groups=columns, indexes=indexes)
     keys = np.full((columns, m), -1.0, dtype=np.float32)
     projects = np.zeros((columns, m), dtype=np.int64)

@@ -27,31 +27,45 @@ class MatchRun(TimeStampedModel):
         FAILED = "failed", _("Failed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    call = models.ForeignKey(Call, verbose_name=_("call round"), on_delete=models.PROTECT,
-                             related_name="match_runs")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.QUEUED, db_index=True)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0,
-                                                validators=[MaxValueValidator(100)])
+    call = models.ForeignKey(
+        Call, verbose_name=_("call round"), on_delete=models.PROTECT, related_name="match_runs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
     weights = models.JSONField(_("weights"))
-    k = models.PositiveSmallIntegerField(_("universities per project (k)"), default=20,
-                                         validators=[MinValueValidator(1), MaxValueValidator(200)])
-    m = models.PositiveSmallIntegerField(_("projects per university (m)"), default=50,
-                                         validators=[MinValueValidator(1), MaxValueValidator(500)])
-    shards = models.PositiveSmallIntegerField(_("shards"), default=1,
-                                              validators=[MinValueValidator(1), MaxValueValidator(32)])
+    k = models.PositiveSmallIntegerField(
+        _("universities per project (k)"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+    )
+    m = models.PositiveSmallIntegerField(
+        _("projects per university (m)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    shards = models.PositiveSmallIntegerField(
+        _("shards"), default=1, validators=[MinValueValidator(1), MaxValueValidator(32)]
+    )
     min_area_fit = models.FloatField(
-        _("AI-fit floor"), default=DEFAULT_MIN_AREA_FIT,
+        _("AI-fit floor"),
+        default=DEFAULT_MIN_AREA_FIT,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text=_("A pair whose area fit is below it is never proposed (mutual-interest pairs "
-                    "excepted); it stays a ranked candidate."))
+        help_text=_(
+            "A pair whose area fit is below it is never proposed (mutual-interest pairs "
+            "excepted); it stays a ranked candidate."
+        ),
+    )
     bound = models.FloatField(_("upper bound"), null=True, blank=True)
     gap = models.FloatField(_("gap to the bound"), null=True, blank=True)
     solver = models.CharField(_("solver"), max_length=120, blank=True)
-    algorithm_version = models.CharField(_("algorithm version"), max_length=64,
-                                         default=ALGORITHM_VERSION)
+    algorithm_version = models.CharField(_("algorithm version"), max_length=64, default=ALGORITHM_VERSION)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     timings = models.JSONField(_("seconds per stage"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -79,13 +93,20 @@ class Candidate(models.Model):
         # The engine's codes (engine.placement), in the order they are checked.
         NONE = 0, _("Proposed")
         INTRODUCED = 1, _("An introduction of this pair already exists")
-        INELIGIBLE = 2, _("It scores 0: the university has no student places or project slots "
-                          "left of this type, or nothing it offers counts under the run's weights")
+        INELIGIBLE = (
+            2,
+            _(
+                "It scores 0: the university has no student places or project slots "
+                "left of this type, or nothing it offers counts under the run's weights"
+            ),
+        )
         BELOW_FLOOR = 3, _("Its AI area fit is below the run's floor")
         PROJECT_FULL = 4, _("The project's partner places went to other universities")
         SLOTS_TAKEN = 5, _("The university's project slots of this type went to other projects")
-        PLACES_TAKEN = 6, _("The university's student places of this type left are fewer than "
-                            "this project's share")
+        PLACES_TAKEN = (
+            6,
+            _("The university's student places of this type left are fewer than this project's share"),
+        )
 
     # A run writes 1.5 million rows, in project order, so their only indexes are the primary
     # key, the run's projects by rank and the proposed pairs: each index costs about a second of
@@ -94,12 +115,15 @@ class Candidate(models.Model):
     # their deferred foreign-key checks would cost half a minute at commit, for rows the run has
     # just read; deletions still cascade through Django (deleting a project or university, which
     # only the admin can, then scans the table).
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="candidates",
-                            db_index=False, db_constraint=False)
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+",
-                                 db_index=False, db_constraint=False)
-    university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="+",
-                                   db_index=False, db_constraint=False)
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.CASCADE, related_name="candidates", db_index=False, db_constraint=False
+    )
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    university = models.ForeignKey(
+        University, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     score = models.FloatField(_("score"))
     area_fit = models.FloatField(_("area fit"))
     capacity_fit = models.FloatField(_("capacity fit"))
@@ -107,8 +131,9 @@ class Candidate(models.Model):
     interest = models.FloatField(_("expressed interest"))
     rank = models.PositiveIntegerField(_("rank within the project"))
     proposed = models.BooleanField(_("proposed"), default=False)
-    reason = models.PositiveSmallIntegerField(_("why not proposed"), choices=Reason.choices,
-                                              default=Reason.NONE)
+    reason = models.PositiveSmallIntegerField(
+        _("why not proposed"), choices=Reason.choices, default=Reason.NONE
+    )
     # Area codes, space-separated: PostgreSQL copies plain text in far faster than JSON.
     top_area_codes = models.CharField(_("top contributing areas"), max_length=200, blank=True)
 
@@ -120,8 +145,7 @@ class Candidate(models.Model):
         verbose_name_plural = _("candidates")
         indexes = [
             models.Index(fields=["run", "proposal", "rank"]),
-            models.Index(fields=["run"], condition=models.Q(proposed=True),
-                         name="candidate_proposed"),
+            models.Index(fields=["run"], condition=models.Q(proposed=True), name="candidate_proposed"),
         ]
 
     def __str__(self) -> str:
@@ -149,15 +173,15 @@ class UniversityCandidates(models.Model):
 
     # The unique constraint's index serves both: no index of their own.
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="+", db_index=False)
-    university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="+",
-                                   db_index=False)
+    university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="+", db_index=False)
     ids = models.BinaryField(_("candidate ids"))
 
     class Meta:
         verbose_name = _("a university's candidates")
         verbose_name_plural = _("universities' candidates")
-        constraints = [models.UniqueConstraint(fields=["run", "university"],
-                                               name="university_candidates_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "university"], name="university_candidates_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.run_id}: {self.university_id}"

@@ -12,7 +12,14 @@ from .runs import (
 from .university import RecommendedView, UniversityDashboardView
 
 __all__ = [
-    "EmployerMatchesView", "EmployerProjectMatchesView", "RecommendedView", "RunDetailView",
-    "RunListView", "RunProgressView", "RunPublishView", "RunRepeatView", "UniversityDashboardView",
+    "EmployerMatchesView",
+    "EmployerProjectMatchesView",
+    "RecommendedView",
+    "RunDetailView",
+    "RunListView",
+    "RunProgressView",
+    "RunPublishView",
+    "RunRepeatView",
+    "UniversityDashboardView",
     "UniversityProposalsView",
 ]

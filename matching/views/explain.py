@@ -27,7 +27,7 @@ class Row:
     parts: list[Part]
     reasons: list[FocusArea]
     most: float
-    taken_by: list[Candidate] = field(default_factory=list)   # the proposals that took it
+    taken_by: list[Candidate] = field(default_factory=list)  # the proposals that took it
     taken_more: int = 0
 
     @property
@@ -61,8 +61,10 @@ def rows(candidates, areas: dict[str, FocusArea], run: MatchRun | None = None) -
     result = []
     for candidate in candidates:
         weights = run_weights(run or candidate.run)
-        parts = [Part(code, COMPONENT_LABELS[code], getattr(candidate, FIELDS[code]), weights[code])
-                 for code in COMPONENTS]
+        parts = [
+            Part(code, COMPONENT_LABELS[code], getattr(candidate, FIELDS[code]), weights[code])
+            for code in COMPONENTS
+        ]
         reasons = [areas[code] for code in candidate.top_areas or [] if code in areas]
         result.append(Row(candidate, parts, reasons, sum(weights.values())))
     return result
@@ -70,10 +72,10 @@ def rows(candidates, areas: dict[str, FocusArea], run: MatchRun | None = None) -
 
 def takers_wanted(rows: list[Row]) -> tuple[set[int], set[int]]:
     """The universities and the projects whose proposals these rows' reasons point to."""
-    universities = {row.candidate.university_id for row in rows
-                    if row.candidate.reason in UNIVERSITY_FULL}
-    projects = {row.candidate.proposal_id for row in rows
-                if row.candidate.reason == Candidate.Reason.PROJECT_FULL}
+    universities = {row.candidate.university_id for row in rows if row.candidate.reason in UNIVERSITY_FULL}
+    projects = {
+        row.candidate.proposal_id for row in rows if row.candidate.reason == Candidate.Reason.PROJECT_FULL
+    }
     return universities, projects
 
 

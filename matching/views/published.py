@@ -29,19 +29,28 @@ class EmployerMatchesView(LoginRequiredMixin, View):
         refusal = require_employer(request)
         if refusal is not None:
             return refusal
-        page = Paginator(selectors.employer_published_projects(request.user),
-                         PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(selectors.employer_published_projects(request.user), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
         projects = list(page.object_list)
-        proposals = selectors.published_proposals_for(request.user).filter(
-            proposal__in=projects).order_by("proposal_id", "-score", "pk")
+        proposals = (
+            selectors.published_proposals_for(request.user)
+            .filter(proposal__in=projects)
+            .order_by("proposal_id", "-score", "pk")
+        )
         by_project: dict[int, list] = {project.pk: [] for project in projects}
         for row in explain.rows(proposals, area_map()):
             by_project[row.candidate.proposal_id].append(row)
         published = selectors.published_call_ids()
-        return render(request, "matching/my_projects.html", {
-            "page": page, "query": "",
-            "projects": [(p, p.call_id in published, by_project[p.pk]) for p in projects],
-        })
+        return render(
+            request,
+            "matching/my_projects.html",
+            {
+                "page": page,
+                "query": "",
+                "projects": [(p, p.call_id in published, by_project[p.pk]) for p in projects],
+            },
+        )
 
 
 class EmployerProjectMatchesView(LoginRequiredMixin, View):
@@ -51,14 +60,19 @@ class EmployerProjectMatchesView(LoginRequiredMixin, View):
         refusal = require_employer(request)
         if refusal is not None:
             return refusal
-        project = get_visible_or_404(selectors.employer_project_get, user=request.user,
-                                     public_id=public_id)
-        proposals = selectors.published_proposals_for(request.user).filter(
-            proposal=project).order_by("-score", "pk")
-        return render(request, "matching/my_project.html", {
-            "project": project, "published": project.call_id in selectors.published_call_ids(),
-            "rows": explain.rows(proposals, area_map()),
-        })
+        project = get_visible_or_404(selectors.employer_project_get, user=request.user, public_id=public_id)
+        proposals = (
+            selectors.published_proposals_for(request.user).filter(proposal=project).order_by("-score", "pk")
+        )
+        return render(
+            request,
+            "matching/my_project.html",
+            {
+                "project": project,
+                "published": project.call_id in selectors.published_call_ids(),
+                "rows": explain.rows(proposals, area_map()),
+            },
+        )
 
 
 class UniversityProposalsView(LoginRequiredMixin, View):
@@ -68,9 +82,16 @@ class UniversityProposalsView(LoginRequiredMixin, View):
         university, refusal = verified_university(request)
         if refusal is not None:
             return refusal
-        page = Paginator(selectors.published_proposals_for(request.user).order_by("-score", "pk"),
-                         PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "matching/my_proposals.html", {
-            "university": university, "page": page, "query": "",
-            "rows": explain.rows(page.object_list, area_map()),
-        })
+        page = Paginator(
+            selectors.published_proposals_for(request.user).order_by("-score", "pk"), PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "matching/my_proposals.html",
+            {
+                "university": university,
+                "page": page,
+                "query": "",
+                "rows": explain.rows(page.object_list, area_map()),
+            },
+        )

@@ -44,21 +44,23 @@ STAGE_LABELS = {
 EMPTY_BECAUSE = {
     "no_candidates": gettext_lazy(
         "The run found no candidate: the call has no published project, or no university has "
-        "student places and project slots for its projects' types."),
+        "student places and project slots for its projects' types."
+    ),
     "all_held": gettext_lazy(
         "All capacity is already held: no project has a partner place left, or no university has "
         "both student places and project slots left once earlier introductions take what they "
-        "hold."),
+        "hold."
+    ),
     "no_scores": gettext_lazy("No pair scored above 0 with these weights."),
     "nothing_fits": gettext_lazy(
         "No pair fits: every pair that scores above 0 is below the AI-fit floor, already "
-        "introduced, or needs more partner places, project slots or student places than are left."),
+        "introduced, or needs more partner places, project slots or student places than are left."
+    ),
 }
 COVERAGE_FIGURES = ("universities", "reached", "placed", "greedy_reached", "greedy_placed")
 # China's seven regions as the program lists them (华北 东北 华东 华中 华南 西南 西北): the order
 # they first appear in among the provinces by GB/T 2260 code.
 REGION_ORDER = list(dict.fromkeys(province.region for province in PROVINCES.values()))
-
 
 
 def load_run(request, public_id) -> MatchRun:
@@ -79,28 +81,36 @@ class RunListView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 run = services.match_run_create(
-                    actor=request.user, call=form.cleaned_data["call"], weights=form.weights(),
-                    k=form.cleaned_data["k"], m=form.cleaned_data["m"],
-                    min_area_fit=form.area_fit_floor())
+                    actor=request.user,
+                    call=form.cleaned_data["call"],
+                    weights=form.weights(),
+                    k=form.cleaned_data["k"],
+                    m=form.cleaned_data["m"],
+                    min_area_fit=form.area_fit_floor(),
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, _("The matching run of “%(name)s” was started.")
-                                 % {"name": run.call.name})
+                messages.success(
+                    request, _("The matching run of “%(name)s” was started.") % {"name": run.call.name}
+                )
                 if run.queue_unavailable:
                     messages.warning(request, services.QUEUE_UNAVAILABLE)
                 return redirect("matching:run-detail", run.public_id)
         return self._render(request, form, status=400)
 
     def _form(self, request, data=None) -> MatchRunForm:
-        return MatchRunForm(data, calls=selectors.calls_for_matching(),
-                            initial_call=project_selectors.call_current())
+        return MatchRunForm(
+            data, calls=selectors.calls_for_matching(), initial_call=project_selectors.call_current()
+        )
 
     def _render(self, request, form, status=200):
-        page = Paginator(selectors.runs_visible_to(request.user),
-                         HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "matching/run_list.html",
-                      {"form": form, "page": page, "query": ""}, status=status)
+        page = Paginator(selectors.runs_visible_to(request.user), HISTORY_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        return render(
+            request, "matching/run_list.html", {"form": form, "page": page, "query": ""}, status=status
+        )
 
 
 class RunDetailView(LoginRequiredMixin, View):
@@ -111,8 +121,11 @@ class RunDetailView(LoginRequiredMixin, View):
     def get(self, request, public_id):
         run = load_run(request, public_id)
         # The version's number only: its words named the methods of its day.
-        context = {"run": run, "weights": explain.weight_rows(run),
-                   "version": run.algorithm_version.split(" (")[0]}
+        context = {
+            "run": run,
+            "weights": explain.weight_rows(run),
+            "version": run.algorithm_version.split(" (")[0],
+        }
         status = 200
         if run.status == MatchRun.Status.SUCCEEDED:
             areas = list(account_selectors.focus_area_list())
@@ -131,16 +144,19 @@ def summary_context(run: MatchRun) -> dict:
     shown = selectors.universities_named(over, OVER_PLACES_SHOWN) if over else []
     coverage = summary.get("coverage") or {}
     return {
-        "summary": summary, "over_places": shown, "over_places_count": len(over),
+        "summary": summary,
+        "over_places": shown,
+        "over_places_count": len(over),
         "over_places_more": max(len(over) - len(shown), 0),
         "timings": [(STAGE_LABELS.get(stage, stage), seconds) for stage, seconds in run.timings.items()],
         "total_seconds": sum(run.timings.values()),
-        "quality": quality(run, summary), "empty_because": EMPTY_BECAUSE.get(summary.get("empty_because")),
-        "reasons": reason_rows(summary.get("reasons") or {}), "mutual": mutual_figures(summary),
+        "quality": quality(run, summary),
+        "empty_because": EMPTY_BECAUSE.get(summary.get("empty_because")),
+        "reasons": reason_rows(summary.get("reasons") or {}),
+        "mutual": mutual_figures(summary),
         "held": held_totals(summary.get("held") or {}),
         "regions": coverage_rows(coverage.get("regions"), dict(REGION_CHOICES), REGION_ORDER),
-        "tiers": coverage_rows(coverage.get("tiers"), dict(University.Tier.choices),
-                               University.Tier.values),
+        "tiers": coverage_rows(coverage.get("tiers"), dict(University.Tier.choices), University.Tier.values),
     }
 
 
@@ -148,16 +164,19 @@ def quality(run: MatchRun, summary: dict) -> dict | None:
     """The bound and the gap in percent; None for a run from before they were computed."""
     if run.bound is None or run.gap is None:
         return None
-    return {"bound": run.bound, "gap": run.gap * 100,
-            "time_limited": bool(summary.get("time_limited"))}
+    return {"bound": run.bound, "gap": run.gap * 100, "time_limited": bool(summary.get("time_limited"))}
 
 
 def reason_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
     """(code, label, candidates) per reason, in the order the engine checks them."""
     known = {reason.name.lower(): reason for reason in Candidate.Reason}
     order = list(known)
-    return [(code, known[code].label if code in known else code, n) for code, n in sorted(
-        counts.items(), key=lambda item: order.index(item[0]) if item[0] in known else len(order))]
+    return [
+        (code, known[code].label if code in known else code, n)
+        for code, n in sorted(
+            counts.items(), key=lambda item: order.index(item[0]) if item[0] in known else len(order)
+        )
+    ]
 
 
 def mutual_figures(summary: dict) -> dict | None:
@@ -165,25 +184,34 @@ def mutual_figures(summary: dict) -> dict | None:
     if mutual is None:
         return None
     pairs, proposed = mutual.get("pairs", 0), mutual.get("proposed", 0)
-    return {"pairs": pairs, "proposed": proposed, "rest": max(pairs - proposed, 0),
-            "missed": mutual.get("missed", 0), "reasons": reason_rows(mutual.get("not_proposed") or {})}
+    return {
+        "pairs": pairs,
+        "proposed": proposed,
+        "rest": max(pairs - proposed, 0),
+        "missed": mutual.get("missed", 0),
+        "reasons": reason_rows(mutual.get("not_proposed") or {}),
+    }
 
 
 def held_totals(held: dict) -> dict:
     """How many universities held capacity from earlier introductions, and how much in all."""
     figures = [by_type for types in held.values() for by_type in types.values()]
-    return {"universities": len(held), "places": sum(f.get("places", 0) for f in figures),
-            "projects": sum(f.get("projects", 0) for f in figures)}
+    return {
+        "universities": len(held),
+        "places": sum(f.get("places", 0) for f in figures),
+        "projects": sum(f.get("projects", 0) for f in figures),
+    }
 
 
 def coverage_rows(rows: list[dict] | None, labels: dict, order: list[str]) -> dict | None:
     """A coverage table's rows in the program's order, each with its label, and their total."""
     if rows is None:
         return None
-    rows = sorted(({**row, "label": labels.get(row["code"], row["code"])} for row in rows),
-                  key=lambda row: order.index(row["code"]) if row["code"] in order else len(order))
-    return {"rows": rows, "total": {key: sum(row.get(key, 0) for row in rows)
-                                    for key in COVERAGE_FIGURES}}
+    rows = sorted(
+        ({**row, "label": labels.get(row["code"], row["code"])} for row in rows),
+        key=lambda row: order.index(row["code"]) if row["code"] in order else len(order),
+    )
+    return {"rows": rows, "total": {key: sum(row.get(key, 0) for row in rows) for key in COVERAGE_FIGURES}}
 
 
 def view_tabs(request, current: str) -> list[tuple[str, str, str, bool]]:
@@ -207,12 +235,17 @@ def results_context(request, run: MatchRun, form: ResultFilterForm, areas: dict)
     else:
         page = Paginator(selectors.run_projects(run, filters), GROUPS_PER_PAGE).get_page(number)
         grouped = selectors.candidates_by_project(run, filters, list(page.object_list), PER_GROUP)
-    groups = [(item, explain.rows(grouped[item.pk], areas, run),
-               grouped[item.pk][0].group_size if grouped[item.pk] else 0) for item in page.object_list]
+    groups = [
+        (
+            item,
+            explain.rows(grouped[item.pk], areas, run),
+            grouped[item.pk][0].group_size if grouped[item.pk] else 0,
+        )
+        for item in page.object_list
+    ]
     shown = [row for _item, item_rows, _size in groups for row in item_rows]
     universities, projects = explain.takers_wanted(shown)
-    explain.name_takers(shown, selectors.run_proposed_at(run, universities=universities,
-                                                         projects=projects))
+    explain.name_takers(shown, selectors.run_proposed_at(run, universities=universities, projects=projects))
     return {**context, "page": page, "groups": groups, "per_group": PER_GROUP}
 
 
@@ -237,8 +270,13 @@ class RunPublishView(LoginRequiredMixin, View):
         except Conflict as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("The results were published: employers and universities now "
-                                        "see the introductions proposed to them."))
+            messages.success(
+                request,
+                _(
+                    "The results were published: employers and universities now "
+                    "see the introductions proposed to them."
+                ),
+            )
         return redirect("matching:run-detail", run.public_id)
 
 
@@ -248,9 +286,15 @@ class RunRepeatView(LoginRequiredMixin, View):
     def post(self, request, public_id):
         run = load_run(request, public_id)
         try:
-            again = services.match_run_create(actor=request.user, call=run.call, weights=run.weights,
-                                              k=run.k, m=run.m, shards=run.shards,
-                                              min_area_fit=run.min_area_fit)
+            again = services.match_run_create(
+                actor=request.user,
+                call=run.call,
+                weights=run.weights,
+                k=run.k,
+                m=run.m,
+                shards=run.shards,
+                min_area_fit=run.min_area_fit,
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("matching:run-detail", run.public_id)

@@ -14,9 +14,18 @@ class CallSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Call
-        fields = ["slug", "name", "year", "description", "opens_at", "closes_at",
-                  "max_proposals_per_employer", "max_interests_per_university", "revision_days",
-                  "phase"]
+        fields = [
+            "slug",
+            "name",
+            "year",
+            "description",
+            "opens_at",
+            "closes_at",
+            "max_proposals_per_employer",
+            "max_interests_per_university",
+            "revision_days",
+            "phase",
+        ]
 
 
 class CallInput(serializers.Serializer):
@@ -29,8 +38,7 @@ class CallInput(serializers.Serializer):
     opens_at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
     max_proposals_per_employer = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    max_interests_per_university = serializers.IntegerField(required=False, allow_null=True,
-                                                            min_value=0)
+    max_interests_per_university = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     revision_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
 
 
@@ -58,6 +66,5 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def partial_update(self, request, slug=None):
         data = CallInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        call = services.call_update(actor=request.user, call=self.get_object(),
-                                    fields=data.validated_data)
+        call = services.call_update(actor=request.user, call=self.get_object(), fields=data.validated_data)
         return Response(CallSerializer(call).data)

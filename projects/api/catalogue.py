@@ -29,10 +29,27 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Proposal
-        fields = ["id", "call", "employer", "project_type", "title", "summary", "description",
-                  "areas", "student_places", "partners_sought", "host_province", "host_city",
-                  "duration_months", "funding_cny", "in_kind_support", "training_hours",
-                  "internship_places_per_year", "trainees", "published_at"]
+        fields = [
+            "id",
+            "call",
+            "employer",
+            "project_type",
+            "title",
+            "summary",
+            "description",
+            "areas",
+            "student_places",
+            "partners_sought",
+            "host_province",
+            "host_city",
+            "duration_months",
+            "funding_cny",
+            "in_kind_support",
+            "training_hours",
+            "internship_places_per_year",
+            "trainees",
+            "published_at",
+        ]
         read_only_fields = fields
 
     def get_areas(self, proposal) -> dict[str, float]:
@@ -48,8 +65,14 @@ class ProjectDetailSerializer(ContactFields, ProjectSerializer):
     places_left = serializers.SerializerMethodField()
 
     class Meta(ProjectSerializer.Meta):
-        fields = [*ProjectSerializer.Meta.fields, "interests", "places_left", "contact_person",
-                  "contact_phone", "contact_email"]
+        fields = [
+            *ProjectSerializer.Meta.fields,
+            "interests",
+            "places_left",
+            "contact_person",
+            "contact_phone",
+            "contact_email",
+        ]
         read_only_fields = fields
 
     def _summary(self, proposal) -> dict[str, int]:

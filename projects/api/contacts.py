@@ -18,7 +18,8 @@ class ContactFields(serializers.Serializer):
         shown = self.context.setdefault("contacts", {})
         if proposal.pk not in shown:  # one view (and one record) per project, not per field
             shown[proposal.pk] = services.contact_view(
-                actor=self.context["request"].user, proposal=proposal, record=self.record_views)
+                actor=self.context["request"].user, proposal=proposal, record=self.record_views
+            )
         return shown[proposal.pk]
 
     def get_contact_person(self, proposal) -> str | None:

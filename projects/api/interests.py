@@ -31,9 +31,21 @@ class InterestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Interest
-        fields = ["id", "project", "university", "students_offered", "statement",
-                  "contact_person", "contact_phone", "contact_email", "status", "response",
-                  "response_reason", "responded_at", "created_at"]
+        fields = [
+            "id",
+            "project",
+            "university",
+            "students_offered",
+            "statement",
+            "contact_person",
+            "contact_phone",
+            "contact_email",
+            "status",
+            "response",
+            "response_reason",
+            "responded_at",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -61,11 +73,15 @@ class InterestResponseInput(serializers.Serializer):
 @extend_schema_view(
     create=extend_schema(request=InterestCreateInput, responses={201: InterestSerializer}),
     partial_update=extend_schema(request=InterestUpdateInput),
-    destroy=extend_schema(request=None, responses={200: InterestSerializer},
-                          description="Withdraw the interest; answers the withdrawn interest."),
+    destroy=extend_schema(
+        request=None,
+        responses={200: InterestSerializer},
+        description="Withdraw the interest; answers the withdrawn interest.",
+    ),
 )
-class InterestViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                      viewsets.GenericViewSet):
+class InterestViewSet(
+    InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """A university sees and manages its own interests; an employer sees those in its projects
     and answers them; ministry staff see all. Others' interests are not found (404)."""
 
@@ -80,8 +96,12 @@ class InterestViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     def create(self, request):
         data = self._input(InterestCreateInput)
-        proposal = (selectors.proposals_visible_to(request.user)
-                    .select_related("employer", "call").filter(public_id=data.pop("project")).first())
+        proposal = (
+            selectors.proposals_visible_to(request.user)
+            .select_related("employer", "call")
+            .filter(public_id=data.pop("project"))
+            .first()
+        )
         if proposal is None:
             raise ValidationError({"project": _("No published project has this id.")})
         interest = services.interest_create(actor=request.user, proposal=proposal, fields=data)
@@ -89,8 +109,7 @@ class InterestViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     def partial_update(self, request, id=None):
         data = self._input(InterestUpdateInput, partial=True)
-        interest = services.interest_update(actor=request.user, interest=self.get_object(),
-                                            fields=data)
+        interest = services.interest_update(actor=request.user, interest=self.get_object(), fields=data)
         return self._output(interest)
 
     def destroy(self, request, id=None):
@@ -101,6 +120,7 @@ class InterestViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"])
     def respond(self, request, id=None):
         data = self._input(InterestResponseInput)
-        interest = services.interest_respond(actor=request.user, interest=self.get_object(),
-                                             response=data["response"], reason=data["reason"])
+        interest = services.interest_respond(
+            actor=request.user, interest=self.get_object(), response=data["response"], reason=data["reason"]
+        )
         return self._output(interest)

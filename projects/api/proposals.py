@@ -35,9 +35,22 @@ class ProposalSerializer(ContactFields, serializers.ModelSerializer):
 
     class Meta:
         model = Proposal
-        fields = ["id", "call", "employer", "status", *sorted(EDITABLE_FIELDS), "areas",
-                  "attachments", "flags", "actions", "submitted_at", "returned_at", "decided_at",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "call",
+            "employer",
+            "status",
+            *sorted(EDITABLE_FIELDS),
+            "areas",
+            "attachments",
+            "flags",
+            "actions",
+            "submitted_at",
+            "returned_at",
+            "decided_at",
+            "created_at",
+            "updated_at",
+        ]
 
     def _user(self):
         return self.context["request"].user
@@ -49,8 +62,7 @@ class ProposalSerializer(ContactFields, serializers.ModelSerializer):
         return {pa.area.code: round(pa.weight, 4) for pa in proposal.area_weights.all()}
 
     def get_attachments(self, proposal) -> list[dict]:
-        return [{"id": str(a.public_id), "name": a.name, "size": a.size}
-                for a in proposal.attachments.all()]
+        return [{"id": str(a.public_id), "name": a.name, "size": a.size} for a in proposal.attachments.all()]
 
     def get_flags(self, proposal) -> list[dict] | None:
         """Compliance flags are for the employer and the reviewers, not the public."""
@@ -61,8 +73,10 @@ class ProposalSerializer(ContactFields, serializers.ModelSerializer):
     def get_actions(self, proposal) -> list[str]:
         user = self._user()
         return workflow.available_actions(
-            proposal.status, is_owner=permissions.belongs_to(user, proposal.employer),
-            is_ministry=permissions.is_ministry(user))
+            proposal.status,
+            is_owner=permissions.belongs_to(user, proposal.employer),
+            is_ministry=permissions.is_ministry(user),
+        )
 
 
 class ProposalInput(serializers.Serializer):
@@ -124,11 +138,11 @@ class ProposalFilter(filters.FilterSet):
 
     call = filters.CharFilter(field_name="call__slug")
     status = filters.ChoiceFilter(choices=workflow.Status.choices)
-    type = filters.ChoiceFilter(field_name="project_type", choices=Proposal._meta.get_field(
-        "project_type").choices)
+    type = filters.ChoiceFilter(
+        field_name="project_type", choices=Proposal._meta.get_field("project_type").choices
+    )
     area = filters.CharFilter()
-    province = filters.ChoiceFilter(field_name="host_province",
-                                    choices=[(code, code) for code in PROVINCES])
+    province = filters.ChoiceFilter(field_name="host_province", choices=[(code, code) for code in PROVINCES])
     flagged = filters.BooleanFilter()
 
     class Meta:
@@ -137,17 +151,26 @@ class ProposalFilter(filters.FilterSet):
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
-        return selectors.proposals_filtered(queryset, selectors.QueueFilters(
-            call=data["call"] or "", status=data["status"] or "", project_type=data["type"] or "",
-            area=data["area"] or "", province=data["province"] or "", flagged=data["flagged"]))
+        return selectors.proposals_filtered(
+            queryset,
+            selectors.QueueFilters(
+                call=data["call"] or "",
+                status=data["status"] or "",
+                project_type=data["type"] or "",
+                area=data["area"] or "",
+                province=data["province"] or "",
+                flagged=data["flagged"],
+            ),
+        )
 
 
 @extend_schema_view(
     create=extend_schema(request=ProposalCreateInput, responses={201: ProposalSerializer}),
     partial_update=extend_schema(request=ProposalInput),
 )
-class ProposalViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                      viewsets.GenericViewSet):
+class ProposalViewSet(
+    InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Employers see their own proposals and the published ones; ministry staff see all;
     everyone else only published proposals. Writes go through the workflow's services."""
 
@@ -164,9 +187,11 @@ class ProposalViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return [AllowAny()] if public else [IsAuthenticated()]
 
     def get_queryset(self):
-        return (selectors.proposals_visible_to(self.request.user)
-                .select_related("employer", "call")
-                .prefetch_related("area_weights__area", "attachments"))
+        return (
+            selectors.proposals_visible_to(self.request.user)
+            .select_related("employer", "call")
+            .prefetch_related("area_weights__area", "attachments")
+        )
 
     def create(self, request):
         data = self._input(ProposalCreateInput)
@@ -180,8 +205,9 @@ class ProposalViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def partial_update(self, request, id=None):
         data = self._input(ProposalInput, partial=True)
         areas = data.pop("areas", None)
-        proposal = services.proposal_update(actor=request.user, proposal=self.get_object(),
-                                            fields=data, areas=areas)
+        proposal = services.proposal_update(
+            actor=request.user, proposal=self.get_object(), fields=data, areas=areas
+        )
         return self._output(proposal)
 
     def _transition(self, service, **kwargs) -> Response:
@@ -195,27 +221,25 @@ class ProposalViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @extend_schema(request=TransitionInput)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, id=None):
-        return self._transition(services.proposal_withdraw,
-                                comment=self._input(TransitionInput)["comment"])
+        return self._transition(services.proposal_withdraw, comment=self._input(TransitionInput)["comment"])
 
     @extend_schema(request=TransitionInput)
     @action(detail=True, methods=["post"])
     def approve(self, request, id=None):
-        return self._transition(services.proposal_approve,
-                                comment=self._input(TransitionInput)["comment"])
+        return self._transition(services.proposal_approve, comment=self._input(TransitionInput)["comment"])
 
     @extend_schema(request=TransitionInput)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, id=None):
-        return self._transition(services.proposal_return,
-                                comment=self._input(TransitionInput)["comment"])
+        return self._transition(services.proposal_return, comment=self._input(TransitionInput)["comment"])
 
     @extend_schema(request=TransitionInput)
     @action(detail=True, methods=["post"])
     def reject(self, request, id=None):
         data = self._input(TransitionInput)
-        return self._transition(services.proposal_reject, reason=data.get("reason", ""),
-                                comment=data["comment"])
+        return self._transition(
+            services.proposal_reject, reason=data.get("reason", ""), comment=data["comment"]
+        )
 
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -224,8 +248,11 @@ class ProposalViewSet(InputOutputMixin, mixins.ListModelMixin, mixins.RetrieveMo
         is_ministry = permissions.is_ministry(request.user)
         if not (is_ministry or permissions.belongs_to(request.user, proposal.employer)):
             raise PermissionDenied(_("Only the employer and ministry staff see the history."))
-        return Response(EventSerializer(selectors.proposal_history(proposal), many=True,
-                                        context={"is_ministry": is_ministry}).data)
+        return Response(
+            EventSerializer(
+                selectors.proposal_history(proposal), many=True, context={"is_ministry": is_ministry}
+            ).data
+        )
 
     @extend_schema(request=AttachmentInput)
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])

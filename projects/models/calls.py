@@ -22,29 +22,40 @@ class Call(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("short name"), max_length=64, unique=True)
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2020),
-                                                                   MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2020), MaxValueValidator(2100)]
+    )
     description = models.TextField(_("description"), blank=True)
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("deadline"))
     max_proposals_per_employer = models.PositiveIntegerField(
-        _("most proposals per employer"), null=True, blank=True,
+        _("most proposals per employer"),
+        null=True,
+        blank=True,
         help_text=_("Blank for no limit."),
     )
     max_interests_per_university = models.PositiveIntegerField(
-        _("most interests per university"), null=True, blank=True,
+        _("most interests per university"),
+        null=True,
+        blank=True,
         help_text=_("Blank for no limit."),
     )
     revision_days = models.PositiveSmallIntegerField(
-        _("revision window (days)"), default=7,
-        help_text=_("A proposal returned for revision may be resubmitted this many days after "
-                    "its return, even after the deadline."),
+        _("revision window (days)"),
+        default=7,
+        help_text=_(
+            "A proposal returned for revision may be resubmitted this many days after "
+            "its return, even after the deadline."
+        ),
     )
     response_days = models.PositiveSmallIntegerField(
-        _("response window (days)"), default=14,
+        _("response window (days)"),
+        default=14,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
-        help_text=_("Both sides must answer an introduction within this many days of its "
-                    "sending; after that it expires and frees its places."),
+        help_text=_(
+            "Both sides must answer an introduction within this many days of its "
+            "sending; after that it expires and frees its places."
+        ),
     )
 
     class Meta:
@@ -53,7 +64,8 @@ class Call(TimeStampedModel):
         verbose_name_plural = _("call rounds")
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_it_opens",
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="call_closes_after_it_opens",
                 violation_error_message=_("The deadline must be after the opening time."),
             ),
         ]

@@ -37,42 +37,53 @@ class Proposal(TimeStampedModel):
     program needs is required on submission (see services.SUBMIT_REQUIRED)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    employer = models.ForeignKey(Employer, verbose_name=_("employer"), on_delete=models.PROTECT,
-                                 related_name="proposals")
-    call = models.ForeignKey(Call, verbose_name=_("call round"), on_delete=models.PROTECT,
-                             related_name="proposals")
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("employer"), on_delete=models.PROTECT, related_name="proposals"
+    )
+    call = models.ForeignKey(
+        Call, verbose_name=_("call round"), on_delete=models.PROTECT, related_name="proposals"
+    )
     project_type = models.CharField(_("project type"), max_length=24, choices=ProjectType.choices)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
-                              default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
-    summary = models.CharField(_("summary"), max_length=500, blank=True,
-                               help_text=_("At most 500 characters; shown in lists."))
+    summary = models.CharField(
+        _("summary"), max_length=500, blank=True, help_text=_("At most 500 characters; shown in lists.")
+    )
     description = models.TextField(_("description"), blank=True)
     areas = models.ManyToManyField(FocusArea, through="ProposalArea", verbose_name=_("focus areas"))
-    student_places = models.PositiveIntegerField(_("student places"), null=True, blank=True,
-                                                 validators=[MinValueValidator(1)])
-    partners_sought = models.PositiveIntegerField(_("partner universities sought"), null=True,
-                                                  blank=True, validators=[MinValueValidator(1)])
-    host_province = models.CharField(_("host province"), max_length=2, choices=PROVINCE_CHOICES,
-                                     blank=True)
+    student_places = models.PositiveIntegerField(
+        _("student places"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    partners_sought = models.PositiveIntegerField(
+        _("partner universities sought"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    host_province = models.CharField(_("host province"), max_length=2, choices=PROVINCE_CHOICES, blank=True)
     host_city = models.CharField(_("host city"), max_length=100, blank=True)
     duration_months = models.PositiveSmallIntegerField(
-        _("duration (months)"), null=True, blank=True,
+        _("duration (months)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
     funding_cny = models.PositiveIntegerField(_("funding (CNY)"), null=True, blank=True)
     in_kind_support = models.TextField(
-        _("in-kind support"), blank=True,
+        _("in-kind support"),
+        blank=True,
         help_text=_("Software, hardware, mentors and other support offered."),
     )
-    contact_person = models.CharField(_("contact person"), max_length=50, blank=True,
-                                      validators=[validate_single_line])
-    contact_phone = models.CharField(_("contact phone"), max_length=11, blank=True,
-                                     validators=[validate_mobile])
+    contact_person = models.CharField(
+        _("contact person"), max_length=50, blank=True, validators=[validate_single_line]
+    )
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=11, blank=True, validators=[validate_mobile]
+    )
     contact_email = models.EmailField(_("contact email"), blank=True)
     # Fields that only some project types need (services.TYPE_FIELDS).
-    training_hours = models.PositiveIntegerField(_("training hours"), null=True, blank=True,
-                                                 validators=[MinValueValidator(1)])
+    training_hours = models.PositiveIntegerField(
+        _("training hours"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     internship_places_per_year = models.PositiveIntegerField(
         _("internship places per year"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
@@ -80,11 +91,13 @@ class Proposal(TimeStampedModel):
         _("teachers and staff to train"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
     flags = models.JSONField(_("compliance flags"), default=list, blank=True)
-    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, blank=True,
-                             default=Stage.OPEN)
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, blank=True, default=Stage.OPEN)
     partners_confirmed = models.PositiveIntegerField(
-        _("partners confirmed"), default=0, editable=False,
-        help_text=_("Universities whose introduction both sides accepted."))
+        _("partners confirmed"),
+        default=0,
+        editable=False,
+        help_text=_("Universities whose introduction both sides accepted."),
+    )
     # Title, summary, description and employer name cut into words by jieba: PostgreSQL's
     # text search (an index in migration 0005) and SQLite's fallback both search this.
     search_document = models.TextField(editable=False, blank=True, default="")
@@ -120,8 +133,7 @@ class Proposal(TimeStampedModel):
 class ProposalArea(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="area_weights")
     area = models.ForeignKey(FocusArea, verbose_name=_("focus area"), on_delete=models.PROTECT)
-    weight = models.FloatField(_("weight"), validators=[MinValueValidator(0.0),
-                                                        MaxValueValidator(1.0)])
+    weight = models.FloatField(_("weight"), validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
 
     class Meta:
         ordering = ["-weight"]

@@ -17,8 +17,9 @@ class DraftReminder(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["employer", "call", "days_before"],
-                                    name="one_reminder_per_employer_call_and_day"),
+            models.UniqueConstraint(
+                fields=["employer", "call", "days_before"], name="one_reminder_per_employer_call_and_day"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,8 +12,9 @@ from .proposals import Proposal
 class SavedSearch(models.Model):
     """A university user's catalogue filters, emailed weekly with newly published matches."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="saved_searches")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=100)
     query = models.CharField(_("filters"), max_length=1000, blank=True)
@@ -36,8 +37,11 @@ class SavedSearchHit(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["saved_search", "proposal"],
-                                               name="one_hit_per_saved_search_and_project")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "proposal"], name="one_hit_per_saved_search_and_project"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.saved_search_id}: {self.proposal_id}"

@@ -12,8 +12,17 @@ from accounts.services import audit_record
 from ..audit import ProjectsAudit
 from ..models import Call
 
-CALL_FIELDS = {"name", "slug", "year", "description", "opens_at", "closes_at",
-               "max_proposals_per_employer", "max_interests_per_university", "revision_days"}
+CALL_FIELDS = {
+    "name",
+    "slug",
+    "year",
+    "description",
+    "opens_at",
+    "closes_at",
+    "max_proposals_per_employer",
+    "max_interests_per_university",
+    "revision_days",
+}
 
 
 def _check_fields(fields: Mapping) -> None:
@@ -49,7 +58,9 @@ def call_update(*, actor: User, call: Call, fields: Mapping) -> Call:
         call.save()
         comment = ""
         if call.closes_at != before:
-            comment = (f"closes_at {timezone.localtime(before).isoformat()} -> "
-                       f"{timezone.localtime(call.closes_at).isoformat()}")
+            comment = (
+                f"closes_at {timezone.localtime(before).isoformat()} -> "
+                f"{timezone.localtime(call.closes_at).isoformat()}"
+            )
         audit_record(actor=actor, target=call, action=ProjectsAudit.CALL_UPDATED, comment=comment)
     return call

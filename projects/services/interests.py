@@ -36,15 +36,23 @@ def _check_capacity(university: University, interest: Interest) -> None:
     not exceed its places for that type."""
     row = university_capacity_left(university, excluding=interest)[interest.proposal.project_type]
     if row["offered"] + interest.students_offered > row["places"]:
-        raise ValidationError({"students_offered": _(
-            "Your university has %(places)d places for this project type and has offered "
-            "%(offered)d already; at most %(left)d more can be offered.") % row})
+        raise ValidationError(
+            {
+                "students_offered": _(
+                    "Your university has %(places)d places for this project type and has offered "
+                    "%(offered)d already; at most %(left)d more can be offered."
+                )
+                % row
+            }
+        )
 
 
 def _check_allowance(university: University, proposal: Proposal) -> None:
     if interest_allowance_left(university, proposal.call) == 0:
-        raise ValidationError(_("Your university has used all %(n)d expressions of interest "
-                                "this call allows.") % {"n": proposal.call.max_interests_per_university})
+        raise ValidationError(
+            _("Your university has used all %(n)d expressions of interest this call allows.")
+            % {"n": proposal.call.max_interests_per_university}
+        )
 
 
 def _apply(interest: Interest, fields: Mapping) -> None:
@@ -60,9 +68,13 @@ def interest_create(*, actor: User, proposal: Proposal, fields: Mapping) -> Inte
     """A verified university expresses interest in a published project: once per project,
     within the call's allowance and its own places for the project's type."""
     university = _university_of(actor)
-    interest = Interest(proposal=proposal, university=university,
-                        contact_person=university.contact_person, contact_phone=university.phone,
-                        contact_email=university.email)
+    interest = Interest(
+        proposal=proposal,
+        university=university,
+        contact_person=university.contact_person,
+        contact_phone=university.phone,
+        contact_email=university.email,
+    )
     _apply(interest, fields)
     try:
         with transaction.atomic():
@@ -70,21 +82,26 @@ def interest_create(*, actor: User, proposal: Proposal, fields: Mapping) -> Inte
             University.objects.select_for_update().get(pk=university.pk)
             if not Proposal.objects.filter(pk=proposal.pk, status=Status.PUBLISHED).exists():
                 raise ValidationError(_("Interest can be expressed only in a published project."))
-            if Interest.objects.filter(proposal=proposal, university=university,
-                                       status__in=LIVE_INTEREST).exists():
-                raise ValidationError(_("Your university has already expressed interest in this "
-                                        "project."))
+            if Interest.objects.filter(
+                proposal=proposal, university=university, status__in=LIVE_INTEREST
+            ).exists():
+                raise ValidationError(_("Your university has already expressed interest in this project."))
             _check_allowance(university, proposal)
             _check_capacity(university, interest)
             interest.save()
             audit_record(actor=actor, target=interest, action=ProjectsAudit.INTEREST_EXPRESSED)
-            notify_members(proposal.employer, "projects/email/interest_received",
-                           {"title": proposal.title, "university": university.name,
-                            "proposal_id": str(proposal.public_id)},
-                           url=reverse("projects:proposal-interests", args=[proposal.public_id]))
+            notify_members(
+                proposal.employer,
+                "projects/email/interest_received",
+                {
+                    "title": proposal.title,
+                    "university": university.name,
+                    "proposal_id": str(proposal.public_id),
+                },
+                url=reverse("projects:proposal-interests", args=[proposal.public_id]),
+            )
     except IntegrityError as exc:  # the unique constraint caught a concurrent duplicate
-        raise ValidationError(_("Your university has already expressed interest in this "
-                                "project.")) from exc
+        raise ValidationError(_("Your university has already expressed interest in this project.")) from exc
     return interest
 
 
@@ -107,8 +124,12 @@ def interest_update(*, actor: User, interest: Interest, fields: Mapping) -> Inte
         _apply(current, fields)
         _check_capacity(current.university, current)
         current.save()
-        audit_record(actor=actor, target=current, action=ProjectsAudit.INTEREST_CHANGED,
-                     comment=", ".join(sorted(fields)))
+        audit_record(
+            actor=actor,
+            target=current,
+            action=ProjectsAudit.INTEREST_CHANGED,
+            comment=", ".join(sorted(fields)),
+        )
     return current
 
 
@@ -135,18 +156,31 @@ def interest_respond(*, actor: User, interest: Interest, response: str, reason: 
     if response == Interest.Response.NOT_A_FIT and not reason:
         raise ValidationError({"reason": _("Say why it is not a fit.")})
     with transaction.atomic():
-        current = Interest.objects.select_for_update().select_related("proposal", "university").get(
-            pk=interest.pk)
+        current = (
+            Interest.objects.select_for_update().select_related("proposal", "university").get(pk=interest.pk)
+        )
         if INTEREST.transition(current.status, InterestAction.RESPOND) is None:
             raise Conflict(_("This interest can no longer be answered."))
         current.response, current.response_reason = response, reason
         current.responded_at = timezone.now()
         current.save(update_fields=["response", "response_reason", "responded_at", "updated_at"])
-        audit_record(actor=actor, target=current, comment=reason,
-                     action=ProjectsAudit.INTEREST_WELCOME if response == Interest.Response.WELCOME
-                     else ProjectsAudit.INTEREST_NOT_A_FIT)
-        notify_members(current.university, "projects/email/interest_answered",
-                       {"title": current.proposal.title, "response": response, "reason": reason,
-                        "proposal_id": str(current.proposal.public_id)},
-                       url=reverse("projects:project-detail", args=[current.proposal.public_id]))
+        audit_record(
+            actor=actor,
+            target=current,
+            comment=reason,
+            action=ProjectsAudit.INTEREST_WELCOME
+            if response == Interest.Response.WELCOME
+            else ProjectsAudit.INTEREST_NOT_A_FIT,
+        )
+        notify_members(
+            current.university,
+            "projects/email/interest_answered",
+            {
+                "title": current.proposal.title,
+                "response": response,
+                "reason": reason,
+                "proposal_id": str(current.proposal.public_id),
+            },
+            url=reverse("projects:project-detail", args=[current.proposal.public_id]),
+        )
     return current

@@ -19,12 +19,27 @@ from ..models import Attachment, Call, Proposal, ProposalArea
 
 MAX_ATTACHMENTS = 5
 # Content fields an employer may set; status, dates and flags belong to the workflow.
-EDITABLE_FIELDS = frozenset({
-    "project_type", "title", "summary", "description", "student_places", "partners_sought",
-    "host_province", "host_city", "duration_months", "funding_cny", "in_kind_support",
-    "contact_person", "contact_phone", "contact_email", "training_hours",
-    "internship_places_per_year", "trainees",
-})
+EDITABLE_FIELDS = frozenset(
+    {
+        "project_type",
+        "title",
+        "summary",
+        "description",
+        "student_places",
+        "partners_sought",
+        "host_province",
+        "host_city",
+        "duration_months",
+        "funding_cny",
+        "in_kind_support",
+        "contact_person",
+        "contact_phone",
+        "contact_email",
+        "training_hours",
+        "internship_places_per_year",
+        "trainees",
+    }
+)
 
 
 def _check_owner(actor: User, proposal: Proposal) -> None:
@@ -40,8 +55,7 @@ def _check_editable(proposal: Proposal) -> None:
 
 
 def search_document(proposal: Proposal) -> str:
-    return search.document(proposal.title, proposal.summary, proposal.description,
-                           proposal.employer.name)
+    return search.document(proposal.title, proposal.summary, proposal.description, proposal.employer.name)
 
 
 def parse_areas(areas: Mapping) -> dict[FocusArea, float]:
@@ -79,8 +93,7 @@ def _apply(proposal: Proposal, fields: Mapping) -> None:
     proposal.search_document = search_document(proposal)
 
 
-def proposal_create(*, actor: User, call: Call, fields: Mapping,
-                    areas: Mapping | None = None) -> Proposal:
+def proposal_create(*, actor: User, call: Call, fields: Mapping, areas: Mapping | None = None) -> Proposal:
     """A verified employer starts a draft in a call that has not closed. A draft needs only a
     type and a title; everything else is checked on submission."""
     employer = actor.employer if actor.is_authenticated else None
@@ -96,13 +109,15 @@ def proposal_create(*, actor: User, call: Call, fields: Mapping,
     with transaction.atomic():
         proposal.save()
         _set_areas(proposal, parsed)
-        audit_record(actor=actor, target=proposal, action=ProjectsAudit.PROPOSAL_CREATED,
-                     to_status=proposal.status)
+        audit_record(
+            actor=actor, target=proposal, action=ProjectsAudit.PROPOSAL_CREATED, to_status=proposal.status
+        )
     return proposal
 
 
-def proposal_update(*, actor: User, proposal: Proposal, fields: Mapping,
-                    areas: Mapping | None = None) -> Proposal:
+def proposal_update(
+    *, actor: User, proposal: Proposal, fields: Mapping, areas: Mapping | None = None
+) -> Proposal:
     """The employer edits a draft or a returned proposal, even after the deadline (only
     submitting is refused then). A proposal under review or decided cannot be edited."""
     _check_owner(actor, proposal)
@@ -119,8 +134,9 @@ def proposal_update(*, actor: User, proposal: Proposal, fields: Mapping,
         if parsed is not None:
             _set_areas(stored, parsed)
             changed.append("areas")
-        audit_record(actor=actor, target=stored, action=ProjectsAudit.PROPOSAL_EDITED,
-                     comment=", ".join(changed))
+        audit_record(
+            actor=actor, target=stored, action=ProjectsAudit.PROPOSAL_EDITED, comment=", ".join(changed)
+        )
     return stored
 
 
@@ -151,13 +167,16 @@ def attachment_remove(*, actor: User, attachment: Attachment) -> None:
         _check_editable(Proposal.objects.select_for_update().get(pk=attachment.proposal_id))
         attachment.file.delete(save=False)
         attachment.delete()
-        audit_record(actor=actor, target=attachment.proposal, action=ProjectsAudit.ATTACHMENT_REMOVED,
-                     comment=attachment.name)
+        audit_record(
+            actor=actor,
+            target=attachment.proposal,
+            action=ProjectsAudit.ATTACHMENT_REMOVED,
+            comment=attachment.name,
+        )
 
 
 def proposal_progress_record(*, proposal: Proposal, partners_confirmed: int, stage: str) -> None:
     """Record how many partners a published project has confirmed and the stage its
     introductions have reached; the matching app calls this under the project's lock."""
-    Proposal.objects.filter(pk=proposal.pk).update(partners_confirmed=partners_confirmed,
-                                                   stage=stage)
+    Proposal.objects.filter(pk=proposal.pk).update(partners_confirmed=partners_confirmed, stage=stage)
     proposal.partners_confirmed, proposal.stage = partners_confirmed, stage

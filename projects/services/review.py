@@ -21,9 +21,18 @@ from ..workflow import Action, Status
 from .proposals import search_document
 
 # What a proposal must have, besides a title and type, to be submitted.
-SUBMIT_REQUIRED = ["summary", "description", "student_places", "partners_sought", "host_province",
-                   "host_city", "duration_months", "contact_person", "contact_phone",
-                   "contact_email"]
+SUBMIT_REQUIRED = [
+    "summary",
+    "description",
+    "student_places",
+    "partners_sought",
+    "host_province",
+    "host_city",
+    "duration_months",
+    "contact_person",
+    "contact_phone",
+    "contact_email",
+]
 TYPE_FIELDS = {
     ProjectType.DIRECTED_TRAINING: ["training_hours"],
     ProjectType.INTERNSHIP_BASE: ["internship_places_per_year"],
@@ -35,8 +44,10 @@ def _check_allowed(actor: User, proposal: Proposal, action: str) -> str:
     """The status the action leads to, if the table has the row and the actor may take it."""
     step = workflow.transition(proposal.status, action)
     if step is None:
-        raise Conflict(_("“%(action)s” is not possible while the proposal is “%(status)s”.") % {
-            "status": proposal.get_status_display(), "action": Action(action).label})
+        raise Conflict(
+            _("“%(action)s” is not possible while the proposal is “%(status)s”.")
+            % {"status": proposal.get_status_display(), "action": Action(action).label}
+        )
     new_status, who = step
     if who == workflow.MINISTRY and not permissions.is_ministry(actor):
         raise PermissionDenied(_("Only ministry staff review proposals."))
@@ -45,9 +56,17 @@ def _check_allowed(actor: User, proposal: Proposal, action: str) -> str:
     return new_status
 
 
-def _transition(*, actor: User, proposal: Proposal, action: str, comment: str = "",
-                reason: str = "", updates: dict | None = None, email: str = "",
-                email_context: dict | None = None) -> Proposal:
+def _transition(
+    *,
+    actor: User,
+    proposal: Proposal,
+    action: str,
+    comment: str = "",
+    reason: str = "",
+    updates: dict | None = None,
+    email: str = "",
+    email_context: dict | None = None,
+) -> Proposal:
     """Apply one row of the workflow table: permission, compare-and-set, audit, email."""
     new_status = _check_allowed(actor, proposal, action)
     was = proposal.status
@@ -55,27 +74,47 @@ def _transition(*, actor: User, proposal: Proposal, action: str, comment: str = 
         # Compare-and-set: of two clicks or two reviewers, exactly one moves the proposal on.
         if not workflow.PROPOSAL.move(proposal, to=new_status, updates=updates):
             raise Conflict(_("This proposal was changed meanwhile; reload the page and try again."))
-        audit_record(actor=actor, target=proposal, action=action, from_status=was,
-                     to_status=new_status, comment=comment, reason=reason)
+        audit_record(
+            actor=actor,
+            target=proposal,
+            action=action,
+            from_status=was,
+            to_status=new_status,
+            comment=comment,
+            reason=reason,
+        )
         if email:
-            notify_members(proposal.employer, email, {
-                "title": proposal.title, "comment": comment, "proposal_id": str(proposal.public_id),
-                **(email_context or {}),
-            }, url=reverse("projects:proposal-detail", args=[proposal.public_id]))
+            notify_members(
+                proposal.employer,
+                email,
+                {
+                    "title": proposal.title,
+                    "comment": comment,
+                    "proposal_id": str(proposal.public_id),
+                    **(email_context or {}),
+                },
+                url=reverse("projects:proposal-detail", args=[proposal.public_id]),
+            )
     proposal.refresh_from_db()
     return proposal
 
 
 def _missing_fields(proposal: Proposal) -> dict[str, str]:
     required = SUBMIT_REQUIRED + TYPE_FIELDS[ProjectType(proposal.project_type)]
-    missing = {name: _("Required to submit.") for name in required
-               if getattr(proposal, name) is None or str(getattr(proposal, name)).strip() == ""}
+    missing = {
+        name: _("Required to submit.")
+        for name in required
+        if getattr(proposal, name) is None or str(getattr(proposal, name)).strip() == ""
+    }
     if not proposal.area_weights.exists():
         missing["areas"] = _("Choose at least one focus area.")
     if not proposal.funding_cny and not proposal.in_kind_support.strip():
         missing["funding_cny"] = _("Offer funding, in-kind support, or both.")
-    if proposal.student_places and proposal.partners_sought and \
-            proposal.partners_sought > proposal.student_places:
+    if (
+        proposal.student_places
+        and proposal.partners_sought
+        and proposal.partners_sought > proposal.student_places
+    ):
         missing["partners_sought"] = _("Cannot seek more partner universities than student places.")
     return missing
 
@@ -83,7 +122,7 @@ def _missing_fields(proposal: Proposal) -> dict[str, str]:
 def resubmission_deadline(proposal: Proposal):
     """The last moment a returned proposal may be resubmitted: the end of the call's revision
     window after the return, or the call's deadline if that is later."""
-    if proposal.returned_at is None:   # not returned: only the call's own deadline
+    if proposal.returned_at is None:  # not returned: only the call's own deadline
         return proposal.call.closes_at
     window_ends = proposal.returned_at + timedelta(days=proposal.call.revision_days)
     return max(window_ends, proposal.call.closes_at)
@@ -101,34 +140,47 @@ def _check_deadline(proposal: Proposal, now) -> None:
         last = resubmission_deadline(proposal)
         if now <= last:
             return
-        raise ValidationError(_("The revision window closed at %(time)s (Beijing time).")
-                              % {"time": _beijing(last)})
+        raise ValidationError(
+            _("The revision window closed at %(time)s (Beijing time).") % {"time": _beijing(last)}
+        )
     if now < call.opens_at:
-        raise ValidationError(_("The call “%(call)s” opens at %(time)s (Beijing time).")
-                              % {"call": call, "time": _beijing(call.opens_at)})
+        raise ValidationError(
+            _("The call “%(call)s” opens at %(time)s (Beijing time).")
+            % {"call": call, "time": _beijing(call.opens_at)}
+        )
     if now > call.closes_at:
-        raise ValidationError(_("The call “%(call)s” closed at %(time)s (Beijing time); "
-                                "proposals can no longer be submitted.")
-                              % {"call": call, "time": _beijing(call.closes_at)})
+        raise ValidationError(
+            _("The call “%(call)s” closed at %(time)s (Beijing time); proposals can no longer be submitted.")
+            % {"call": call, "time": _beijing(call.closes_at)}
+        )
 
 
 def _check_limit(proposal: Proposal) -> None:
     limit = proposal.call.max_proposals_per_employer
     if limit is None:
         return
-    others = Proposal.objects.filter(employer=proposal.employer, call=proposal.call).exclude(
-        status__in=[Status.DRAFT, Status.WITHDRAWN]).exclude(pk=proposal.pk).count()
+    others = (
+        Proposal.objects.filter(employer=proposal.employer, call=proposal.call)
+        .exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+        .exclude(pk=proposal.pk)
+        .count()
+    )
     if others >= limit:
-        raise ValidationError(_("An employer may submit at most %(limit)d proposals in this call.")
-                              % {"limit": limit})
+        raise ValidationError(
+            _("An employer may submit at most %(limit)d proposals in this call.") % {"limit": limit}
+        )
 
 
 def compliance_flags(proposal: Proposal) -> list[dict]:
     """The program's rules that the proposal's text may break, for the reviewer to judge."""
-    text = " ".join([proposal.title, proposal.summary, proposal.description,
-                     proposal.in_kind_support]).casefold()
-    return [{"rule": p.rule, "phrase": p.phrase}
-            for p in CompliancePhrase.objects.filter(active=True) if p.phrase.casefold() in text]
+    text = " ".join(
+        [proposal.title, proposal.summary, proposal.description, proposal.in_kind_support]
+    ).casefold()
+    return [
+        {"rule": p.rule, "phrase": p.phrase}
+        for p in CompliancePhrase.objects.filter(active=True)
+        if p.phrase.casefold() in text
+    ]
 
 
 def proposal_submit(*, actor: User, proposal: Proposal) -> Proposal:
@@ -150,9 +202,13 @@ def proposal_submit(*, actor: User, proposal: Proposal) -> Proposal:
         if missing := _missing_fields(proposal):
             raise ValidationError(missing)
         _check_limit(proposal)
-        return _transition(actor=actor, proposal=proposal, action=Action.SUBMIT,
-                           updates={"submitted_at": now, "flags": compliance_flags(proposal)},
-                           email="projects/email/submitted")
+        return _transition(
+            actor=actor,
+            proposal=proposal,
+            action=Action.SUBMIT,
+            updates={"submitted_at": now, "flags": compliance_flags(proposal)},
+            email="projects/email/submitted",
+        )
 
 
 def proposal_withdraw(*, actor: User, proposal: Proposal, comment: str = "") -> Proposal:
@@ -162,10 +218,14 @@ def proposal_withdraw(*, actor: User, proposal: Proposal, comment: str = "") -> 
 
 def proposal_approve(*, actor: User, proposal: Proposal, comment: str = "") -> Proposal:
     """Ministry staff approve a submitted proposal, which publishes it."""
-    return _transition(actor=actor, proposal=proposal, action=Action.APPROVE, comment=comment,
-                       updates={"decided_at": timezone.now(),
-                                "search_document": search_document(proposal)},
-                       email="projects/email/approved")
+    return _transition(
+        actor=actor,
+        proposal=proposal,
+        action=Action.APPROVE,
+        comment=comment,
+        updates={"decided_at": timezone.now(), "search_document": search_document(proposal)},
+        email="projects/email/approved",
+    )
 
 
 def proposal_return(*, actor: User, proposal: Proposal, comment: str) -> Proposal:
@@ -177,11 +237,18 @@ def proposal_return(*, actor: User, proposal: Proposal, comment: str) -> Proposa
         raise ValidationError({"comment": _("Say what the employer should fix.")})
     now = timezone.now()
     # The same rule as resubmission_deadline(), for the return about to be recorded.
-    window_ends = timezone.localtime(max(now + timedelta(days=proposal.call.revision_days),
-                                         proposal.call.closes_at))
-    return _transition(actor=actor, proposal=proposal, action=Action.RETURN, comment=comment,
-                       updates={"returned_at": now}, email="projects/email/returned",
-                       email_context={"resubmit_by": date_format(window_ends, "Y-m-d H:i")})
+    window_ends = timezone.localtime(
+        max(now + timedelta(days=proposal.call.revision_days), proposal.call.closes_at)
+    )
+    return _transition(
+        actor=actor,
+        proposal=proposal,
+        action=Action.RETURN,
+        comment=comment,
+        updates={"returned_at": now},
+        email="projects/email/returned",
+        email_context={"resubmit_by": date_format(window_ends, "Y-m-d H:i")},
+    )
 
 
 def proposal_reject(*, actor: User, proposal: Proposal, reason: str, comment: str = "") -> Proposal:
@@ -192,9 +259,16 @@ def proposal_reject(*, actor: User, proposal: Proposal, reason: str, comment: st
         raise ValidationError({"reason": _("Choose the reason for the rejection.")})
     if reason == RejectionReason.OTHER and not (comment or "").strip():
         raise ValidationError({"comment": _("Explain the reason.")})
-    return _transition(actor=actor, proposal=proposal, action=Action.REJECT, comment=comment,
-                       reason=reason, updates={"decided_at": timezone.now()},
-                       email="projects/email/rejected", email_context={"reason": reason})
+    return _transition(
+        actor=actor,
+        proposal=proposal,
+        action=Action.REJECT,
+        comment=comment,
+        reason=reason,
+        updates={"decided_at": timezone.now()},
+        email="projects/email/rejected",
+        email_context={"reason": reason},
+    )
 
 
 def proposal_bulk_approve(*, actor: User, proposals) -> tuple[int, int]:

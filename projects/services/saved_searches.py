@@ -31,8 +31,9 @@ def saved_search_create(*, actor: User, name: str, query: str) -> SavedSearch:
         params.pop(name_, None)
     found = _filter(params.urlencode())
     if not found.is_valid():
-        raise ValidationError({"query": [f"{field}: {' '.join(errors)}"
-                                         for field, errors in found.errors.items()]})
+        raise ValidationError(
+            {"query": [f"{field}: {' '.join(errors)}" for field, errors in found.errors.items()]}
+        )
     saved = SavedSearch(user=actor, name=(name or "").strip(), query=params.urlencode())
     saved.full_clean()
     with transaction.atomic():
@@ -45,8 +46,12 @@ def saved_search_delete(*, actor: User, saved_search: SavedSearch) -> None:
     if saved_search.user_id != actor.pk:
         raise PermissionDenied(_("This saved search is not yours."))
     with transaction.atomic():
-        audit_record(actor=actor, target=saved_search, action=ProjectsAudit.SAVED_SEARCH_DELETED,
-                     comment=saved_search.name)
+        audit_record(
+            actor=actor,
+            target=saved_search,
+            action=ProjectsAudit.SAVED_SEARCH_DELETED,
+            comment=saved_search.name,
+        )
         saved_search.delete()
 
 
@@ -60,15 +65,21 @@ def saved_search_digest_send() -> int:
             found = _filter(saved.query)
             if not found.is_valid():
                 continue
-            new = list(found.qs.filter(decided_at__gte=saved.created_at)
-                       .exclude(pk__in=saved.hits.values("proposal_id"))
-                       .values("pk", "title", "public_id")[:DIGEST_LIMIT])
+            new = list(
+                found.qs.filter(decided_at__gte=saved.created_at)
+                .exclude(pk__in=saved.hits.values("proposal_id"))
+                .values("pk", "title", "public_id")[:DIGEST_LIMIT]
+            )
             if not new:
                 continue
             SavedSearchHit.objects.bulk_create(
-                SavedSearchHit(saved_search=saved, proposal_id=row["pk"]) for row in new)
+                SavedSearchHit(saved_search=saved, proposal_id=row["pk"]) for row in new
+            )
             projects = [{"title": row["title"], "id": str(row["public_id"])} for row in new]
-            email_queue(user=saved.user, template="projects/email/saved_search",
-                        context={"name": saved.name, "projects": projects, "query": saved.query})
+            email_queue(
+                user=saved.user,
+                template="projects/email/saved_search",
+                context={"name": saved.name, "projects": projects, "query": saved.query},
+            )
             sent += 1
     return sent

@@ -17,10 +17,20 @@ from .employer import (
 from .review import BulkApproveView, ReviewQueueView, ReviewView
 
 __all__ = [
-    "AttachmentAddView", "AttachmentDeleteView", "AttachmentDownloadView", "BulkApproveView",
-    "CallFormView", "CallListView", "EmployerDashboardView", "ProposalCreateView",
-    "ProposalDetailView", "ProposalEditView", "ProposalSubmitView", "ProposalWithdrawView",
-    "ReviewQueueView", "ReviewView",
+    "AttachmentAddView",
+    "AttachmentDeleteView",
+    "AttachmentDownloadView",
+    "BulkApproveView",
+    "CallFormView",
+    "CallListView",
+    "EmployerDashboardView",
+    "ProposalCreateView",
+    "ProposalDetailView",
+    "ProposalEditView",
+    "ProposalSubmitView",
+    "ProposalWithdrawView",
+    "ReviewQueueView",
+    "ReviewView",
 ]
 
 from .catalogue import (
@@ -38,7 +48,13 @@ from .interests import (
 )
 
 __all__ += [
-    "CatalogueView", "InterestCreateView", "InterestEditView", "InterestRespondView",
-    "InterestWithdrawView", "ProjectDetailView", "ProposalInterestsView", "SavedSearchDeleteView",
+    "CatalogueView",
+    "InterestCreateView",
+    "InterestEditView",
+    "InterestRespondView",
+    "InterestWithdrawView",
+    "ProjectDetailView",
+    "ProposalInterestsView",
+    "SavedSearchDeleteView",
     "SavedSearchListView",
 ]

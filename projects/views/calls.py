@@ -58,5 +58,6 @@ class CallFormView(LoginRequiredMixin, View):
 
     def _render(self, request, call, form, status=200):
         title = _("Edit call round") if call else _("New call round")
-        return render(request, self.template_name, {"form": form, "call": call, "title": title},
-                      status=status)
+        return render(
+            request, self.template_name, {"form": form, "call": call, "title": title}, status=status
+        )

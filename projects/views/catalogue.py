@@ -52,28 +52,46 @@ class CatalogueView(View):
 
     def get(self, request):
         query = query_without_page(request)
-        key = "catalogue:" + hashlib.sha256(
-            f"{request.LANGUAGE_CODE}|{request.GET.urlencode()}".encode()).hexdigest()
+        key = (
+            "catalogue:"
+            + hashlib.sha256(f"{request.LANGUAGE_CODE}|{request.GET.urlencode()}".encode()).hexdigest()
+        )
         kept = cache.get(key)
         if kept is None:
             kept = self.body(request, query)
             cache.set(key, kept, CATALOGUE_CACHE_SECONDS)
         body, status = kept
-        return render(request, "projects/catalogue.html", {
-            "body": body, "query": query, "can_save": is_verified_university(request.user),
-            "save_form": SavedSearchForm(initial={"query": query}),
-        }, status=status)
+        return render(
+            request,
+            "projects/catalogue.html",
+            {
+                "body": body,
+                "query": query,
+                "can_save": is_verified_university(request.user),
+                "save_form": SavedSearchForm(initial={"query": query}),
+            },
+            status=status,
+        )
 
     def body(self, request, query: str) -> tuple[str, int]:
-        found = catalogue_filter(request.GET, queryset=selectors.catalogue(),
-                                 areas=account_selectors.focus_area_list(),
-                                 calls=selectors.call_list())
+        found = catalogue_filter(
+            request.GET,
+            queryset=selectors.catalogue(),
+            areas=account_selectors.focus_area_list(),
+            calls=selectors.call_list(),
+        )
         valid = found.is_valid()
         results = found.qs if valid else found.queryset.none()
-        html = render_to_string("projects/_catalogue_body.html", {
-            "filter_form": found.form, "query": query, "filtered": bool(query),
-            "page": Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")),
-        }, request)
+        html = render_to_string(
+            "projects/_catalogue_body.html",
+            {
+                "filter_form": found.form,
+                "query": query,
+                "filtered": bool(query),
+                "page": Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")),
+            },
+            request,
+        )
         return mark_safe(html), 200 if valid else 400  # noqa: S308 (our own template's output)
 
 
@@ -82,26 +100,35 @@ def project_context(request, proposal: Proposal, *, interest_form=None, edit_for
     the forms to change or withdraw it) or the form to express one."""
     user = request.user
     context = {
-        "proposal": proposal, "summary": selectors.interest_summary(proposal),
+        "proposal": proposal,
+        "summary": selectors.interest_summary(proposal),
         "contact": services.contact_view(actor=user, proposal=proposal),
         "may_download": selectors.may_see_contact(user, proposal),
         "sees_interests": owner_of(request, proposal) or permissions.is_ministry(user),
-        "is_university": is_university(user), "can_express": is_verified_university(user),
+        "is_university": is_university(user),
+        "can_express": is_verified_university(user),
     }
     if not context["can_express"]:
         return context
     university = user.university
-    interest = (selectors.interests_visible_to(user)
-                .filter(proposal=proposal, status__in=selectors.LIVE_INTEREST).first())
+    interest = (
+        selectors.interests_visible_to(user)
+        .filter(proposal=proposal, status__in=selectors.LIVE_INTEREST)
+        .first()
+    )
     if interest is not None and interest.status == Interest.Status.LIVE:
-        edit_form = edit_form or InterestEditForm(initial={
-            "students_offered": interest.students_offered, "statement": interest.statement})
-    context.update({
-        "interest": interest, "edit_form": edit_form,
-        "interest_form": interest_form or InterestForm(university=university),
-        "capacity": selectors.university_capacity_left(university)[proposal.project_type],
-        "allowance": selectors.interest_allowance_left(university, proposal.call),
-    })
+        edit_form = edit_form or InterestEditForm(
+            initial={"students_offered": interest.students_offered, "statement": interest.statement}
+        )
+    context.update(
+        {
+            "interest": interest,
+            "edit_form": edit_form,
+            "interest_form": interest_form or InterestForm(university=university),
+            "capacity": selectors.university_capacity_left(university)[proposal.project_type],
+            "allowance": selectors.interest_allowance_left(university, proposal.call),
+        }
+    )
     return context
 
 
@@ -133,12 +160,25 @@ class SavedSearchListView(LoginRequiredMixin, View):
     def get(self, request):
         require_university(request)
         areas, calls = list(account_selectors.focus_area_list()), list(selectors.call_list())
-        saved = [(search, filter_summary(catalogue_filter(
-            QueryDict(search.query), queryset=selectors.catalogue(), areas=areas, calls=calls).form))
-            for search in request.user.saved_searches.all()]
-        return render(request, "projects/saved_searches.html", {
-            "saved_searches": saved, "catalogue": reverse("projects:catalogue"),
-        })
+        saved = [
+            (
+                search,
+                filter_summary(
+                    catalogue_filter(
+                        QueryDict(search.query), queryset=selectors.catalogue(), areas=areas, calls=calls
+                    ).form
+                ),
+            )
+            for search in request.user.saved_searches.all()
+        ]
+        return render(
+            request,
+            "projects/saved_searches.html",
+            {
+                "saved_searches": saved,
+                "catalogue": reverse("projects:catalogue"),
+            },
+        )
 
     def post(self, request):
         require_university(request)
@@ -146,14 +186,20 @@ class SavedSearchListView(LoginRequiredMixin, View):
         query = QueryDict(request.POST.get("query", "")).urlencode()
         if form.is_valid():
             try:
-                saved = services.saved_search_create(actor=request.user, name=form.cleaned_data["name"],
-                                                     query=form.cleaned_data["query"])
+                saved = services.saved_search_create(
+                    actor=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"]
+                )
             except ValidationError as exc:
                 messages.error(request, error_text(exc))
             else:
-                messages.success(request, _("Your search “%(name)s” was saved. We will email you "
-                                            "newly published projects that match it every week.")
-                                 % {"name": saved.name})
+                messages.success(
+                    request,
+                    _(
+                        "Your search “%(name)s” was saved. We will email you "
+                        "newly published projects that match it every week."
+                    )
+                    % {"name": saved.name},
+                )
                 return redirect("projects:saved-searches")
         else:
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

@@ -45,8 +45,9 @@ def owner_of(request, proposal: Proposal) -> bool:
 
 def verification_needed(request):
     """The page an employer sees while ministry staff have not verified its organisation."""
-    return render(request, "projects/verification_needed.html",
-                  {"organisation": request.user.organisation}, status=403)
+    return render(
+        request, "projects/verification_needed.html", {"organisation": request.user.organisation}, status=403
+    )
 
 
 def require_employer(request):
@@ -79,15 +80,23 @@ def missing_field_rows(exc: ValidationError) -> list[tuple[str, str]]:
 def flag_rows(proposal: Proposal) -> list[tuple[str, str]]:
     """The compliance flags as (rule label, matched phrase)."""
     labels = dict(CompliancePhrase.Rule.choices)
-    return [(labels.get(flag.get("rule"), flag.get("rule", "")), flag.get("phrase", ""))
-            for flag in proposal.flags if isinstance(flag, dict)]
+    return [
+        (labels.get(flag.get("rule"), flag.get("rule", "")), flag.get("phrase", ""))
+        for flag in proposal.flags
+        if isinstance(flag, dict)
+    ]
 
 
 def countdown(call, now) -> dict:
     target = call.opens_at if now < call.opens_at else call.closes_at
     left = max(target - now, timedelta(0))
-    return {"target": target, "days": left.days, "hours": left.seconds // 3600,
-            "minutes": left.seconds % 3600 // 60, "phase": call.phase}
+    return {
+        "target": target,
+        "days": left.days,
+        "hours": left.seconds // 3600,
+        "minutes": left.seconds % 3600 // 60,
+        "phase": call.phase,
+    }
 
 
 def detail_context(request, proposal: Proposal, **extra) -> dict:
@@ -98,21 +107,29 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
     history = list(selectors.proposal_history(proposal)) if insider else []
     is_returned = proposal.status == Status.RETURNED and proposal.returned_at is not None
     return {
-        "proposal": proposal, "is_owner": is_owner, "is_ministry": is_ministry, "insider": insider,
-        "actions": actions, "can_edit": is_owner and proposal.status in workflow.EDITABLE,
-        "history": history, "flags": flag_rows(proposal) if insider else [],
+        "proposal": proposal,
+        "is_owner": is_owner,
+        "is_ministry": is_ministry,
+        "insider": insider,
+        "actions": actions,
+        "can_edit": is_owner and proposal.status in workflow.EDITABLE,
+        "history": history,
+        "flags": flag_rows(proposal) if insider else [],
         "last_return": next((e for e in reversed(history) if e.action == Action.RETURN), None),
-        "attachment_form": AttachmentForm(), "withdraw_form": WithdrawForm(),
+        "attachment_form": AttachmentForm(),
+        "withdraw_form": WithdrawForm(),
         "resubmit_by": resubmission_deadline(proposal) if is_returned else None,
         "contact": services.contact_view(actor=request.user, proposal=proposal),
-        "may_download": selectors.may_see_contact(request.user, proposal), **extra,
+        "may_download": selectors.may_see_contact(request.user, proposal),
+        **extra,
     }
 
 
 def redirect_back(request, default: str, anchor: str = ""):
     """Back to the page a form was posted from (its "next" field), if that is on this site."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = default
     return redirect(f"{target}{anchor}")

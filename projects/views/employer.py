@@ -1,6 +1,5 @@
 """The employer's pages: dashboard, drafting, preview, submission, attachments."""
 
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
@@ -54,18 +53,26 @@ class EmployerDashboardView(LoginRequiredMixin, View):
         returned = list(mine.filter(status=Status.RETURNED).order_by("returned_at"))
         call = selectors.call_current()
         counts = selectors.employer_status_counts(request.user)
-        return render(request, "projects/dashboard.html", {
-            "call": call, "countdown": countdown(call, now) if call else None,
-            "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
-            "total": sum(counts.values()),
-            "returned": [(p, resubmission_deadline(p)) for p in returned if p.returned_at],
-            "drafts": mine.filter(status=Status.DRAFT, call__opens_at__lte=now,
-                                  call__closes_at__gte=now).order_by("call__closes_at", "-updated_at"),
-            "page": Paginator(listed.order_by("-updated_at"), DASHBOARD_PAGE_SIZE).get_page(
-                request.GET.get("page")),
-            "status": status if status in Status.values else "", "statuses": Status.choices,
-            "query": f"status={status}" if status in Status.values else "",
-        })
+        return render(
+            request,
+            "projects/dashboard.html",
+            {
+                "call": call,
+                "countdown": countdown(call, now) if call else None,
+                "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
+                "total": sum(counts.values()),
+                "returned": [(p, resubmission_deadline(p)) for p in returned if p.returned_at],
+                "drafts": mine.filter(
+                    status=Status.DRAFT, call__opens_at__lte=now, call__closes_at__gte=now
+                ).order_by("call__closes_at", "-updated_at"),
+                "page": Paginator(listed.order_by("-updated_at"), DASHBOARD_PAGE_SIZE).get_page(
+                    request.GET.get("page")
+                ),
+                "status": status if status in Status.values else "",
+                "statuses": Status.choices,
+                "query": f"status={status}" if status in Status.values else "",
+            },
+        )
 
 
 def _form_kwargs(proposal: Proposal | None = None) -> dict:
@@ -99,21 +106,31 @@ class ProposalCreateView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 proposal = services.proposal_create(
-                    actor=request.user, call=form.cleaned_data["call"],
-                    fields=form.proposal_fields(), areas=form.area_weights(),
+                    actor=request.user,
+                    call=form.cleaned_data["call"],
+                    fields=form.proposal_fields(),
+                    areas=form.area_weights(),
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, _("Your draft was saved. Check it below and submit it "
-                                            "before the deadline."))
+                messages.success(
+                    request, _("Your draft was saved. Check it below and submit it before the deadline.")
+                )
                 return redirect("projects:proposal-detail", public_id=proposal.public_id)
         return self._render(request, form, status=400)
 
     def _render(self, request, form, status=200):
-        return render(request, self.template_name, {
-            "form": form, "title": _("New proposal"), "no_call": not form.fields["call"].queryset,
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "title": _("New proposal"),
+                "no_call": not form.fields["call"].queryset,
+            },
+            status=status,
+        )
 
 
 class ProposalDetailView(View):
@@ -150,8 +167,12 @@ class ProposalEditView(LoginRequiredMixin, View):
         form = ProposalForm(request.POST, instance=proposal, **_form_kwargs(proposal))
         if form.is_valid():
             try:
-                services.proposal_update(actor=request.user, proposal=proposal,
-                                         fields=form.proposal_fields(), areas=form.area_weights())
+                services.proposal_update(
+                    actor=request.user,
+                    proposal=proposal,
+                    fields=form.proposal_fields(),
+                    areas=form.area_weights(),
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -160,10 +181,17 @@ class ProposalEditView(LoginRequiredMixin, View):
         return self._render(request, proposal, form, status=400)
 
     def _render(self, request, proposal, form, status=200):
-        return render(request, self.template_name, {
-            "form": form, "proposal": proposal, "title": _("Edit proposal"),
-            "attachment_form": AttachmentForm(),
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "proposal": proposal,
+                "title": _("Edit proposal"),
+                "attachment_form": AttachmentForm(),
+            },
+            status=status,
+        )
 
 
 def _owned(request, public_id) -> Proposal:
@@ -191,8 +219,13 @@ class ProposalSubmitView(LoginRequiredMixin, View):
         except PermissionDenied:
             return verification_needed(request)
         else:
-            messages.success(request, _("Your proposal was submitted. Ministry staff will review "
-                                        "it; we will email you their decision."))
+            messages.success(
+                request,
+                _(
+                    "Your proposal was submitted. Ministry staff will review "
+                    "it; we will email you their decision."
+                ),
+            )
         return redirect("projects:proposal-detail", public_id=public_id)
 
 
@@ -218,8 +251,9 @@ class AttachmentAddView(LoginRequiredMixin, View):
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         else:
             try:
-                attachment = services.attachment_add(actor=request.user, proposal=proposal,
-                                                     upload=form.cleaned_data["file"])
+                attachment = services.attachment_add(
+                    actor=request.user, proposal=proposal, upload=form.cleaned_data["file"]
+                )
             except ValidationError as exc:
                 messages.error(request, error_text(exc))
             else:
@@ -253,13 +287,15 @@ class AttachmentDownloadView(View):
         if not selectors.may_see_contact(request.user, proposal):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            raise PermissionDenied(_("Attachments are for the employer, ministry staff and "
-                                     "verified universities."))
+            raise PermissionDenied(
+                _("Attachments are for the employer, ministry staff and verified universities.")
+            )
         attachment = load_attachment(proposal, attachment_id)
         try:
             handle = attachment.file.open("rb")
         except FileNotFoundError:
             raise Http404 from None
         data_export_record(actor=request.user, target=proposal, kind=f"attachment {attachment.name}")
-        return FileResponse(handle, as_attachment=True, filename=attachment.name,
-                            content_type="application/pdf")
+        return FileResponse(
+            handle, as_attachment=True, filename=attachment.name, content_type="application/pdf"
+        )

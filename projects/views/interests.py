@@ -53,19 +53,24 @@ class InterestCreateView(LoginRequiredMixin, View):
         form = InterestForm(request.POST)
         if form.is_valid():
             try:
-                services.interest_create(actor=request.user, proposal=proposal,
-                                         fields=form.interest_fields())
+                services.interest_create(actor=request.user, proposal=proposal, fields=form.interest_fields())
             except ValidationError as exc:
                 if not hasattr(exc, "error_dict"):  # allowance, duplicate, no longer published
                     messages.error(request, error_text(exc))
                     return redirect("projects:project-detail", public_id=public_id)
                 apply_errors(form, exc)
             else:
-                messages.success(request, _("Your university's interest was sent to the employer. "
-                                            "You will be emailed its answer."))
+                messages.success(
+                    request,
+                    _("Your university's interest was sent to the employer. You will be emailed its answer."),
+                )
                 return redirect("projects:project-detail", public_id=public_id)
-        return render(request, "projects/project_detail.html",
-                      project_context(request, proposal, interest_form=form), status=400)
+        return render(
+            request,
+            "projects/project_detail.html",
+            project_context(request, proposal, interest_form=form),
+            status=400,
+        )
 
 
 class InterestEditView(LoginRequiredMixin, View):
@@ -76,8 +81,7 @@ class InterestEditView(LoginRequiredMixin, View):
         form = InterestEditForm(request.POST)
         if form.is_valid():
             try:
-                services.interest_update(actor=request.user, interest=interest,
-                                         fields=form.interest_fields())
+                services.interest_update(actor=request.user, interest=interest, fields=form.interest_fields())
             except ValidationError as exc:
                 apply_errors(form, exc)
             except Conflict as exc:
@@ -87,8 +91,12 @@ class InterestEditView(LoginRequiredMixin, View):
                 messages.success(request, _("Your interest was updated."))
                 return redirect_back(request, project_url(interest))
         proposal = load_project(interest.proposal.public_id)
-        return render(request, "projects/project_detail.html",
-                      project_context(request, proposal, edit_form=form), status=400)
+        return render(
+            request,
+            "projects/project_detail.html",
+            project_context(request, proposal, edit_form=form),
+            status=400,
+        )
 
 
 class InterestWithdrawView(LoginRequiredMixin, View):
@@ -99,8 +107,9 @@ class InterestWithdrawView(LoginRequiredMixin, View):
         except Conflict as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Your interest in “%(title)s” was withdrawn.")
-                             % {"title": interest.proposal.title})
+            messages.success(
+                request, _("Your interest in “%(title)s” was withdrawn.") % {"title": interest.proposal.title}
+            )
         return redirect_back(request, project_url(interest))
 
 
@@ -108,8 +117,11 @@ def load_interests_proposal(request, public_id) -> Proposal:
     """The proposal whose interests this user may read: its employer's own, or any for ministry
     staff; 404 for everyone else."""
     user = request.user
-    proposals = (selectors.proposals_visible_to(user) if permissions.is_ministry(user)
-                 else selectors.employer_proposals(user))
+    proposals = (
+        selectors.proposals_visible_to(user)
+        if permissions.is_ministry(user)
+        else selectors.employer_proposals(user)
+    )
     proposal = proposals.select_related("employer", "call").filter(public_id=public_id).first()
     if proposal is None:
         raise Http404
@@ -126,11 +138,16 @@ def interests_context(request, proposal: Proposal, bound: InterestRespondForm | 
         form = None
         if can_respond and interest.status == Interest.Status.LIVE:
             prefix = interest.public_id.hex
-            form = bound if bound is not None and bound.prefix == prefix else InterestRespondForm(
-                prefix=prefix)
+            form = (
+                bound if bound is not None and bound.prefix == prefix else InterestRespondForm(prefix=prefix)
+            )
         rows.append((interest, form))
-    return {"proposal": proposal, "rows": rows, "can_respond": can_respond,
-            "summary": selectors.interest_summary(proposal)}
+    return {
+        "proposal": proposal,
+        "rows": rows,
+        "can_respond": can_respond,
+        "summary": selectors.interest_summary(proposal),
+    }
 
 
 class ProposalInterestsView(LoginRequiredMixin, View):
@@ -152,18 +169,24 @@ class InterestRespondView(LoginRequiredMixin, View):
         back = reverse("projects:proposal-interests", args=[interest.proposal.public_id])
         if form.is_valid():
             try:
-                services.interest_respond(actor=request.user, interest=interest,
-                                          response=form.cleaned_data["response"],
-                                          reason=form.cleaned_data["reason"])
+                services.interest_respond(
+                    actor=request.user,
+                    interest=interest,
+                    response=form.cleaned_data["response"],
+                    reason=form.cleaned_data["reason"],
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             except Conflict as exc:
                 messages.error(request, exc.message)
                 return redirect(back)
             else:
-                messages.success(request, _("Your answer was sent to %(university)s.")
-                                 % {"university": interest.university.name})
+                messages.success(
+                    request,
+                    _("Your answer was sent to %(university)s.") % {"university": interest.university.name},
+                )
                 return redirect(f"{back}#interest-{interest.public_id}")
         proposal = load_interests_proposal(request, interest.proposal.public_id)
-        return render(request, "projects/interests.html",
-                      interests_context(request, proposal, bound=form), status=400)
+        return render(
+            request, "projects/interests.html", interests_context(request, proposal, bound=form), status=400
+        )

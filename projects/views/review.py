@@ -38,15 +38,19 @@ class ReviewQueueView(LoginRequiredMixin, View):
         permissions.require_ministry(request.user, ONLY_MINISTRY)
         data = request.GET.copy()
         data.setdefault("status", Status.SUBMITTED)
-        form = QueueFilterForm(data, calls=selectors.call_list(),
-                               areas=account_selectors.focus_area_list())
-        queue = selectors.review_queue(user=request.user,
-                                       filters=selectors.QueueFilters(**form.filters()))
+        form = QueueFilterForm(data, calls=selectors.call_list(), areas=account_selectors.focus_area_list())
+        queue = selectors.review_queue(user=request.user, filters=selectors.QueueFilters(**form.filters()))
         page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "projects/review_queue.html", {
-            "form": form, "page": page, "query": query_without_page(request),
-            "back": request.get_full_path(),
-        })
+        return render(
+            request,
+            "projects/review_queue.html",
+            {
+                "form": form,
+                "page": page,
+                "query": query_without_page(request),
+                "back": request.get_full_path(),
+            },
+        )
 
 
 class BulkApproveView(LoginRequiredMixin, View):
@@ -62,11 +66,14 @@ class BulkApproveView(LoginRequiredMixin, View):
             messages.error(request, _("Select the proposals to approve."))
         else:
             selection = selectors.proposals_visible_to(request.user).filter(
-                public_id__in=ids, status=Status.SUBMITTED)
+                public_id__in=ids, status=Status.SUBMITTED
+            )
             approved, _skipped = services.proposal_bulk_approve(actor=request.user, proposals=selection)
-            messages.success(request, _("%(approved)d approved and published; %(skipped)d skipped "
-                                        "(no longer submitted).") % {
-                "approved": approved, "skipped": len(ids) - approved})
+            messages.success(
+                request,
+                _("%(approved)d approved and published; %(skipped)d skipped (no longer submitted).")
+                % {"approved": approved, "skipped": len(ids) - approved},
+            )
         return redirect_back(request, reverse("projects:review-queue"))
 
 
@@ -113,19 +120,31 @@ class ReviewView(LoginRequiredMixin, View):
             services.proposal_return(actor=request.user, proposal=proposal, comment=data["comment"])
             text = _("“%(title)s” was returned to the employer for revision.")
         else:
-            services.proposal_reject(actor=request.user, proposal=proposal, reason=data["reason"],
-                                     comment=data["comment"])
+            services.proposal_reject(
+                actor=request.user, proposal=proposal, reason=data["reason"], comment=data["comment"]
+            )
             text = _("“%(title)s” was rejected.")
         messages.success(request, text % {"title": proposal.title})
 
     def _render(self, request, proposal, bound=None, status=200):
         forms = {action: form_class(prefix=action) for action, form_class in REVIEW_FORMS.items()}
         forms.update(bound or {})
-        others = (selectors.proposals_visible_to(request.user)
-                  .filter(employer_id=proposal.employer_id).exclude(pk=proposal.pk)
-                  .select_related("call").order_by("-updated_at")[:OTHER_PROPOSALS_SHOWN])
-        return render(request, self.template_name, {
-            **detail_context(request, proposal), "others": others,
-            "approve_form": forms[Action.APPROVE], "return_form": forms[Action.RETURN],
-            "reject_form": forms[Action.REJECT],
-        }, status=status)
+        others = (
+            selectors.proposals_visible_to(request.user)
+            .filter(employer_id=proposal.employer_id)
+            .exclude(pk=proposal.pk)
+            .select_related("call")
+            .order_by("-updated_at")[:OTHER_PROPOSALS_SHOWN]
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                **detail_context(request, proposal),
+                "others": others,
+                "approve_form": forms[Action.APPROVE],
+                "return_form": forms[Action.RETURN],
+                "reject_form": forms[Action.REJECT],
+            },
+            status=status,
+        )

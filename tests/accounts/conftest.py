@@ -65,14 +65,22 @@ def university_fields() -> dict:
 
 @pytest.fixture
 def employer_form(employer_fields):
-    return {**employer_fields, "username": "yuntu", "password": NEW_PASSWORD,
-            "password_confirm": NEW_PASSWORD}
+    return {
+        **employer_fields,
+        "username": "yuntu",
+        "password": NEW_PASSWORD,
+        "password_confirm": NEW_PASSWORD,
+    }
 
 
 @pytest.fixture
 def university_form(university_fields):
-    return {**university_fields, "username": "szdx", "password": NEW_PASSWORD,
-            "password_confirm": NEW_PASSWORD}
+    return {
+        **university_fields,
+        "username": "szdx",
+        "password": NEW_PASSWORD,
+        "password_confirm": NEW_PASSWORD,
+    }
 
 
 @pytest.fixture
@@ -87,8 +95,10 @@ def university_payload(university_fields):
 
 def _mo_bytes(messages: dict[str, str]) -> bytes:
     """A GNU .mo catalogue (the format msgfmt writes), so no gettext tools are needed."""
-    catalogue = {"": "Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=1; plural=0;\n",
-                 **messages}
+    catalogue = {
+        "": "Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=1; plural=0;\n",
+        **messages,
+    }
     keys = sorted(catalogue)
     ids = strs = b""
     entries = []

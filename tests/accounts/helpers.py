@@ -34,6 +34,7 @@ def profile_of(university):
 
 # --- pages ----------------------------------------------------------------------------------
 
+
 def input_tag(response, name: str) -> str:
     match = re.search(rf'<(?:input|select)[^>]*\sname="{re.escape(name)}"[^>]*>', response.content.decode())
     assert match, f"no input named {name}"
@@ -48,12 +49,15 @@ def logged_in_user_id(client):
     return client.session.get("_auth_user_id")
 
 
-PROFILE = reverse("accounts:university-profile")   # the university profile page
+PROFILE = reverse("accounts:university-profile")  # the university profile page
 
 
 def profile_form(**values) -> dict:
-    data = {f"capacity:{t}:{k}": "" for t in ("directed_training", "internship_base",
-                                             "workforce_development") for k in ("places", "projects")}
+    data = {
+        f"capacity:{t}:{k}": ""
+        for t in ("directed_training", "internship_base", "workforce_development")
+        for k in ("places", "projects")
+    }
     return {**data, **values}
 
 
@@ -63,6 +67,7 @@ def review_url(organisation) -> str:
 
 
 # --- API ------------------------------------------------------------------------------------
+
 
 def url(kind: str, organisation=None, action: str = "") -> str:
     path = f"/api/v1/{kind}/"

@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("persona", "role", "status"),
-    [("employer", "employer", "verified"), ("pending_employer", "employer", "pending"),
-     ("university", "university", "verified"), ("ministry", "ministry", None)],
+    [
+        ("employer", "employer", "verified"),
+        ("pending_employer", "employer", "pending"),
+        ("university", "university", "verified"),
+        ("ministry", "ministry", None),
+    ],
 )
 def test_me_tells_role_and_organisation_status(request, api_for, persona, role, status):
     user = request.getfixturevalue(persona)
@@ -30,8 +34,9 @@ def test_me_tells_role_and_organisation_status(request, api_for, persona, role, 
 
 
 def test_me_shows_a_rejected_organisation_with_its_reason(api_for, ministry, pending_employer):
-    api_for(ministry).post(url("employers", pending_employer.employer, "reject"),
-                           {"reason": "信息不全"}, format="json")
+    api_for(ministry).post(
+        url("employers", pending_employer.employer, "reject"), {"reason": "信息不全"}, format="json"
+    )
 
     member = User.objects.get(pk=pending_employer.pk)  # as a new request would load it
     organisation = api_for(member).get("/api/v1/me/").json()["organisation"]
@@ -45,8 +50,9 @@ def test_me_requires_authentication(api_for, anonymous):
 
 def test_token_from_username_and_password_authenticates_requests(employer):
     api = APIClient()
-    response = api.post("/api/v1/auth/token/", {"username": employer.username, "password": PASSWORD},
-                        format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"username": employer.username, "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
 
@@ -58,8 +64,9 @@ def test_token_from_username_and_password_authenticates_requests(employer):
 
 
 def test_wrong_password_gets_no_token(employer):
-    response = APIClient().post("/api/v1/auth/token/", {"username": employer.username, "password": "nope"},
-                                format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": employer.username, "password": "nope"}, format="json"
+    )
 
     assert response.status_code == 400
     assert "token" not in response.json()

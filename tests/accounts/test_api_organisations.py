@@ -16,15 +16,22 @@ pytestmark = pytest.mark.django_db
 
 PROFILE = {
     "strengths": {"ml": 0.9, "cv.medical_imaging": 0.5},
-    "capacity": {"directed_training": {"places": 30, "projects": 2},
-                 "internship_base": {"places": 0, "projects": 0}},
+    "capacity": {
+        "directed_training": {"places": 30, "projects": 2},
+        "internship_base": {"places": 0, "projects": 0},
+    },
 }
 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("university", 200), ("ministry", 200), ("other_university", 404), ("employer", 404),
-     ("anonymous", 401)],
+    [
+        ("university", 200),
+        ("ministry", 200),
+        ("other_university", 404),
+        ("employer", 404),
+        ("anonymous", 401),
+    ],
 )
 def test_university_detail_visibility(request, api_for, university, persona, expected):
     response = api_for(request.getfixturevalue(persona)).get(url("universities", university.university))
@@ -39,8 +46,7 @@ def test_university_detail_with_a_malformed_id_is_a_404(api_for, ministry):
 
 
 def test_university_updates_its_profile(api_for, university):
-    response = api_for(university).patch(url("universities", university.university), PROFILE,
-                                         format="json")
+    response = api_for(university).patch(url("universities", university.university), PROFILE, format="json")
 
     assert response.status_code == 200, response.content
     assert response.json()["strengths"] == PROFILE["strengths"]
@@ -50,8 +56,9 @@ def test_university_updates_its_profile(api_for, university):
 
 
 def test_ministry_updates_a_university_profile(api_for, ministry, university):
-    response = api_for(ministry).patch(url("universities", university.university),
-                                       {"strengths": {"nlp": 1}}, format="json")
+    response = api_for(ministry).patch(
+        url("universities", university.university), {"strengths": {"nlp": 1}}, format="json"
+    )
 
     assert response.status_code == 200
     assert response.json()["strengths"] == {"nlp": 1.0}
@@ -63,7 +70,8 @@ def test_ministry_updates_a_university_profile(api_for, ministry, university):
 )
 def test_outsiders_may_not_update_a_university(request, api_for, university, persona, expected):
     response = api_for(request.getfixturevalue(persona)).patch(
-        url("universities", university.university), {"strengths": {"ml": 1}, "city": "苏州"},
+        url("universities", university.university),
+        {"strengths": {"ml": 1}, "city": "苏州"},
         format="json",
     )
 
@@ -107,14 +115,21 @@ def test_bad_university_patch_is_a_400_and_changes_nothing(api_for, university, 
 
 @pytest.mark.parametrize(
     "body",
-    ["[]", '"strengths"', '{"strengths": ', '{"strengths": {"ml": 1e400}}', '{"strengths": {"ml": NaN}}',
-     '{"capacity": {"internship_base": {"places": 1e400, "projects": 1}}}'],
+    [
+        "[]",
+        '"strengths"',
+        '{"strengths": ',
+        '{"strengths": {"ml": 1e400}}',
+        '{"strengths": {"ml": NaN}}',
+        '{"capacity": {"internship_base": {"places": 1e400, "projects": 1}}}',
+    ],
 )
 def test_malformed_university_patch_is_a_400_not_a_500(api_for, university, body):
     organisation = university.university
 
-    response = api_for(university).generic("PATCH", url("universities", organisation), body,
-                                           "application/json")
+    response = api_for(university).generic(
+        "PATCH", url("universities", organisation), body, "application/json"
+    )
 
     assert response.status_code == 400, response.content
     assert not organisation.strengths.exists() and not organisation.capacities.exists()
@@ -125,7 +140,8 @@ def test_pending_employer_fixes_its_own_details(api_for, pending_employer):
     new_code = code_with_check("91110108MA0000003")
 
     response = api_for(pending_employer).patch(
-        url("employers", organisation), {"industry": "金融科技", "credit_code": new_code.lower()},
+        url("employers", organisation),
+        {"industry": "金融科技", "credit_code": new_code.lower()},
         format="json",
     )
 
@@ -138,8 +154,9 @@ def test_pending_employer_fixes_its_own_details(api_for, pending_employer):
 def test_verified_employer_may_not_change_its_credit_code(api_for, employer):
     organisation = employer.employer
 
-    response = api_for(employer).patch(url("employers", organisation),
-                                       {"credit_code": code_with_check("91110108MA0000004")}, format="json")
+    response = api_for(employer).patch(
+        url("employers", organisation), {"credit_code": code_with_check("91110108MA0000004")}, format="json"
+    )
 
     assert response.status_code == 400
     assert "credit_code" in response.json()
@@ -147,11 +164,13 @@ def test_verified_employer_may_not_change_its_credit_code(api_for, employer):
 
 
 def test_rejected_employer_fixing_its_details_goes_back_to_pending(api_for):
-    member = EmployerUserFactory(employer__status=VerificationStatus.REJECTED,
-                                 employer__status_reason="电话错")
+    member = EmployerUserFactory(
+        employer__status=VerificationStatus.REJECTED, employer__status_reason="电话错"
+    )
 
-    response = api_for(member).patch(url("employers", member.employer), {"phone": "13312345678"},
-                                     format="json")
+    response = api_for(member).patch(
+        url("employers", member.employer), {"phone": "13312345678"}, format="json"
+    )
 
     assert response.status_code == 200
     assert response.json()["status"] == "pending"
@@ -159,6 +178,7 @@ def test_rejected_employer_fixing_its_details_goes_back_to_pending(api_for):
 
 
 # --- lists ------------------------------------------------------------------------------------
+
 
 def ids(response) -> set[str]:
     assert response.status_code == 200
@@ -194,11 +214,17 @@ def test_university_list_loads_profiles_without_a_query_per_university(
 ):
     for i in range(8):
         member = UniversityUserFactory()
-        api_for(member).patch(url("universities", member.university), {
-            "strengths": {"ml": 0.1 * (i + 1), "cv": 0.5, "nlp.speech": 0.3},
-            "capacity": {"directed_training": {"places": 10 + i, "projects": 1},
-                         "internship_base": {"places": 5, "projects": 2}},
-        }, format="json")
+        api_for(member).patch(
+            url("universities", member.university),
+            {
+                "strengths": {"ml": 0.1 * (i + 1), "cv": 0.5, "nlp.speech": 0.3},
+                "capacity": {
+                    "directed_training": {"places": 10 + i, "projects": 1},
+                    "internship_base": {"places": 5, "projects": 2},
+                },
+            },
+            format="json",
+        )
     api = api_for(ministry)
 
     with django_assert_max_num_queries(6):

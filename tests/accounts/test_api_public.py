@@ -29,20 +29,31 @@ def test_a_sub_area_is_addressed_by_its_code(api_for, anonymous):
     response = api_for(anonymous).get("/api/v1/focus-areas/cv.medical_imaging/")
 
     assert response.status_code == 200
-    assert response.json() == {"code": "cv.medical_imaging", "name_zh": "医学影像分析",
-                               "name_en": "Medical imaging", "parent": "cv"}
+    assert response.json() == {
+        "code": "cv.medical_imaging",
+        "name_zh": "医学影像分析",
+        "name_en": "Medical imaging",
+        "parent": "cv",
+    }
 
 
 # --- schema and docs -----------------------------------------------------------------------
+
 
 def test_openapi_schema_lists_the_accounts_endpoints(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
     assert response.status_code == 200
     paths = json.loads(response.content)["paths"]
-    for path in ["/api/v1/employers/", "/api/v1/employers/{id}/verify/", "/api/v1/employers/{id}/reject/",
-                 "/api/v1/universities/{id}/", "/api/v1/focus-areas/", "/api/v1/me/",
-                 "/api/v1/auth/token/"]:
+    for path in [
+        "/api/v1/employers/",
+        "/api/v1/employers/{id}/verify/",
+        "/api/v1/employers/{id}/reject/",
+        "/api/v1/universities/{id}/",
+        "/api/v1/focus-areas/",
+        "/api/v1/me/",
+        "/api/v1/auth/token/",
+    ]:
         assert path in paths
 
 

@@ -38,8 +38,9 @@ def test_anonymous_registers_a_university(api_for, anonymous, university_payload
 
 
 def test_registration_remembers_the_language_the_request_asked_for(api_for, anonymous, employer_payload):
-    response = api_for(anonymous).post(url("employers"), employer_payload, format="json",
-                                       HTTP_ACCEPT_LANGUAGE="en")
+    response = api_for(anonymous).post(
+        url("employers"), employer_payload, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 201
     assert User.objects.get(username="yuntu").language == "en"
@@ -56,8 +57,9 @@ def test_registration_ignores_a_status_the_client_sends(api_for, anonymous, empl
     assert response.json()["id"] != employer_payload["id"]
 
 
-def test_registration_acknowledgement_is_emailed(api_for, anonymous, employer_payload, mailoutbox,
-                                                 django_capture_on_commit_callbacks):
+def test_registration_acknowledgement_is_emailed(
+    api_for, anonymous, employer_payload, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = api_for(anonymous).post(url("employers"), employer_payload, format="json")
 
@@ -101,8 +103,18 @@ def test_invalid_employer_registration_is_a_400_by_field_and_writes_nothing(
 
 @pytest.mark.parametrize(
     "missing",
-    ["name", "institution_code", "tier", "province", "city", "contact_person", "phone", "email",
-     "username", "password"],
+    [
+        "name",
+        "institution_code",
+        "tier",
+        "province",
+        "city",
+        "contact_person",
+        "phone",
+        "email",
+        "username",
+        "password",
+    ],
 )
 def test_university_registration_missing_a_field_is_a_400_naming_it(
     api_for, anonymous, university_payload, missing
@@ -156,7 +168,7 @@ def test_registration_with_a_taken_username_is_a_400(api_for, anonymous, employe
         ("[]", "application/json"),
         ('"just a string"', "application/json"),
         ("null", "application/json"),
-        ("{\"name\": NaN}", "application/json"),
+        ('{"name": NaN}', "application/json"),
         ("name=%E4%BA%91", "text/plain"),
     ],
 )

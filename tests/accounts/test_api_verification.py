@@ -59,13 +59,15 @@ def test_only_ministry_may_verify_a_university(request, api_for, university, per
     assert University.objects.get(pk=organisation.pk).status == VerificationStatus.PENDING
 
 
-def test_ministry_rejects_with_a_reason(api_for, ministry, pending_employer, mailoutbox,
-                                        django_capture_on_commit_callbacks):
+def test_ministry_rejects_with_a_reason(
+    api_for, ministry, pending_employer, mailoutbox, django_capture_on_commit_callbacks
+):
     organisation = pending_employer.employer
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_for(ministry).post(url("employers", organisation, "reject"),
-                                          {"reason": "营业执照已过期"}, format="json")
+        response = api_for(ministry).post(
+            url("employers", organisation, "reject"), {"reason": "营业执照已过期"}, format="json"
+        )
 
     assert response.status_code == 200
     assert response.json()["status"] == "rejected"

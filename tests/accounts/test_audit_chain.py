@@ -19,8 +19,10 @@ TRIGGER = "accounts_auditevent_append_only"
 
 
 def record_some(count: int, actor: User) -> list[AuditEvent]:
-    return [audit_record(actor=actor, target=actor.employer, action="updated", comment=f"#{n}")
-            for n in range(count)]
+    return [
+        audit_record(actor=actor, target=actor.employer, action="updated", comment=f"#{n}")
+        for n in range(count)
+    ]
 
 
 def verify() -> str:
@@ -49,8 +51,11 @@ def test_the_actors_username_survives_the_users_deletion():
     reviewer.delete()
 
     stored = AuditEvent.objects.select_related("actor").get(pk=event.pk)
-    assert (stored.actor, stored.actor_username, stored.actor_name) == (None, "reviewer_wang",
-                                                                      "reviewer_wang")
+    assert (stored.actor, stored.actor_username, stored.actor_name) == (
+        None,
+        "reviewer_wang",
+        "reviewer_wang",
+    )
     assert AuditEvent.objects.get(pk=event.pk).actor_name == "reviewer_wang"  # not selected
     assert verify() == "OK: 1 records"
 
@@ -80,13 +85,21 @@ def test_the_portal_acting_is_recorded_without_a_username(anonymous):
 
 @pytest.mark.services
 @pytest.mark.django_db
-@pytest.mark.parametrize("statement", [f"UPDATE {TABLE} SET comment = 'edited' WHERE id = %s",  # noqa: S608
-                                       f"DELETE FROM {TABLE} WHERE id = %s"])  # noqa: S608
+@pytest.mark.parametrize(
+    "statement",
+    [
+        f"UPDATE {TABLE} SET comment = 'edited' WHERE id = %s",  # noqa: S608
+        f"DELETE FROM {TABLE} WHERE id = %s",  # noqa: S608
+    ],
+)
 def test_postgresql_refuses_to_change_or_delete_an_event(statement):
     [event] = record_some(1, EmployerUserFactory())
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement, [event.pk])
 
     assert AuditEvent.objects.get(pk=event.pk).comment == "#0"
@@ -173,11 +186,16 @@ def test_a_deleted_reviewer_is_named_to_the_ministry_only(request, api_for, clie
 @pytest.mark.django_db
 def test_a_changed_client_address_breaks_the_chain(client):
     employer = EmployerUserFactory()
-    client.post(reverse("accounts:login"), {"username": employer.username, "password": "wrong"},
-                REMOTE_ADDR="203.0.113.7")
-    record_some(1, employer)   # outside a request: no address
+    client.post(
+        reverse("accounts:login"),
+        {"username": employer.username, "password": "wrong"},
+        REMOTE_ADDR="203.0.113.7",
+    )
+    record_some(1, employer)  # outside a request: no address
     assert list(AuditEvent.objects.order_by("pk").values_list("client_address", flat=True)) == [
-        "203.0.113.7", ""]
+        "203.0.113.7",
+        "",
+    ]
     assert verify() == "OK: 2 records"
 
     first = AuditEvent.objects.order_by("pk").first()

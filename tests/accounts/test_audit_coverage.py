@@ -47,14 +47,18 @@ def interest(university):
 
 
 def test_starting_a_draft_is_audited(employer):
-    proposal = services.proposal_create(actor=employer, call=CallFactory(), fields={
-        "project_type": "internship_base", "title": "智能客服实习"})
+    proposal = services.proposal_create(
+        actor=employer,
+        call=CallFactory(),
+        fields={"project_type": "internship_base", "title": "智能客服实习"},
+    )
     assert assert_audited("proposal_created", employer, proposal).to_status == "draft"
 
 
 def test_editing_a_draft_is_audited_with_the_changed_fields(employer, draft):
-    services.proposal_update(actor=employer, proposal=draft,
-                             fields={"summary": "新的摘要", "title": draft.title})
+    services.proposal_update(
+        actor=employer, proposal=draft, fields={"summary": "新的摘要", "title": draft.title}
+    )
     assert assert_audited("proposal_edited", employer, draft).comment == "summary"
 
 
@@ -69,14 +73,16 @@ def test_adding_and_removing_an_attachment_is_audited(employer, draft):
 def test_expressing_interest_is_audited(university):
     proposal = ProposalFactory(status="published")
     university.university.capacities.create(project_type=proposal.project_type, places=50, projects=5)
-    interest = services.interest_create(actor=university, proposal=proposal,
-                                        fields={"students_offered": 5, "statement": "我校可派出学生。"})
+    interest = services.interest_create(
+        actor=university, proposal=proposal, fields={"students_offered": 5, "statement": "我校可派出学生。"}
+    )
     assert_audited("interest_expressed", university, interest)
 
 
 def test_changing_an_interest_is_audited(university, interest):
-    university.university.capacities.create(project_type=interest.proposal.project_type,
-                                            places=50, projects=5)
+    university.university.capacities.create(
+        project_type=interest.proposal.project_type, places=50, projects=5
+    )
     services.interest_update(actor=university, interest=interest, fields={"students_offered": 8})
     assert assert_audited("interest_changed", university, interest).comment == "students_offered"
 
@@ -88,8 +94,10 @@ def test_withdrawing_an_interest_is_audited(university, interest):
 
 @pytest.mark.parametrize(("response", "reason"), [("welcome", ""), ("not_a_fit", "专业不对口")])
 def test_answering_an_interest_is_audited(employer, response, reason):
-    interest = InterestFactory(proposal=ProposalFactory(employer=employer.employer, status="published"),
-                               university=UniversityFactory())
+    interest = InterestFactory(
+        proposal=ProposalFactory(employer=employer.employer, status="published"),
+        university=UniversityFactory(),
+    )
     services.interest_respond(actor=employer, interest=interest, response=response, reason=reason)
     assert assert_audited(f"interest_{response}", employer, interest).comment == reason
     assert Interest.objects.get(pk=interest.pk).response == response
@@ -97,8 +105,10 @@ def test_answering_an_interest_is_audited(employer, response, reason):
 
 def test_changing_ones_password_is_audited(client, employer):
     client.force_login(employer)
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert_audited("password_changed", employer, employer)
 
@@ -113,15 +123,17 @@ def test_resetting_a_password_by_the_emailed_link_is_audited(client, employer):
 
 
 def test_issuing_an_api_token_is_audited(employer):
-    response = APIClient().post("/api/v1/auth/token/",
-                                {"username": employer.username, "password": PASSWORD}, format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": employer.username, "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200 and response.json()["token"]
     assert_audited("token_issued", employer, employer)
 
 
 def test_a_refused_token_request_issues_no_audited_token(employer):
-    APIClient().post("/api/v1/auth/token/", {"username": employer.username, "password": "wrong"},
-                     format="json")
+    APIClient().post(
+        "/api/v1/auth/token/", {"username": employer.username, "password": "wrong"}, format="json"
+    )
     assert not AuditEvent.objects.filter(action="token_issued").exists()
 
 
@@ -137,16 +149,22 @@ def test_downloading_an_attachment_is_audited(client, employer, draft):
     upload = SimpleUploadedFile("方案.pdf", plain_pdf(), content_type="application/pdf")
     attachment = services.attachment_add(actor=employer, proposal=draft, upload=upload)
     client.force_login(employer)
-    response = client.get(reverse("projects:attachment-download",
-                                  args=[draft.public_id, attachment.public_id]))
+    response = client.get(
+        reverse("projects:attachment-download", args=[draft.public_id, attachment.public_id])
+    )
     assert response.status_code == 200
     assert assert_audited("data_exported", employer, draft).comment == "attachment 方案.pdf"
 
 
 def test_an_admin_edit_is_audited_under_the_edited_object(ministry, employer):
     organisation = employer.employer
-    LogEntry.objects.log_actions(user_id=ministry.pk, queryset=[organisation], action_flag=CHANGE,
-                                 change_message="Changed city.", single_object=True)
+    LogEntry.objects.log_actions(
+        user_id=ministry.pk,
+        queryset=[organisation],
+        action_flag=CHANGE,
+        change_message="Changed city.",
+        single_object=True,
+    )
     assert assert_audited("admin_change", ministry, organisation).comment == "changed: Changed city."
 
 
@@ -165,7 +183,7 @@ def test_choosing_a_language_is_audited(client_for, employer):
     client_for(employer).post(reverse("accounts:language"), {"language": "en", "next": "/"})
     assert assert_audited("language_changed", employer, employer).to_status == "en"
     client_for(employer).post(reverse("accounts:language"), {"language": "en", "next": "/"})
-    assert AuditEvent.objects.filter(action="language_changed").count() == 1   # no change, no record
+    assert AuditEvent.objects.filter(action="language_changed").count() == 1  # no change, no record
 
 
 def test_choosing_the_email_digest_is_audited_with_a_label_in_both_languages(client_for, employer):
@@ -174,7 +192,7 @@ def test_choosing_the_email_digest_is_audited_with_a_label_in_both_languages(cli
     event = assert_audited("email_digest_changed", employer, employer)
     assert event.to_status == "daily"
     client.post(reverse("accounts:inbox"), {"email_digest": "daily"})
-    assert AuditEvent.objects.filter(action="email_digest_changed").count() == 1   # no change
+    assert AuditEvent.objects.filter(action="email_digest_changed").count() == 1  # no change
     client.post(reverse("accounts:inbox"), {"email_digest": "each"})
     assert last("email_digest_changed").to_status == "each"
     with translation.override("en"):
@@ -186,11 +204,29 @@ def test_choosing_the_email_digest_is_audited_with_a_label_in_both_languages(cli
 def test_every_new_action_has_a_label():
     from common.audit import action_labels
 
-    for code in ["proposal_created", "proposal_edited", "attachment_added", "attachment_removed",
-                 "interest_expressed", "interest_changed", "interest_withdrawn", "interest_welcome",
-                 "interest_not_a_fit", "password_changed", "password_reset", "token_issued",
-                 "data_exported", "admin_change", "token_revoked", "two_factor_enrolled",
-                 "two_factor_failed", "recovery_codes_made", "recovery_code_used",
-                 "saved_search_created", "saved_search_deleted", "language_changed",
-                 "email_digest_changed"]:
+    for code in [
+        "proposal_created",
+        "proposal_edited",
+        "attachment_added",
+        "attachment_removed",
+        "interest_expressed",
+        "interest_changed",
+        "interest_withdrawn",
+        "interest_welcome",
+        "interest_not_a_fit",
+        "password_changed",
+        "password_reset",
+        "token_issued",
+        "data_exported",
+        "admin_change",
+        "token_revoked",
+        "two_factor_enrolled",
+        "two_factor_failed",
+        "recovery_codes_made",
+        "recovery_code_used",
+        "saved_search_created",
+        "saved_search_deleted",
+        "language_changed",
+        "email_digest_changed",
+    ]:
         assert code in action_labels()

@@ -29,8 +29,10 @@ READ_ALL = reverse("accounts:inbox-read-all")
 LOGIN = reverse("accounts:login")
 DASHBOARD = reverse("accounts:dashboard")
 VERIFIED = "accounts/email/verified"
-DIGEST_SUBJECT = ("%(counter)s new notification on the AI Project Matching Portal\0"
-                  "%(counter)s new notifications on the AI Project Matching Portal")
+DIGEST_SUBJECT = (
+    "%(counter)s new notification on the AI Project Matching Portal\0"
+    "%(counter)s new notifications on the AI Project Matching Portal"
+)
 ZH = {
     DIGEST_SUBJECT: "人工智能项目对接平台有 %(counter)s 条新通知",
     "%(organisation)s is verified": "%(organisation)s 已通过认证",
@@ -60,6 +62,7 @@ def is_login_redirect(response, next_url: str) -> bool:
 
 
 # --- notify_members ---------------------------------------------------------------------------
+
 
 def test_notify_members_writes_one_entry_per_active_member_and_emails_only_immediate_users(
     django_capture_on_commit_callbacks, mailoutbox
@@ -107,6 +110,7 @@ def test_notifications_rolled_back_leave_neither_inbox_entries_nor_emails(
 
 # --- the daily digest -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def digest_users(django_capture_on_commit_callbacks):
     """Two members who take the digest (one reads Chinese, one English) and one who does not,
@@ -121,8 +125,7 @@ def digest_users(django_capture_on_commit_callbacks):
     return zh, en
 
 
-def test_digest_sends_each_digest_user_one_email_with_all_pending_lines(digest_users, mailoutbox,
-                                                                       committing):
+def test_digest_sends_each_digest_user_one_email_with_all_pending_lines(digest_users, mailoutbox, committing):
     zh, en = digest_users
     mailoutbox.clear()
 
@@ -168,12 +171,13 @@ def test_digest_never_sends_a_notification_twice(digest_users, mailoutbox, commi
     assert "丙公司" in email.body and "甲公司" not in email.body
 
 
-def test_a_digest_the_mail_server_refused_is_sent_by_the_outbox_later(digest_users, mailoutbox,
-                                                                     committing, settings):
+def test_a_digest_the_mail_server_refused_is_sent_by_the_outbox_later(
+    digest_users, mailoutbox, committing, settings
+):
     _zh, en = digest_users
     mailoutbox.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2   # refused
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # refused
 
     with committing():
         tasks.send_digest_email.delay(en.pk)
@@ -205,6 +209,7 @@ def test_leaving_the_digest_still_sends_what_it_held(digest_users, mailoutbox, c
 
 # --- the inbox page ---------------------------------------------------------------------------
 
+
 def test_inbox_requires_login(client):
     assert is_login_redirect(client.get(INBOX), INBOX)
     assert is_login_redirect(client.post(READ_ALL), READ_ALL)
@@ -224,10 +229,12 @@ def test_inbox_lists_only_the_users_own_notifications(request, client_for, emplo
     assert ("雇主甲公司" in html) == (user == employer)
 
 
-@pytest.mark.parametrize(("language", "text"),
-                         [("en", "甲公司 is verified"), ("zh-hans", "甲公司 已通过认证")])
-def test_inbox_line_is_the_notification_text_in_the_page_language(client_for, employer, zh_digest,
-                                                                  language, text):
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "甲公司 is verified"), ("zh-hans", "甲公司 已通过认证")]
+)
+def test_inbox_line_is_the_notification_text_in_the_page_language(
+    client_for, employer, zh_digest, language, text
+):
     notify(employer, organisation="甲公司")
 
     html = client_for(employer).get(INBOX, HTTP_ACCEPT_LANGUAGE=language).content.decode()
@@ -238,8 +245,9 @@ def test_inbox_line_is_the_notification_text_in_the_page_language(client_for, em
 def test_inbox_shows_newest_first_and_marks_unread(client_for, employer):
     older = notify(employer, organisation="旧公司")
     notify(employer, organisation="新公司")
-    Notification.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=1),
-                                                   read_at=timezone.now())
+    Notification.objects.filter(pk=older.pk).update(
+        created_at=timezone.now() - timedelta(days=1), read_at=timezone.now()
+    )
 
     html = client_for(employer).get(INBOX).content.decode()
 
@@ -291,9 +299,10 @@ def test_mark_all_read_marks_only_the_users_own(client_for, employer, other_empl
     assert response.status_code == 302 and response.url == INBOX
     assert not Notification.objects.filter(user=employer, read_at__isnull=True).exists()
     assert Notification.objects.get(pk=others.pk).read_at is None
-    with translation.override("zh-hans"):    # the page's language, the portal's default
-        expected = ngettext("%(count)d notification marked as read.",
-                            "%(count)d notifications marked as read.", 2) % {"count": 2}
+    with translation.override("zh-hans"):  # the page's language, the portal's default
+        expected = ngettext(
+            "%(count)d notification marked as read.", "%(count)d notifications marked as read.", 2
+        ) % {"count": 2}
     assert flashed(response) == [expected]
 
 
@@ -341,6 +350,7 @@ def test_notification_without_a_safe_link_opens_the_inbox(client_for, employer, 
 
 # --- the email preference ---------------------------------------------------------------------
 
+
 def test_inbox_shows_the_current_email_preference(client_for, employer):
     employer.email_digest = True
     employer.save()
@@ -377,8 +387,10 @@ def test_email_preference_requires_login(client, employer):
 
 # --- the unread count -------------------------------------------------------------------------
 
-def test_unread_count_is_the_users_own_unread_in_one_query(employer, other_employer,
-                                                          django_assert_num_queries):
+
+def test_unread_count_is_the_users_own_unread_in_one_query(
+    employer, other_employer, django_assert_num_queries
+):
     read, _unread, _another = notify(employer), notify(employer), notify(employer)
     Notification.objects.filter(pk=read.pk).update(read_at=timezone.now())
     notify(other_employer)
@@ -404,6 +416,7 @@ def test_unread_count_reaches_the_templates(client_for, employer):
 
 
 # --- admin ------------------------------------------------------------------------------------
+
 
 def test_admin_lists_notifications_read_only(admin_client, employer):
     notification = notify(employer, organisation="后台公司")

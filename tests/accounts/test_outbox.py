@@ -39,7 +39,7 @@ def queue(user, key: str = "") -> OutboundEmail:
 def test_an_email_is_sent_once_its_transaction_commits(employer, mailoutbox, committing):
     with committing(), transaction.atomic():
         email = queue(employer)
-        assert mailoutbox == []   # not before the commit
+        assert mailoutbox == []  # not before the commit
     [sent] = mailoutbox
     assert sent.to == [employer.email] and "甲公司" in sent.subject + sent.body
     assert sent.extra_headers["Message-ID"] == f"<{email.key}@127.0.0.1>"
@@ -76,16 +76,17 @@ def test_a_refused_email_waits_and_is_retried_with_backoff(employer, mailoutbox,
     assert email.due_at == start + timedelta(minutes=2) and "ConnectionRefused" in email.last_error
 
     with time_machine.travel(start + timedelta(minutes=1), tick=False):
-        assert outbox.emails_deliver_due() == 0   # not due yet
+        assert outbox.emails_deliver_due() == 0  # not due yet
     smtp_back(smtp_down)
     with time_machine.travel(start + timedelta(minutes=2, seconds=1), tick=False):
         assert outbox.emails_deliver_due() == 1
-        assert outbox.emails_deliver_due() == 0   # sent once
+        assert outbox.emails_deliver_due() == 0  # sent once
     assert len(mailoutbox) == 1
 
 
 def test_after_eight_refusals_an_email_is_failed_and_staff_can_try_it_again(
-        employer, mailoutbox, smtp_down, admin_client):
+    employer, mailoutbox, smtp_down, admin_client
+):
     email = queue(employer)
     moment = timezone.now()
     for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
@@ -96,11 +97,13 @@ def test_after_eight_refusals_an_email_is_failed_and_staff_can_try_it_again(
         moment = email.due_at + timedelta(seconds=1)
     assert email.status == "failed"
     with time_machine.travel(moment, tick=False):
-        assert outbox.emails_deliver_due() == 0   # failed: no longer tried
+        assert outbox.emails_deliver_due() == 0  # failed: no longer tried
 
     smtp_back(smtp_down)
-    response = admin_client.post(reverse("admin:accounts_outboundemail_changelist"),
-                           {"action": "send_again", "_selected_action": [email.pk]})
+    response = admin_client.post(
+        reverse("admin:accounts_outboundemail_changelist"),
+        {"action": "send_again", "_selected_action": [email.pk]},
+    )
     assert response.status_code == 302
     assert outbox.emails_deliver_due() == 1 and len(mailoutbox) == 1
 
@@ -118,9 +121,10 @@ def test_an_email_a_sender_holds_is_not_sent_by_another(employer, mailoutbox, se
     assert sent.extra_headers["Message-ID"] == outbox.message_id(email)
 
 
-def test_what_could_not_be_queued_is_sent_by_the_sweep(employer, mailoutbox,
-                                                       django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False):   # the broker was down: no task
+def test_what_could_not_be_queued_is_sent_by_the_sweep(
+    employer, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down: no task
         queue(employer)
     assert mailoutbox == []
     assert tasks.send_due_emails.delay().get() == 1
@@ -136,8 +140,8 @@ def test_a_task_queued_before_the_outbox_still_delivers(employer, mailoutbox, co
 def test_the_lease_must_outlast_a_send_task_s_hard_time_limit(settings):
     """A sender killed at the hard limit was still sending: nobody may take the email before."""
     hard_limit = tasks.send_outbox_email.app.conf.task_time_limit
-    assert outbox_lease_outlasts_a_send(None) == []   # the defaults: 600 s against 360 s
-    assert 0 < settings.EMAIL_TIMEOUT < hard_limit   # a mail server that stops answering fails the send
+    assert outbox_lease_outlasts_a_send(None) == []  # the defaults: 600 s against 360 s
+    assert 0 < settings.EMAIL_TIMEOUT < hard_limit  # a mail server that stops answering fails the send
 
     settings.OUTBOX_LEASE = timedelta(seconds=hard_limit)
     errors = outbox_lease_outlasts_a_send(None)

@@ -29,8 +29,9 @@ LOGINS = ["ministry", "employer", "university", "pending"]
 
 def seed(employers=12, universities=15, seed=7) -> str:
     out = StringIO()
-    call_command("seed_demo", employers=employers, universities=universities, seed=seed, projects=0,
-                 stdout=out)
+    call_command(
+        "seed_demo", employers=employers, universities=universities, seed=seed, projects=0, stdout=out
+    )
     return out.getvalue()
 
 
@@ -47,16 +48,27 @@ def seed_and_discard(**options) -> dict:
 
 def snapshot() -> dict:
     return {
-        "employers": list(Employer.objects.order_by("public_id").values_list(
-            "public_id", "name", "credit_code", "province", "kind", "status", "phone")),
-        "universities": list(University.objects.order_by("public_id").values_list(
-            "public_id", "name", "institution_code", "tier", "status", "contact_person")),
-        "strengths": sorted(UniversityStrength.objects.values_list(
-            "university__public_id", "area__code", "weight")),
-        "capacities": sorted(UniversityCapacity.objects.values_list(
-            "university__public_id", "project_type", "places", "projects")),
-        "users": sorted(User.objects.values_list(
-            "username", "role", "employer__public_id", "university__public_id")),
+        "employers": list(
+            Employer.objects.order_by("public_id").values_list(
+                "public_id", "name", "credit_code", "province", "kind", "status", "phone"
+            )
+        ),
+        "universities": list(
+            University.objects.order_by("public_id").values_list(
+                "public_id", "name", "institution_code", "tier", "status", "contact_person"
+            )
+        ),
+        "strengths": sorted(
+            UniversityStrength.objects.values_list("university__public_id", "area__code", "weight")
+        ),
+        "capacities": sorted(
+            UniversityCapacity.objects.values_list(
+                "university__public_id", "project_type", "places", "projects"
+            )
+        ),
+        "users": sorted(
+            User.objects.values_list("username", "role", "employer__public_id", "university__public_id")
+        ),
     }
 
 
@@ -118,15 +130,18 @@ def test_demo_profiles_use_known_areas_and_sane_numbers():
     seed()
 
     assert all(0 < s.weight <= 1 for s in UniversityStrength.objects.all())
-    assert all(c.project_type in ProjectType.values and c.places > 0 and c.projects > 0
-               for c in UniversityCapacity.objects.all())
+    assert all(
+        c.project_type in ProjectType.values and c.places > 0 and c.projects > 0
+        for c in UniversityCapacity.objects.all()
+    )
 
 
 def test_demo_data_has_every_verification_status():
     seed(employers=40, universities=40, seed=3)
 
     statuses = set(Employer.objects.values_list("status", flat=True)) | set(
-        University.objects.values_list("status", flat=True))
+        University.objects.values_list("status", flat=True)
+    )
     assert statuses == set(VerificationStatus.values)
 
 

@@ -17,8 +17,9 @@ PASSWORD = "Ai-match-2026!"
 
 
 def register(model=Employer, fields=None, username="contact", password=PASSWORD, language="zh-hans"):
-    return services.organisation_register(model=model, fields=fields, username=username,
-                                          password=password, language=language)
+    return services.organisation_register(
+        model=model, fields=fields, username=username, password=password, language=language
+    )
 
 
 def test_employer_registration_creates_a_pending_employer_with_its_contact_user(employer_fields):
@@ -219,9 +220,7 @@ def test_acknowledgement_is_in_chinese_for_a_chinese_speaking_user(
     assert email.subject == zh_catalogue["Registration received: awaiting verification"]
 
 
-def test_refused_registration_sends_no_email(
-    employer_fields, django_capture_on_commit_callbacks, mailoutbox
-):
+def test_refused_registration_sends_no_email(employer_fields, django_capture_on_commit_callbacks, mailoutbox):
     employer_fields["phone"] = "000"
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationError):
         register(Employer, employer_fields)

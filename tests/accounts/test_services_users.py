@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 # --- user_set_language ----------------------------------------------------------------------
 
+
 def test_user_language_is_remembered(employer):
     services.user_set_language(user=employer, language="en")
 
@@ -27,6 +28,7 @@ def test_unknown_language_is_ignored(employer, language):
 
 
 # --- audit_record ----------------------------------------------------------------------------
+
 
 def test_anonymous_actor_is_recorded_as_no_one():
     organisation = EmployerFactory()

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 # --- organisation_verify / organisation_reject -----------------------------------------------
 
+
 def test_ministry_verifies_a_pending_employer(ministry, pending_employer):
     organisation = pending_employer.employer
 
@@ -82,14 +83,16 @@ def test_only_ministry_staff_may_reject(request, persona, pending_employer):
     actor = request.getfixturevalue(persona)
 
     with pytest.raises(PermissionDenied):
-        services.organisation_reject(actor=actor, organisation=pending_employer.employer,
-                                     reason="营业执照不清晰")
+        services.organisation_reject(
+            actor=actor, organisation=pending_employer.employer, reason="营业执照不清晰"
+        )
 
     assert Employer.objects.get(pk=pending_employer.employer_id).status == VerificationStatus.PENDING
 
 
-def test_verifying_an_already_verified_organisation_is_refused(ministry, employer, mailoutbox,
-                                                               django_capture_on_commit_callbacks):
+def test_verifying_an_already_verified_organisation_is_refused(
+    ministry, employer, mailoutbox, django_capture_on_commit_callbacks
+):
     organisation = employer.employer
     changed_at = organisation.status_changed_at
 
@@ -134,15 +137,15 @@ def test_a_rejected_organisation_may_later_be_verified(ministry, pending_employe
     organisation.refresh_from_db()
     assert organisation.status == VerificationStatus.VERIFIED
     assert [(e.from_status, e.to_status) for e in reversed(events_for(organisation))] == [
-        ("pending", "rejected"), ("rejected", "verified"),
+        ("pending", "rejected"),
+        ("rejected", "verified"),
     ]
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "\n\t", None])
 def test_rejection_without_a_reason_is_refused(ministry, pending_employer, reason):
     with pytest.raises(ValidationError) as info:
-        services.organisation_reject(actor=ministry, organisation=pending_employer.employer,
-                                     reason=reason)
+        services.organisation_reject(actor=ministry, organisation=pending_employer.employer, reason=reason)
 
     assert "reason" in info.value.message_dict
     assert Employer.objects.get(pk=pending_employer.employer_id).status == VerificationStatus.PENDING
@@ -151,15 +154,20 @@ def test_rejection_without_a_reason_is_refused(ministry, pending_employer, reaso
 def test_rejection_records_the_reason_on_the_organisation_and_in_the_audit(ministry, pending_employer):
     organisation = pending_employer.employer
 
-    services.organisation_reject(actor=ministry, organisation=organisation,
-                                 reason="  统一社会信用代码与营业执照不一致  ")
+    services.organisation_reject(
+        actor=ministry, organisation=organisation, reason="  统一社会信用代码与营业执照不一致  "
+    )
 
     organisation.refresh_from_db()
     assert organisation.status == VerificationStatus.REJECTED
     assert organisation.status_reason == "统一社会信用代码与营业执照不一致"
     [event] = events_for(organisation)
     assert (event.actor, event.action, event.from_status, event.to_status) == (
-        ministry, "rejected", "pending", "rejected")
+        ministry,
+        "rejected",
+        "pending",
+        "rejected",
+    )
     assert event.comment == "统一社会信用代码与营业执照不一致"
 
 
@@ -234,8 +242,10 @@ def test_verification_rolled_back_sends_nothing(
 
 # --- verification_digest_send -----------------------------------------------------------------
 
-def test_digest_emails_active_ministry_staff_how_many_wait(ministry, employer, university, mailoutbox,
-                                                          committing):
+
+def test_digest_emails_active_ministry_staff_how_many_wait(
+    ministry, employer, university, mailoutbox, committing
+):
     EmployerFactory.create_batch(2, status=VerificationStatus.PENDING)
     UniversityFactory(status=VerificationStatus.PENDING)
     EmployerFactory(status=VerificationStatus.REJECTED)
@@ -245,7 +255,7 @@ def test_digest_emails_active_ministry_staff_how_many_wait(ministry, employer, u
 
     with committing():
         assert services.verification_digest_send() == 3
-        assert services.verification_digest_send() == 3   # run twice the same day: emailed once
+        assert services.verification_digest_send() == 3  # run twice the same day: emailed once
 
     assert sorted(m.to[0] for m in mailoutbox) == sorted([ministry.email, admin.email])
     assert all("3" in m.subject for m in mailoutbox)
@@ -267,6 +277,7 @@ def test_periodic_digest_task_sends_the_digest(ministry, pending_employer, mailo
 
 
 # --- concurrency on the real database -------------------------------------------------------
+
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)

@@ -37,12 +37,12 @@ def test_an_idle_session_ends_after_its_role_s_limit(client, request, persona, i
         signed_in(client, user)
     with at(START + timedelta(minutes=idle - 1)):
         assert client.get(PAGE).status_code == 200
-    with at(START + timedelta(minutes=2 * idle - 2)):   # idle - 1 since the last request
+    with at(START + timedelta(minutes=2 * idle - 2)):  # idle - 1 since the last request
         assert client.get(PAGE).status_code == 200
     with at(START + timedelta(minutes=3 * idle)):
         response = client.get(PAGE)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
-        assert client.get(PAGE).status_code == 302   # signed out for good
+        assert client.get(PAGE).status_code == 302  # signed out for good
 
 
 def test_every_session_ends_twelve_hours_after_signing_in_however_busy(client, employer):
@@ -55,17 +55,18 @@ def test_every_session_ends_twelve_hours_after_signing_in_however_busy(client, e
         assert client.get(PAGE).status_code == 302
 
 
-def test_a_new_password_ends_the_other_sessions_and_revokes_the_tokens(client, django_user_model,
-                                                                      employer):
+def test_a_new_password_ends_the_other_sessions_and_revokes_the_tokens(client, django_user_model, employer):
     from django.test import Client
 
     other = Client()
     signed_in(other, employer)
     token, _key = AuthToken.objects.create(user=employer)
     signed_in(client, employer)
-    response = client.post("/accounts/password/change/", {
-        "old_password": PASSWORD, "new_password1": "Another-Horse-77", "new_password2": "Another-Horse-77"})
+    response = client.post(
+        "/accounts/password/change/",
+        {"old_password": PASSWORD, "new_password1": "Another-Horse-77", "new_password2": "Another-Horse-77"},
+    )
     assert response.status_code == 302
-    assert client.get(PAGE).status_code == 200          # this session goes on
-    assert other.get(PAGE).status_code == 302           # the other one has ended
+    assert client.get(PAGE).status_code == 200  # this session goes on
+    assert other.get(PAGE).status_code == 302  # the other one has ended
     assert not AuthToken.objects.filter(pk=token.pk).exists()

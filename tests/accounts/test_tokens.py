@@ -36,8 +36,12 @@ def clock():
 
 def ask(user, **extra):
     """POST the user's username and password (and extra fields, such as otp) for a token."""
-    return APIClient().post(TOKEN, {"username": user.username, "password": PASSWORD, **extra},
-                            format="json", HTTP_ACCEPT_LANGUAGE="en")
+    return APIClient().post(
+        TOKEN,
+        {"username": user.username, "password": PASSWORD, **extra},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
 
 def key_for(user) -> str:
@@ -60,7 +64,7 @@ def works(key: str) -> bool:
 
 def token_key(key: str) -> str:
     """The start of a key that the token's row keeps to find it (and the security page shows)."""
-    return key[:CONSTANTS.TOKEN_KEY_LENGTH]
+    return key[: CONSTANTS.TOKEN_KEY_LENGTH]
 
 
 def audited(user, action: str) -> list[AuditEvent]:
@@ -73,6 +77,7 @@ def otp_refused(response) -> list[str]:
 
 
 # --- Issuing ---------------------------------------------------------------------------------------
+
 
 def test_an_employer_gets_a_token_for_seven_days_stored_only_as_a_hash(employer, clock):
     response = ask(employer)
@@ -99,7 +104,7 @@ def test_a_token_stops_working_when_it_expires(employer, clock):
     assert works(key)
     clock.shift(timedelta(minutes=2))
     assert not works(key)
-    assert not AuthToken.objects.filter(user=employer).exists()   # and knox has removed it
+    assert not AuthToken.objects.filter(user=employer).exists()  # and knox has removed it
 
 
 def test_the_lifetime_is_rest_knox_s_token_ttl(settings, employer, clock):
@@ -113,12 +118,16 @@ def test_the_lifetime_is_rest_knox_s_token_ttl(settings, employer, clock):
 
 
 def test_a_wrong_password_gets_no_token_even_with_a_good_code(ministry, clock):
-    response = APIClient().post(TOKEN, {"username": ministry.username, "password": "wrong",
-                                        "otp": code_of(authenticator_of(ministry))}, format="json")
+    response = APIClient().post(
+        TOKEN,
+        {"username": ministry.username, "password": "wrong", "otp": code_of(authenticator_of(ministry))},
+        format="json",
+    )
     assert response.status_code == 400 and not AuthToken.objects.exists()
 
 
 # --- Ministry staff give a second factor ------------------------------------------------------------
+
 
 def test_staff_without_a_code_get_no_token(ministry):
     authenticator_of(ministry)
@@ -137,7 +146,7 @@ def test_staff_with_the_code_of_their_app_get_a_token_once(ministry, clock):
     response = ask(ministry, otp=code)
     assert response.status_code == 200 and works(response.json()["token"])
     assert len(audited(ministry, "token_issued")) == 1
-    assert otp_refused(ask(ministry, otp=code))   # a replay
+    assert otp_refused(ask(ministry, otp=code))  # a replay
     assert AuthToken.objects.filter(user=ministry).count() == 1
 
 
@@ -160,6 +169,7 @@ def test_staff_without_an_authenticator_are_told_to_enrol(ministry, otp):
 
 
 # --- Revoking ----------------------------------------------------------------------------------------
+
 
 def test_logout_revokes_only_the_token_it_is_signed_with(employer):
     used, other = key_for(employer), key_for(employer)
@@ -194,15 +204,17 @@ def test_logging_out_without_a_token_is_refused_not_an_error(client, request, pa
 def test_a_new_password_revokes_every_token(client, employer):
     keys = [key_for(employer), key_for(employer)]
     log_in(client, employer)
-    response = client.post("/accounts/password/change/", {
-        "old_password": PASSWORD, "new_password1": "Another-Horse-77", "new_password2": "Another-Horse-77"})
+    response = client.post(
+        "/accounts/password/change/",
+        {"old_password": PASSWORD, "new_password1": "Another-Horse-77", "new_password2": "Another-Horse-77"},
+    )
     assert response.status_code == 302
     assert not any(works(key) for key in keys)
     [revoked] = audited(employer, "token_revoked")
     assert revoked.target == employer
     assert set(revoked.comment.split()) == {token_key(key) for key in keys}
     [changed] = audited(employer, "password_changed")
-    assert revoked.pk < changed.pk   # one transaction: the revocation, then the password's record
+    assert revoked.pk < changed.pk  # one transaction: the revocation, then the password's record
 
 
 def test_a_new_password_that_is_rolled_back_keeps_the_tokens_and_records_nothing(employer):
@@ -230,6 +242,7 @@ def test_a_save_that_keeps_the_password_keeps_the_tokens(employer):
 
 
 # --- The security page ------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def keys(employer, other_employer):

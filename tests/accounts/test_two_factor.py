@@ -80,6 +80,7 @@ def is_asked(response, next_url: str) -> bool:
 
 # --- Enrolment ---------------------------------------------------------------------------------
 
+
 def test_the_first_sign_in_shows_the_qr_code_and_the_key_of_a_new_authenticator(client, ministry):
     response = client.post("/accounts/login/", {"username": ministry.username, "password": PASSWORD})
     assert is_asked(client.get(response.url), DASHBOARD)
@@ -88,7 +89,7 @@ def test_the_first_sign_in_shows_the_qr_code_and_the_key_of_a_new_authenticator(
     assert page.status_code == 200 and f'src="{QR}"' in html
     secret = re.search(r'<code id="two-factor-secret">([A-Z2-7 ]+)</code>', html).group(1)
     assert secret.replace(" ", "") == b32encode(pending(ministry).bin_key).decode()
-    assert secret in client.get(TWO_FACTOR).content.decode()   # the same key on a reload
+    assert secret in client.get(TWO_FACTOR).content.decode()  # the same key on a reload
     assert TOTPDevice.objects.filter(user=ministry).count() == 1
 
 
@@ -127,8 +128,7 @@ def test_a_wrong_code_does_not_enrol_and_is_audited(client, ministry, clock):
     assert is_asked(client.get(STAFF_PAGE), STAFF_PAGE)
 
 
-def test_the_app_s_code_enrols_it_shows_ten_recovery_codes_and_opens_the_staff_pages(
-        client, ministry, clock):
+def test_the_app_s_code_enrols_it_shows_ten_recovery_codes_and_opens_the_staff_pages(client, ministry, clock):
     password_given(client, ministry).get(TWO_FACTOR)
     device = pending(ministry)
     response = give(client, code_of(device), next_url=STAFF_PAGE)
@@ -137,7 +137,7 @@ def test_the_app_s_code_enrols_it_shows_ten_recovery_codes_and_opens_the_staff_p
     assert len(set(codes)) == 10
     stored = StaticToken.objects.filter(device__user=ministry).values_list("token", flat=True)
     assert set(codes) == set(stored)
-    assert f'href="{STAFF_PAGE}"' in response.content.decode()   # on to where the user was going
+    assert f'href="{STAFF_PAGE}"' in response.content.decode()  # on to where the user was going
     assert credentials.authenticator(ministry) == device
     assert len(audited(ministry, "two_factor_enrolled")) == 1
     for page in (STAFF_PAGE, DASHBOARD, "/admin/", ME):
@@ -146,6 +146,7 @@ def test_the_app_s_code_enrols_it_shows_ten_recovery_codes_and_opens_the_staff_p
 
 # --- Signing in with an enrolled app -------------------------------------------------------------
 
+
 def test_an_enrolled_user_gives_the_code_of_their_app(client, ministry, app, clock):
     page = password_given(client, ministry).get(TWO_FACTOR)
     assert page.status_code == 200 and "two-factor-qr" not in page.content.decode()
@@ -153,7 +154,7 @@ def test_an_enrolled_user_gives_the_code_of_their_app(client, ministry, app, clo
     response = give(client, code_of(app), next_url="/admin/")
     assert response.status_code == 302 and response.url == "/admin/"
     assert client.get("/admin/").status_code == 200
-    assert client.get(TWO_FACTOR).url == DASHBOARD   # given already: sent on
+    assert client.get(TWO_FACTOR).url == DASHBOARD  # given already: sent on
 
 
 def test_a_wrong_code_is_refused_audited_and_delays_the_next_try(client, ministry, app, clock):
@@ -162,7 +163,7 @@ def test_a_wrong_code_is_refused_audited_and_delays_the_next_try(client, ministr
     assert response.status_code == 400 and field_errors(response)["code"]
     assert len(audited(ministry, "two_factor_failed")) == 1
     assert is_asked(client.get(STAFF_PAGE), STAFF_PAGE)
-    assert give(client, code_of(app)).status_code == 400   # straight after a failure: too soon
+    assert give(client, code_of(app)).status_code == 400  # straight after a failure: too soon
     clock.shift(timedelta(seconds=2))
     assert give(client, code_of(app)).status_code == 302
     assert client.get(STAFF_PAGE).status_code == 200
@@ -177,12 +178,12 @@ def test_a_code_is_good_once(client, ministry, app, clock):
     assert is_asked(other.get(STAFF_PAGE), STAFF_PAGE)
     assert len(audited(ministry, "two_factor_failed")) == 1
     clock.shift(timedelta(seconds=30))
-    assert give(other, code_of(app)).status_code == 302   # the app's next code
+    assert give(other, code_of(app)).status_code == 302  # the app's next code
 
 
 def test_a_recovery_code_signs_in_once(client, ministry, app, clock):
     codes = credentials.recovery_codes_renew(user=ministry)
-    response = give(password_given(client, ministry), codes[0].upper())   # as typed from paper
+    response = give(password_given(client, ministry), codes[0].upper())  # as typed from paper
     assert response.status_code == 302 and client.get(STAFF_PAGE).status_code == 200
     [used] = audited(ministry, "recovery_code_used")
     assert used.comment == "9" and credentials.recovery_codes_left(ministry) == 9
@@ -216,9 +217,12 @@ def test_new_recovery_codes_replace_the_old_ones(client, ministry, app, clock):
 
 # --- Who is asked, and where ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("persona", ["ministry", "admin_user"])
-@pytest.mark.parametrize("path", ["/admin/", "/admin/accounts/user/", STAFF_PAGE, DASHBOARD,
-                                  "/accounts/security/", "/projects/?q=ai"])
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/", "/admin/accounts/user/", STAFF_PAGE, DASHBOARD, "/accounts/security/", "/projects/?q=ai"],
+)
 def test_a_password_only_staff_session_is_sent_to_the_two_factor_page(client, request, persona, path):
     client.force_login(request.getfixturevalue(persona))
     assert is_asked(client.get(path), path)

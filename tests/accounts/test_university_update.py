@@ -13,8 +13,13 @@ pytestmark = pytest.mark.django_db
 def test_details_and_profile_are_saved_together_and_each_audited(university):
     organisation = university.university
 
-    services.university_update(actor=university, university=organisation, fields={"city": "南京"},
-                               strengths=STRENGTHS, capacity=CAPACITY)
+    services.university_update(
+        actor=university,
+        university=organisation,
+        fields={"city": "南京"},
+        strengths=STRENGTHS,
+        capacity=CAPACITY,
+    )
 
     organisation.refresh_from_db()
     assert organisation.city == "南京" and profile_of(organisation) == (STRENGTHS, CAPACITY)
@@ -27,8 +32,12 @@ def test_a_refused_capacity_leaves_the_details_unchanged_too(university):
     city = organisation.city
 
     with pytest.raises(ValidationError) as info:
-        services.university_update(actor=university, university=organisation, fields={"city": "南京"},
-                                   capacity={"directed_training": {"places": -1, "projects": 1}})
+        services.university_update(
+            actor=university,
+            university=organisation,
+            fields={"city": "南京"},
+            capacity={"directed_training": {"places": -1, "projects": 1}},
+        )
 
     assert "capacity" in info.value.message_dict
     organisation.refresh_from_db()
@@ -38,6 +47,10 @@ def test_a_refused_capacity_leaves_the_details_unchanged_too(university):
 
 def test_another_university_s_staff_may_not(university, other_university):
     with pytest.raises(PermissionDenied):
-        services.university_update(actor=other_university, university=university.university,
-                                   fields={"city": "南京"}, strengths=STRENGTHS)
+        services.university_update(
+            actor=other_university,
+            university=university.university,
+            fields={"city": "南京"},
+            strengths=STRENGTHS,
+        )
     assert profile_of(university.university)[0] == {}

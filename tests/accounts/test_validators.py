@@ -53,9 +53,7 @@ def test_check_char_zero_when_weighted_sum_is_a_multiple_of_31():
 
 def test_check_char_is_never_a_forbidden_letter():
     rng = random.Random(7)
-    chars = {
-        credit_code_check_char("".join(rng.choices(CREDIT_CODE_CHARSET, k=17))) for _ in range(2000)
-    }
+    chars = {credit_code_check_char("".join(rng.choices(CREDIT_CODE_CHARSET, k=17))) for _ in range(2000)}
     assert chars == set(CREDIT_CODE_CHARSET)
     assert not chars & set("IOZSV")
 
@@ -76,7 +74,7 @@ def test_wrong_length_message_states_the_length():
 def test_credit_code_with_a_forbidden_letter_is_refused(letter, position):
     # Positions 1-2 and 9-18 accept capital letters, except these five (too like 1, 0, 2, 5, U).
     valid = "91350100M000100Y43"
-    code = valid[:position] + letter + valid[position + 1:]
+    code = valid[:position] + letter + valid[position + 1 :]
     assert error_code(validate_credit_code, code) == "credit_code_format"
 
 
@@ -112,7 +110,7 @@ def test_every_single_character_typo_is_caught_by_the_check_character():
     for position in [0, 1, *range(8, 17)]:
         for char in CREDIT_CODE_CHARSET:
             if char != code[position]:
-                typo = code[:position] + char + code[position + 1:]
+                typo = code[:position] + char + code[position + 1 :]
                 assert error_code(validate_credit_code, typo) == "credit_code_check", typo
                 typos += 1
     assert typos == 11 * 30
@@ -123,7 +121,7 @@ def test_every_swap_of_neighbouring_characters_is_caught_by_the_check_character(
     swaps = 0
     for i in range(16):
         if code[i] != code[i + 1]:
-            swapped = code[:i] + code[i + 1] + code[i] + code[i + 2:]
+            swapped = code[:i] + code[i + 1] + code[i] + code[i + 2 :]
             assert error_code(validate_credit_code, swapped) == "credit_code_check", swapped
             swaps += 1
     assert swaps >= 10
@@ -136,8 +134,17 @@ def test_mainland_mobile_numbers_are_accepted(number):
 
 @pytest.mark.parametrize(
     "number",
-    ["12800138000", "10800138000", "1380013800", "138001380001", "+8613800138000",
-     "138-0013-8000", "23800138000", "", "1380013800a"],
+    [
+        "12800138000",
+        "10800138000",
+        "1380013800",
+        "138001380001",
+        "+8613800138000",
+        "138-0013-8000",
+        "23800138000",
+        "",
+        "1380013800a",
+    ],
 )
 def test_malformed_mobile_numbers_are_refused(number):
     assert error_code(validate_mobile, number) == "mobile"

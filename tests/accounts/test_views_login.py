@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # --- login, logout, password reset -------------------------------------------------------------
 
+
 def test_login_with_the_right_password_opens_the_dashboard(client, employer):
     response = client.post(LOGIN, {"username": employer.username, "password": PASSWORD})
 

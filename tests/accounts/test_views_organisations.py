@@ -20,8 +20,11 @@ EDIT = reverse("accounts:organisation-edit")
 
 def details_form(organisation) -> dict:
     fields = ["name", "province", "city", "contact_person", "phone", "email"]
-    fields += ["credit_code", "kind", "industry"] if isinstance(organisation, Employer) else \
-        ["institution_code", "tier"]
+    fields += (
+        ["credit_code", "kind", "industry"]
+        if isinstance(organisation, Employer)
+        else ["institution_code", "tier"]
+    )
     return {name: getattr(organisation, name) for name in fields}
 
 
@@ -65,8 +68,12 @@ def test_identity_fields_of_a_verified_organisation_are_locked(client_for, emplo
     assert "disabled" in input_tag(page, "name") and "disabled" in input_tag(page, "credit_code")
     assert "disabled" not in input_tag(page, "city")
 
-    data = {**details_form(organisation), "name": "偷偷改名有限公司",
-            "credit_code": code_with_check("91110108MA0000006"), "city": "通州"}
+    data = {
+        **details_form(organisation),
+        "name": "偷偷改名有限公司",
+        "credit_code": code_with_check("91110108MA0000006"),
+        "city": "通州",
+    }
     response = client.post(EDIT, data)
 
     assert response.status_code == 302
@@ -92,8 +99,9 @@ def test_rejected_organisation_goes_back_to_pending_when_its_details_are_saved(c
     assert (organisation.phone, organisation.status) == ("13011112222", VerificationStatus.PENDING)
 
 
-@pytest.mark.parametrize(("field", "value"), [("phone", "999"), ("email", "x@"), ("city", ""),
-                                              ("province", "00")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("phone", "999"), ("email", "x@"), ("city", ""), ("province", "00")]
+)
 def test_invalid_details_are_shown_at_the_field_and_not_saved(client_for, pending_employer, field, value):
     organisation = pending_employer.employer
     data = {**details_form(organisation), field: value, "contact_person": "新联系人"}
@@ -106,6 +114,7 @@ def test_invalid_details_are_shown_at_the_field_and_not_saved(client_for, pendin
 
 
 # --- university profile ---------------------------------------------------------------------
+
 
 def test_profile_page_requires_login(client):
     assert is_login_redirect(client.get(PROFILE), PROFILE)
@@ -120,16 +129,26 @@ def test_university_sees_a_field_per_focus_area_and_capacity(client_for, univers
     response = client_for(university).get(PROFILE)
 
     assert response.status_code == 200
-    for name in ("strength:ml", "strength:cv.medical_imaging", "capacity:internship_base:places",
-                 "capacity:workforce_development:projects"):
+    for name in (
+        "strength:ml",
+        "strength:cv.medical_imaging",
+        "capacity:internship_base:places",
+        "capacity:workforce_development:projects",
+    ):
         input_tag(response, name)
 
 
 def test_university_saves_its_profile(client_for, university):
     organisation = university.university
-    data = profile_form(**{"strength:ml": "0.8", "strength:nlp.speech": "0.35", "strength:cv": "0",
-                           "capacity:directed_training:places": "40",
-                           "capacity:directed_training:projects": "3"})
+    data = profile_form(
+        **{
+            "strength:ml": "0.8",
+            "strength:nlp.speech": "0.35",
+            "strength:cv": "0",
+            "capacity:directed_training:places": "40",
+            "capacity:directed_training:projects": "3",
+        }
+    )
 
     response = client_for(university).post(PROFILE, data)
 
@@ -137,16 +156,24 @@ def test_university_saves_its_profile(client_for, university):
     strengths = dict(organisation.strengths.values_list("area__code", "weight"))
     assert strengths == {"ml": 0.8, "nlp.speech": 0.35}
     capacities = {c.project_type: (c.places, c.projects) for c in organisation.capacities.all()}
-    assert capacities == {"directed_training": (40, 3), "internship_base": (0, 0),
-                          "workforce_development": (0, 0)}
+    assert capacities == {
+        "directed_training": (40, 3),
+        "internship_base": (0, 0),
+        "workforce_development": (0, 0),
+    }
     page = client_for(university).get(PROFILE)
     assert 'value="0.8"' in input_tag(page, "strength:ml")
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("strength:ml", "1.5"), ("strength:ml", "-0.2"), ("strength:ml", "high"),
-     ("capacity:internship_base:places", "-1"), ("capacity:internship_base:projects", "2.5")],
+    [
+        ("strength:ml", "1.5"),
+        ("strength:ml", "-0.2"),
+        ("strength:ml", "high"),
+        ("capacity:internship_base:places", "-1"),
+        ("capacity:internship_base:projects", "2.5"),
+    ],
 )
 def test_invalid_profile_is_shown_at_the_field_and_not_saved(client_for, university, name, value):
     organisation = university.university

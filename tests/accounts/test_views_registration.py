@@ -17,8 +17,10 @@ pytestmark = pytest.mark.django_db
 
 # --- registration ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("kind", "code_field"), [("employer", "credit_code"),
-                                                  ("university", "institution_code")])
+
+@pytest.mark.parametrize(
+    ("kind", "code_field"), [("employer", "credit_code"), ("university", "institution_code")]
+)
 def test_registration_form_renders_for_a_visitor(client, kind, code_field):
     response = client.get(reverse(f"accounts:register-{kind}"))
 
@@ -127,12 +129,15 @@ def test_invalid_registration_keeps_what_was_typed(client, employer_form):
 
 # --- dashboard ------------------------------------------------------------------------------
 
+
 def test_dashboard_requires_login(client):
     assert is_login_redirect(client.get(DASHBOARD), DASHBOARD)
 
 
-@pytest.mark.parametrize(("persona", "status"), [("employer", "verified"), ("pending_employer", "pending"),
-                                                 ("university", "verified")])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("employer", "verified"), ("pending_employer", "pending"), ("university", "verified")],
+)
 def test_dashboard_shows_the_organisation_status(request, client_for, persona, status):
     user = request.getfixturevalue(persona)
 
@@ -144,8 +149,9 @@ def test_dashboard_shows_the_organisation_status(request, client_for, persona, s
 
 
 def test_dashboard_of_a_rejected_organisation_shows_the_reason(client_for):
-    member = EmployerUserFactory(employer__status=VerificationStatus.REJECTED,
-                                 employer__status_reason="营业执照照片模糊")
+    member = EmployerUserFactory(
+        employer__status=VerificationStatus.REJECTED, employer__status_reason="营业执照照片模糊"
+    )
 
     html = client_for(member).get(DASHBOARD).content.decode()
 

@@ -18,8 +18,10 @@ pytestmark = pytest.mark.django_db
 QUEUE = reverse("accounts:organisation-queue")
 
 
-@pytest.mark.parametrize(("persona", "expected"), [("ministry", 200), ("employer", 403),
-                                                   ("pending_employer", 403), ("university", 403)])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("ministry", 200), ("employer", 403), ("pending_employer", 403), ("university", 403)],
+)
 def test_queue_is_for_ministry_staff_only(request, client_for, persona, expected):
     assert client_for(request.getfixturevalue(persona)).get(QUEUE).status_code == expected
 
@@ -65,8 +67,12 @@ REVIEW_MATRIX = [("ministry", 200), ("member", 403), ("other_member", 404), ("ot
 
 @pytest.fixture
 def review_personas(ministry, pending_employer, other_employer, university):
-    return {"ministry": ministry, "member": pending_employer, "other_member": other_employer,
-            "other_kind": university}
+    return {
+        "ministry": ministry,
+        "member": pending_employer,
+        "other_member": other_employer,
+        "other_kind": university,
+    }
 
 
 @pytest.mark.parametrize(("persona", "expected"), REVIEW_MATRIX)
@@ -78,8 +84,10 @@ def test_employer_review_page_persona_matrix(
     assert response.status_code == expected
 
 
-@pytest.mark.parametrize(("persona", "expected"), [("ministry", 200), ("university", 403),
-                                                   ("other_university", 404), ("employer", 404)])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("ministry", 200), ("university", 403), ("other_university", 404), ("employer", 404)],
+)
 def test_university_review_page_persona_matrix(request, client_for, university, persona, expected):
     response = client_for(request.getfixturevalue(persona)).get(review_url(university.university))
 
@@ -129,8 +137,9 @@ def test_visitor_posting_a_review_is_sent_to_login(client, pending_employer):
     assert Employer.objects.get(pk=pending_employer.employer_id).status == VerificationStatus.PENDING
 
 
-def test_ministry_verifies_from_the_review_page(client_for, ministry, pending_employer, mailoutbox,
-                                                django_capture_on_commit_callbacks):
+def test_ministry_verifies_from_the_review_page(
+    client_for, ministry, pending_employer, mailoutbox, django_capture_on_commit_callbacks
+):
     path = review_url(pending_employer.employer)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,8 +154,9 @@ def test_ministry_verifies_from_the_review_page(client_for, ministry, pending_em
 def test_ministry_rejects_from_the_review_page_with_a_reason(client_for, ministry, university):
     organisation = university.university
 
-    response = client_for(ministry).post(review_url(organisation), {"action": "reject",
-                                                                     "reason": "院校代码与名称不符"})
+    response = client_for(ministry).post(
+        review_url(organisation), {"action": "reject", "reason": "院校代码与名称不符"}
+    )
 
     assert response.status_code == 302
     organisation.refresh_from_db()
@@ -154,8 +164,9 @@ def test_ministry_rejects_from_the_review_page_with_a_reason(client_for, ministr
 
 
 def test_rejection_without_a_reason_shows_the_error_at_the_reason(client_for, ministry, pending_employer):
-    response = client_for(ministry).post(review_url(pending_employer.employer),
-                                         {"action": "reject", "reason": "  "})
+    response = client_for(ministry).post(
+        review_url(pending_employer.employer), {"action": "reject", "reason": "  "}
+    )
 
     assert response.status_code == 400
     assert field_errors(response).get("reason")

@@ -33,7 +33,8 @@ class Scan:
     trees: dict[str, ast.Module] = field(default_factory=dict)
     # (module, enclosing function or None, call) for every call in the source.
     calls: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef | None, ast.Call]] = field(
-        default_factory=list)
+        default_factory=list
+    )
     codes: dict[str, set[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -68,12 +69,12 @@ class Scan:
             for branch in (expr.body, expr.orelse):
                 self._resolve(branch, site, line, seen)
         elif isinstance(expr, ast.Constant | ast.JoinedStr):
-            self.problems.append(f"{where}: a free string ({ast.unparse(expr)}); name the action "
-                                 "in the app's audit.py")
+            self.problems.append(
+                f"{where}: a free string ({ast.unparse(expr)}); name the action in the app's audit.py"
+            )
         elif isinstance(expr, ast.Name) and site.function and expr.id in _parameters(site.function):
             self._passed_through(expr.id, site, where, seen)
-        elif isinstance(expr, ast.Name) and site.function and (values := _assigned(site.function,
-                                                                                    expr.id)):
+        elif isinstance(expr, ast.Name) and site.function and (values := _assigned(site.function, expr.id)):
             for value in values:
                 self._resolve(value, site, line, seen)
         elif isinstance(expr, ast.Name | ast.Attribute):
@@ -92,9 +93,11 @@ class Scan:
         if key in seen:
             return
         seen = seen | {key}
-        passed = [(module, function, call, value) for module, function, call in self.calls
-                  if _callee(call) == site.function.name
-                  and (value := _keyword(call, name)) is not None]
+        passed = [
+            (module, function, call, value)
+            for module, function, call in self.calls
+            if _callee(call) == site.function.name and (value := _keyword(call, name)) is not None
+        ]
         if not passed:
             self.problems.append(f"{where}: no call of {site.function.name}() passes {name}=")
         for module, function, call, value in passed:
@@ -117,9 +120,13 @@ def _parameters(function) -> set[str]:
 
 
 def _assigned(function, name: str) -> list[ast.expr]:
-    return [node.value for node in ast.walk(function)
-            if isinstance(node, ast.Assign) and node.value is not None
-            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)]
+    return [
+        node.value
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign)
+        and node.value is not None
+        and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -139,15 +146,23 @@ def test_every_audit_record_call_names_its_action_with_a_constant(scan):
 def test_the_scan_follows_actions_passed_through_helpers(scan):
     # A proposal's table action (review._transition), an introduction's (introductions.move),
     # a side's answer (a local chosen by side), a verification (accounts' _change_status).
-    assert {"submit", "send", "expire", "employer_accepted", "university_declined", "verified",
-            "outcome_returned", "interest_not_a_fit", "match_run_created"} <= set(scan.codes)
+    assert {
+        "submit",
+        "send",
+        "expire",
+        "employer_accepted",
+        "university_declined",
+        "verified",
+        "outcome_returned",
+        "interest_not_a_fit",
+        "match_run_created",
+    } <= set(scan.codes)
 
 
 def test_every_action_the_source_records_has_a_label_in_english_and_chinese(scan):
     missing = sorted(code for code in scan.codes if code not in audit.action_labels())
     assert missing == [], f"no label in any app's audit.py for {missing}"
-    untranslated = sorted(code for code in scan.codes
-                          if _label_in("zh-hans", code) == _label_in("en", code))
+    untranslated = sorted(code for code in scan.codes if _label_in("zh-hans", code) == _label_in("en", code))
     assert untranslated == [], f"no Chinese label (locale/zh_Hans) for {untranslated}"
 
 
@@ -168,18 +183,21 @@ def test_each_app_declares_its_actions_in_its_own_module():
 def test_an_event_reads_its_action_and_statuses_through_the_catalogue():
     from accounts.models import AuditEvent
 
-    event = AuditEvent(action="match_run_published", from_status="submitted",
-                       to_status="published")
+    event = AuditEvent(action="match_run_published", from_status="submitted", to_status="published")
     with translation.override("en"):
         assert (str(event.action_label), str(event.from_label), str(event.to_label)) == (
-            "Matching results published", "Submitted, under review", "Approved and published")
+            "Matching results published",
+            "Submitted, under review",
+            "Approved and published",
+        )
     assert AuditEvent(action="no_such_action").action_label == "no_such_action"
 
 
 def test_a_free_string_action_is_refused(tmp_path):
     (tmp_path / "common").mkdir()
     (tmp_path / "common" / "x.py").write_text(
-        'def f(actor):\n    audit_record(actor=actor, target=actor, action="made_up")\n')
+        'def f(actor):\n    audit_record(actor=actor, target=actor, action="made_up")\n'
+    )
     for app in APPS[1:]:
         (tmp_path / app).mkdir()
     found = Scan().load(tmp_path)

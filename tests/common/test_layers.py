@@ -28,17 +28,22 @@ def imported_packages(folder: Path) -> dict[str, set[str]]:
 
 @pytest.mark.parametrize("layer", LAYERS)
 def test_a_layer_imports_none_to_its_right_nor_portal(layer):
-    forbidden = {*LAYERS[LAYERS.index(layer) + 1:], "portal"}
-    wrong = {module: sorted(names & forbidden)
-             for module, names in imported_packages(ROOT / layer).items() if names & forbidden}
+    forbidden = {*LAYERS[LAYERS.index(layer) + 1 :], "portal"}
+    wrong = {
+        module: sorted(names & forbidden)
+        for module, names in imported_packages(ROOT / layer).items()
+        if names & forbidden
+    }
     assert wrong == {}
 
 
 def test_the_matching_engine_imports_no_django_and_no_app():
     forbidden = {"django", "rest_framework", "celery", *LAYERS, "portal"}
-    wrong = {module: sorted(names & forbidden)
-             for module, names in imported_packages(ROOT / "matching" / "engine").items()
-             if names & forbidden}
+    wrong = {
+        module: sorted(names & forbidden)
+        for module, names in imported_packages(ROOT / "matching" / "engine").items()
+        if names & forbidden
+    }
     assert wrong == {}
 
 

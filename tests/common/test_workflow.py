@@ -66,15 +66,16 @@ def test_every_action_has_a_row_and_every_row_can_be_reached(name):
 def test_the_roles_of_the_tables_are_the_ones_the_services_check():
     assert projects.PROPOSAL.roles == {projects.OWNER, projects.MINISTRY}
     assert brokering.INTRODUCTION.roles == {brokering.MINISTRY, brokering.SIDE, brokering.SYSTEM}
-    assert (brokering.EMPLOYER, brokering.UNIVERSITY) == (brokering_selectors.EMPLOYER,
-                                                          brokering_selectors.UNIVERSITY)
+    assert (brokering.EMPLOYER, brokering.UNIVERSITY) == (
+        brokering_selectors.EMPLOYER,
+        brokering_selectors.UNIVERSITY,
+    )
 
 
 def test_outcome_report_is_sent_back_by_the_university_before_confirming_and_by_staff_after():
     assert brokering.OUTCOME.sources("return", brokering.UNIVERSITY) == ["submitted"]
     assert brokering.OUTCOME.sources("return", brokering.MINISTRY) == ["confirmed"]
-    assert brokering.OUTCOME.available_actions("submitted", {brokering.UNIVERSITY}) == [
-        "confirm", "return"]
+    assert brokering.OUTCOME.available_actions("submitted", {brokering.UNIVERSITY}) == ["confirm", "return"]
 
 
 def test_a_row_naming_an_undeclared_role_is_refused():
@@ -83,8 +84,9 @@ def test_a_row_naming_an_undeclared_role_is_refused():
 
 
 def test_available_actions_list_each_action_once_in_table_order():
-    table = Workflow({("a", "go"): ("b", "x"), ("a", "stop"): ("c", "y"),
-                      ("b", "go"): ("c", "x")}, roles=["x", "y"])
+    table = Workflow(
+        {("a", "go"): ("b", "x"), ("a", "stop"): ("c", "y"), ("b", "go"): ("c", "x")}, roles=["x", "y"]
+    )
     assert table.available_actions("a", {"x", "y"}) == ["go", "stop"]
     assert table.available_actions("a", {"y"}) == ["stop"]
     assert table.available_actions("c", {"x", "y"}) == []
@@ -111,12 +113,14 @@ def test_a_move_no_row_allows_is_a_programming_error():
 
 def _names(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | {
-        n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+        n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
+    }
 
 
 def _lists_status(node: ast.AST | None) -> bool:
     return isinstance(node, ast.List | ast.Tuple | ast.Set) and any(
-        isinstance(e, ast.Constant) and e.value == "status" for e in node.elts)
+        isinstance(e, ast.Constant) and e.value == "status" for e in node.elts
+    )
 
 
 def status_writes(source: str, *, guarded: bool) -> list[int]:
@@ -128,22 +132,38 @@ def status_writes(source: str, *, guarded: bool) -> list[int]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             keywords = {k.arg for k in node.keywords}
-            if node.func.attr == "update" and any(k and k.startswith("status") for k in keywords) \
-                    and (guarded or _names(node.func.value) & MODELS):
+            if (
+                node.func.attr == "update"
+                and any(k and k.startswith("status") for k in keywords)
+                and (guarded or _names(node.func.value) & MODELS)
+            ):
                 lines.append(node.lineno)
         if not guarded:
             continue
         if isinstance(node, ast.Call) and (
-                any(k.arg == "update_fields" and _lists_status(k.value) for k in node.keywords)
-                or (isinstance(node.func, ast.Attribute) and node.func.attr == "bulk_update"
-                    and len(node.args) > 1 and _lists_status(node.args[1]))):
+            any(k.arg == "update_fields" and _lists_status(k.value) for k in node.keywords)
+            or (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr == "bulk_update"
+                and len(node.args) > 1
+                and _lists_status(node.args[1])
+            )
+        ):
             lines.append(node.lineno)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                node.func.id == "setattr" and len(node.args) > 1 and \
-                isinstance(node.args[1], ast.Constant) and node.args[1].value == "status":
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "setattr"
+            and len(node.args) > 1
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value == "status"
+        ):
             lines.append(node.lineno)
-        targets = node.targets if isinstance(node, ast.Assign) else (
-            [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else [])
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else ([node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else [])
+        )
         for target in targets:
             for part in ast.walk(target):
                 if isinstance(part, ast.Attribute) and part.attr == "status":
@@ -159,8 +179,7 @@ def test_the_scan_catches_each_way_of_writing_a_status():
     assert status_writes("Interest.objects.bulk_update(rows, ['status'])", guarded=True)
     assert status_writes("a.status, a.comment = 'x', ''", guarded=True)
     assert status_writes("setattr(a, 'status', 'x')", guarded=True)
-    assert not status_writes("Introduction.objects.filter(status='x').update(places=1)",
-                             guarded=True)
+    assert not status_writes("Introduction.objects.filter(status='x').update(places=1)", guarded=True)
 
 
 def test_no_status_of_the_four_models_changes_outside_the_workflow_move():

@@ -31,17 +31,27 @@ def seed() -> MatchRun:
     staff = MinistryUserFactory(username="moe")
     call = CallFactory(name="2027 年人工智能领域批次")
     yuntu = EmployerUserFactory(username="yuntu", employer__name="南京云图智能科技有限公司")
-    ProposalFactory(call=call, employer=yuntu.employer, title=VISION, student_places=40,
-                    partners_sought=1, areas={"cv.industrial_inspection": 3, "ml": 1},
-                    status="published", decided_at=timezone.now())
+    ProposalFactory(
+        call=call,
+        employer=yuntu.employer,
+        title=VISION,
+        student_places=40,
+        partners_sought=1,
+        areas={"cv.industrial_inspection": 3, "ml": 1},
+        status="published",
+        decided_at=timezone.now(),
+    )
     seu = UniversityUserFactory(username="seu", university__name="东南大学", university__province="32")
     UniversityStrength.objects.bulk_create(
         UniversityStrength(university=seu.university, area=FocusArea.objects.get(code=code), weight=weight)
-        for code, weight in (("cv", 0.9), ("ml", 0.6)))   # an area fit above the run's floor
-    UniversityCapacity.objects.create(university=seu.university, project_type="internship_base",
-                                      places=60, projects=2)
-    run = MatchRun.objects.create(call=call, created_by=staff, weights={
-        "area": 0.6, "capacity": 0.15, "region": 0.15, "interest": 0.1})
+        for code, weight in (("cv", 0.9), ("ml", 0.6))
+    )  # an area fit above the run's floor
+    UniversityCapacity.objects.create(
+        university=seu.university, project_type="internship_base", places=60, projects=2
+    )
+    run = MatchRun.objects.create(
+        call=call, created_by=staff, weights={"area": 0.6, "capacity": 0.15, "region": 0.15, "interest": 0.1}
+    )
     match_run_execute(run.pk)
     run.refresh_from_db()
     assert run.status == "succeeded" and run.summary["proposed"] == 1
@@ -106,8 +116,9 @@ def test_staff_broker_an_introduction_and_follow_it_to_closure(page, live_server
     page.fill("#id_signed_on", timezone.localdate().isoformat())
     page.fill("#id_places_agreed", "30")
     page.fill("#id_funding_agreed_cny", "200000")
-    page.set_input_files("#id_document", files=[{"name": "合作协议.pdf", "mimeType": "application/pdf",
-                                                 "buffer": PDF}])
+    page.set_input_files(
+        "#id_document", files=[{"name": "合作协议.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     submit(page, "#record-agreement")
     introduction.refresh_from_db()
     assert introduction.status == "signed" and introduction.agreement.places_agreed == 30

@@ -21,33 +21,40 @@ STATEMENT = "我校人工智能学院在工业视觉检测方向有稳定的科�
 
 
 def publish(**kwargs):
-    proposal = ProposalFactory(status="published", decided_at=timezone.now() - timedelta(days=1),
-                               **kwargs)
-    proposal.search_document = search.document(proposal.title, proposal.summary,
-                                               proposal.description, proposal.employer.name)
+    proposal = ProposalFactory(status="published", decided_at=timezone.now() - timedelta(days=1), **kwargs)
+    proposal.search_document = search.document(
+        proposal.title, proposal.summary, proposal.description, proposal.employer.name
+    )
     proposal.save(update_fields=["search_document"])
     return proposal
 
 
 def seed():
     employer = EmployerUserFactory(username="yuntu", employer__name="南京云图智能科技有限公司")
-    project = publish(employer=employer.employer, title=TITLE, host_province="32",
-                      areas={"cv.industrial_inspection": 3, "ml": 1}, partners_sought=2)
+    project = publish(
+        employer=employer.employer,
+        title=TITLE,
+        host_province="32",
+        areas={"cv.industrial_inspection": 3, "ml": 1},
+        partners_sought=2,
+    )
     others = EmployerFactory(name="广州视界科技有限公司")
-    publish(employer=others, title="医学影像视觉分析实习基地", host_province="44",
-            areas={"cv.medical_imaging": 1})
+    publish(
+        employer=others, title="医学影像视觉分析实习基地", host_province="44", areas={"cv.medical_imaging": 1}
+    )
     publish(employer=others, title="视觉导航机器人实习基地", host_province="32", areas={"robotics": 1})
     publish(employer=others, title="智能客服对话实习基地", host_province="32", areas={"nlp": 1})
-    university = UniversityUserFactory(username="seu", university__name="东南大学",
-                                       university__province="32")
-    UniversityCapacity.objects.create(university=university.university,
-                                      project_type="internship_base", places=20, projects=3)
+    university = UniversityUserFactory(username="seu", university__name="东南大学", university__province="32")
+    UniversityCapacity.objects.create(
+        university=university.university, project_type="internship_base", places=20, projects=3
+    )
     return project
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_a_university_finds_a_project_and_expresses_interest_and_is_welcomed(
-        page, live_server, language, request):
+    page, live_server, language, request
+):
     base = live_server.url
     project = seed()
     page.goto(base + "/")

@@ -29,14 +29,15 @@ ROBOTS = "视觉导航机器人实习基地"
 
 
 def university(username: str, name: str, province: str, strengths: dict[str, float]):
-    user = UniversityUserFactory(username=username, university__name=name,
-                                 university__province=province)
+    user = UniversityUserFactory(username=username, university__name=name, university__province=province)
     areas = {a.code: a for a in FocusArea.objects.filter(code__in=strengths)}
     UniversityStrength.objects.bulk_create(
         UniversityStrength(university=user.university, area=areas[code], weight=weight)
-        for code, weight in strengths.items())
-    UniversityCapacity.objects.create(university=user.university, project_type="internship_base",
-                                      places=40, projects=2)
+        for code, weight in strengths.items()
+    )
+    UniversityCapacity.objects.create(
+        university=user.university, project_type="internship_base", places=40, projects=2
+    )
     return user
 
 
@@ -46,20 +47,33 @@ def seed():
     yuntu = EmployerUserFactory(username="yuntu", employer__name="南京云图智能科技有限公司")
     others = EmployerFactory(name="广州视界科技有限公司")
     for title, employer, areas, province in [
-            (VISION, yuntu.employer, {"cv.industrial_inspection": 3, "ml": 1}, "32"),
-            (LANGUAGE, others, {"nlp": 1}, "11"),
-            (ROBOTS, others, {"robotics": 1}, "44")]:
-        ProposalFactory(call=call, employer=employer, title=title, areas=areas, host_province=province,
-                        status="published", decided_at=timezone.now())
+        (VISION, yuntu.employer, {"cv.industrial_inspection": 3, "ml": 1}, "32"),
+        (LANGUAGE, others, {"nlp": 1}, "11"),
+        (ROBOTS, others, {"robotics": 1}, "44"),
+    ]:
+        ProposalFactory(
+            call=call,
+            employer=employer,
+            title=title,
+            areas=areas,
+            host_province=province,
+            status="published",
+            decided_at=timezone.now(),
+        )
     university("seu", "东南大学", "32", {"cv": 0.9, "ml": 0.6})
     university("buaa", "北京航空航天大学", "11", {"nlp": 0.8, "robotics": 0.7})
     university("scut", "华南理工大学", "44", {"robotics": 0.6, "cv": 0.4})
     return call
 
 
-PLAIN = {"zh-hans": {"gap": "与理论最优的差距", "over": "学生名额超额的高校", "why": "未推荐原因"},
-         "en": {"gap": "Quality of this choice", "over": "Universities over their student places",
-                "why": "Proposed, or why not"}}
+PLAIN = {
+    "zh-hans": {"gap": "与理论最优的差距", "over": "学生名额超额的高校", "why": "未推荐原因"},
+    "en": {
+        "gap": "Quality of this choice",
+        "over": "Universities over their student places",
+        "why": "Proposed, or why not",
+    },
+}
 
 
 def read_the_plain_language_summary(page, run: MatchRun, language: str) -> None:
@@ -84,8 +98,9 @@ def shot(page, request, name: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_staff_run_matching_watch_it_finish_read_the_results_and_publish(page, live_server, language,
-                                                                         request):
+def test_staff_run_matching_watch_it_finish_read_the_results_and_publish(
+    page, live_server, language, request
+):
     base = live_server.url
     call = seed()
     page.goto(base + "/")
@@ -155,7 +170,8 @@ def test_staff_run_matching_watch_it_finish_read_the_results_and_publish(page, l
     page.click("nav a[href='/matching/my-projects/']")
     page.wait_for_load_state()
     proposed = Candidate.objects.filter(run=run, proposed=True, proposal__title=VISION).select_related(
-        "university")
+        "university"
+    )
     section = page.locator("section.result-group", has=page.locator(f"h2 a:has-text('{VISION}')"))
     for candidate in proposed:
         assert candidate.university.name in section.inner_text()
@@ -175,7 +191,8 @@ def test_staff_run_matching_watch_it_finish_read_the_results_and_publish(page, l
 
 
 def test_the_progress_bar_follows_a_running_run_and_the_page_shows_the_results_when_it_ends(
-        page, live_server, request):
+    page, live_server, request
+):
     base = live_server.url
     call = seed()
     run = MatchRun.objects.create(call=call, weights=parse_weights(None), status="running", progress=15)
@@ -192,10 +209,21 @@ def test_the_progress_bar_follows_a_running_run_and_the_page_shows_the_results_w
     shot(page, request, "running")
 
     MatchRun.objects.filter(pk=run.pk).update(
-        status="succeeded", progress=100, finished_at=timezone.now(),
-        summary={"projects": 3, "universities": 3, "interests": 0, "candidates": 0, "proposed": 0,
-                 "objective": 0, "greedy_objective": 0, "over_places": []},
-        timings={"load": 0.01})
+        status="succeeded",
+        progress=100,
+        finished_at=timezone.now(),
+        summary={
+            "projects": 3,
+            "universities": 3,
+            "interests": 0,
+            "candidates": 0,
+            "proposed": 0,
+            "objective": 0,
+            "greedy_objective": 0,
+            "over_places": [],
+        },
+        timings={"load": 0.01},
+    )
     page.wait_for_selector("#run-summary")  # the page reloaded itself
     assert page.locator("#run-progress-bar").get_attribute("value") == "100"
     assert page.locator("#publish-run").count() == 1

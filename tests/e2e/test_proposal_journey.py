@@ -14,14 +14,6 @@ TITLE = "工业视觉质检就业实习基地"
 COMMENT = "请补充实习期间的安全保障与导师安排。"
 
 
-
-
-
-
-
-
-
-
 def draft_proposal(page, base: str) -> None:
     page.goto(f"{base}/proposals/")
     page.click("#new-proposal")
@@ -87,8 +79,10 @@ def test_proposal_is_drafted_returned_fixed_resubmitted_and_published(page, live
     assert COMMENT in page.locator("#review-comment").inner_text()
     assert COMMENT in page.locator("#history").inner_text()
     page.click("#edit")
-    page.fill("#id_description", "学生在真实产线上参与缺陷检测模型的训练与部署；企业导师一对一指导，"
-                                 "实习期间购买意外伤害保险。")
+    page.fill(
+        "#id_description",
+        "学生在真实产线上参与缺陷检测模型的训练与部署；企业导师一对一指导，实习期间购买意外伤害保险。",
+    )
     page.click("#save")
     page.wait_for_load_state()
     page.click("#submit")

@@ -11,14 +11,6 @@ from tests.factories import MinistryUserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
-
-
-
-
-
-
-
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_employer_registers_is_verified_and_sees_it(page, live_server, language):
     base = live_server.url

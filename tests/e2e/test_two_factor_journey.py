@@ -45,11 +45,10 @@ def test_staff_enrol_an_authenticator_and_sign_in_again_with_a_recovery_code(pag
 
     give_password(page, base, "moe")
     assert page.url.startswith(f"{base}/accounts/two-factor/")
-    assert page.locator("#two-factor-qr").count() == 0   # enrolled: no new QR code
+    assert page.locator("#two-factor-qr").count() == 0  # enrolled: no new QR code
     give_code(page, codes[3])
     assert page.url == f"{base}/accounts/dashboard/"
     response = page.goto(f"{base}/admin/")
     assert response.status == 200 and page.url == f"{base}/admin/"
     assert page.locator("#site-name").count() == 1
     assert credentials.recovery_codes_left(staff) == 9
-

@@ -13,8 +13,7 @@ from tests.factories import UniversityUserFactory
 def _own_cache(settings):
     """The recommendation cache under a key prefix of this test's own, so no ranking leaks
     between tests; clearing would flush the whole Redis database other runs share."""
-    settings.CACHES = {"default": {**settings.CACHES["default"],
-                                   "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture
@@ -28,9 +27,11 @@ def set_profile(university, strengths: dict[str, float], capacity: dict[str, tup
     UniversityStrength.objects.filter(university=university).delete()
     UniversityStrength.objects.bulk_create(
         UniversityStrength(university=university, area=areas[code], weight=weight)
-        for code, weight in strengths.items())
+        for code, weight in strengths.items()
+    )
     UniversityCapacity.objects.filter(university=university).delete()
     UniversityCapacity.objects.bulk_create(
         UniversityCapacity(university=university, project_type=t, places=places, projects=projects)
-        for t, (places, projects) in capacity.items())
+        for t, (places, projects) in capacity.items()
+    )
     return university

@@ -31,7 +31,7 @@ API_PUBLIC = reverse("stats")
 API_DASHBOARD = reverse("stats-dashboard")
 LOGIN = reverse("accounts:login")
 # Every query the dashboard page makes, whatever the round's size (see the bound test).
-DASHBOARD_QUERIES = 23   # one of them: the staff member's second factor, looked up each request
+DASHBOARD_QUERIES = 23  # one of them: the staff member's second factor, looked up each request
 
 TOP_AREAS = ["algorithms", "ml", "nlp", "cv", "robotics", "tools"]
 TYPES = ["directed_training", "internship_base", "workforce_development"]
@@ -48,14 +48,28 @@ EMPLOYERS = {
 }
 # name: (university, province, status, strengths, capacity {type: (places, projects)})
 UNIVERSITIES = {
-    "U1": ("北京智算大学", "11", "verified", {"cv": 0.6, "cv.medical_imaging": 0.9, "ml": 0.4},
-           {"internship_base": (30, 2), "directed_training": (20, 1)}),
-    "U2": ("江南工学院", "32", "verified", {"nlp": 0.8, "nlp.speech": 0.5},
-           {"internship_base": (40, 3)}),
-    "U3": ("岭南理工大学", "44", "verified", {"robotics.industrial": 0.7, "cv.industrial_inspection": 0.3},
-           {"workforce_development": (25, 2), "internship_base": (15, 1)}),
-    "U4": ("蜀地科技大学", "51", "verified", {"ml.deep_learning": 0.5, "ml": 0.2, "tools": 1.0},
-           {"directed_training": (60, 2)}),
+    "U1": (
+        "北京智算大学",
+        "11",
+        "verified",
+        {"cv": 0.6, "cv.medical_imaging": 0.9, "ml": 0.4},
+        {"internship_base": (30, 2), "directed_training": (20, 1)},
+    ),
+    "U2": ("江南工学院", "32", "verified", {"nlp": 0.8, "nlp.speech": 0.5}, {"internship_base": (40, 3)}),
+    "U3": (
+        "岭南理工大学",
+        "44",
+        "verified",
+        {"robotics.industrial": 0.7, "cv.industrial_inspection": 0.3},
+        {"workforce_development": (25, 2), "internship_base": (15, 1)},
+    ),
+    "U4": (
+        "蜀地科技大学",
+        "51",
+        "verified",
+        {"ml.deep_learning": 0.5, "ml": 0.2, "tools": 1.0},
+        {"directed_training": (60, 2)},
+    ),
     "U5": ("东北工业大学", "21", "verified", {}, {"internship_base": (10, 1)}),
     "U6": ("西域师范学院", "65", "pending", {"cv": 1.0}, {"internship_base": (500, 5)}),
     "U7": ("河西大学", "62", "verified", {"cv.video_analytics": 0.4}, {"internship_base": (12, 1)}),
@@ -70,8 +84,16 @@ PROJECTS = {
     "P1": ("A", "E1", "published", "internship_base", 40, "32", {"cv": 3, "cv.medical_imaging": 1}, True),
     "P2": ("A", "E1", "published", "directed_training", 30, "11", {"cv.medical_imaging": 1, "ml": 1}, True),
     "P3": ("A", "E2", "published", "internship_base", 25, "44", {"nlp": 1}, True),
-    "P4": ("A", "E2", "published", "workforce_development", 60, "32",
-           {"robotics.industrial": 2, "tools": 1, "ml.deep_learning": 1}, True),
+    "P4": (
+        "A",
+        "E2",
+        "published",
+        "workforce_development",
+        60,
+        "32",
+        {"robotics.industrial": 2, "tools": 1, "ml.deep_learning": 1},
+        True,
+    ),
     "P5": ("A", "E3", "published", "internship_base", 10, "51", {"robotics": 1}, True),
     "P6": ("A", "E3", "published", "directed_training", 80, "44", {"ml": 1}, True),
     "P7": ("A", "E1", "published", "internship_base", 15, "11", {"cv": 1}, True),
@@ -82,9 +104,16 @@ PROJECTS = {
     "Q4": ("B", "E4", "published", "workforce_development", 45, "46", {"tools": 1}, True),
 }
 # (project, university, status)
-INTERESTS = [("P1", "U2", "live"), ("P1", "U5", "live"), ("P2", "U3", "introduced"),
-             ("P3", "U1", "withdrawn"), ("P3", "U5", "live"), ("P8", "U4", "live"),
-             ("P6", "U7", "live"), ("Q1", "U5", "introduced")]
+INTERESTS = [
+    ("P1", "U2", "live"),
+    ("P1", "U5", "live"),
+    ("P2", "U3", "introduced"),
+    ("P3", "U1", "withdrawn"),
+    ("P3", "U5", "live"),
+    ("P8", "U4", "live"),
+    ("P6", "U7", "live"),
+    ("Q1", "U5", "introduced"),
+]
 # name: (project, university, status, sent (hours before T0, None: never sent),
 #        employer answered (hours after sending), university answered, outcome report)
 INTRODUCTIONS = {
@@ -126,67 +155,138 @@ def _english_pages_fixture(client):
 def world_fixture(db):
     """The round above, in the database; returns the specifications with the objects made."""
     t0 = timezone.now() - timedelta(days=2)
-    calls = {"A": CallFactory(name="2027 年人工智能领域第一批", slug="ai-2027-a"),
-             "B": CallFactory(name="2026 年人工智能领域", slug="ai-2026", year=2026,
-                              opens_at=t0 - timedelta(days=400), closes_at=t0 - timedelta(days=370))}
-    employers = {key: EmployerFactory(name=name, province=province, email=f"{key.lower()}@corp.example.cn",
-                                      contact_person=CONTACT["person"], phone=CONTACT["phone"])
-                 for key, (name, province) in EMPLOYERS.items()}
+    calls = {
+        "A": CallFactory(name="2027 年人工智能领域第一批", slug="ai-2027-a"),
+        "B": CallFactory(
+            name="2026 年人工智能领域",
+            slug="ai-2026",
+            year=2026,
+            opens_at=t0 - timedelta(days=400),
+            closes_at=t0 - timedelta(days=370),
+        ),
+    }
+    employers = {
+        key: EmployerFactory(
+            name=name,
+            province=province,
+            email=f"{key.lower()}@corp.example.cn",
+            contact_person=CONTACT["person"],
+            phone=CONTACT["phone"],
+        )
+        for key, (name, province) in EMPLOYERS.items()
+    }
     universities = {}
     for key, (name, province, status, strengths, capacity) in UNIVERSITIES.items():
         universities[key] = set_profile(
-            UniversityFactory(name=name, province=province, status=status, contact_person=CONTACT["person"],
-                              phone=CONTACT["phone"], email=f"{key.lower()}@campus.example.edu.cn"),
-            strengths, capacity)
+            UniversityFactory(
+                name=name,
+                province=province,
+                status=status,
+                contact_person=CONTACT["person"],
+                phone=CONTACT["phone"],
+                email=f"{key.lower()}@campus.example.edu.cn",
+            ),
+            strengths,
+            capacity,
+        )
     projects = {}
     for key, (call, employer, status, kind, places, province, areas, submitted) in PROJECTS.items():
         projects[key] = ProposalFactory(
-            call=calls[call], employer=employers[employer], status=status, project_type=kind,
-            student_places=places, host_province=province, areas=areas, title=f"保密项目标题{key}",
-            contact_person=CONTACT["person"], contact_phone=CONTACT["phone"],
+            call=calls[call],
+            employer=employers[employer],
+            status=status,
+            project_type=kind,
+            student_places=places,
+            host_province=province,
+            areas=areas,
+            title=f"保密项目标题{key}",
+            contact_person=CONTACT["person"],
+            contact_phone=CONTACT["phone"],
             contact_email=f"{key.lower()}@project.example.cn",
-            submitted_at=t0 - timedelta(days=30) if submitted else None)
+            submitted_at=t0 - timedelta(days=30) if submitted else None,
+        )
     for project, university, status in INTERESTS:
-        InterestFactory(proposal=projects[project], university=universities[university], status=status,
-                        contact_email="interest@campus.example.edu.cn")
+        InterestFactory(
+            proposal=projects[project],
+            university=universities[university],
+            status=status,
+            contact_email="interest@campus.example.edu.cn",
+        )
     for project, university, status, sent, employer_h, university_h, outcome in INTRODUCTIONS.values():
         sent_at = None if sent is None else t0 - timedelta(hours=sent)
         introduction = IntroductionFactory(
-            proposal=projects[project], university=universities[university], status=status,
-            sent_at=sent_at, expires_at=None if sent_at is None else sent_at + timedelta(days=14),
+            proposal=projects[project],
+            university=universities[university],
+            status=status,
+            sent_at=sent_at,
+            expires_at=None if sent_at is None else sent_at + timedelta(days=14),
             employer_responded_at=None if employer_h is None else sent_at + timedelta(hours=employer_h),
-            university_responded_at=None if university_h is None else sent_at + timedelta(hours=university_h))
+            university_responded_at=None if university_h is None else sent_at + timedelta(hours=university_h),
+        )
         if status in SIGNED:
             AgreementFactory(introduction=introduction)
         if outcome:
             report_status, trained, hosted, hired = outcome
-            OutcomeReportFactory(introduction=introduction, status=report_status, students_trained=trained,
-                                 interns_hosted=hosted, graduates_hired=hired)
+            OutcomeReportFactory(
+                introduction=introduction,
+                status=report_status,
+                students_trained=trained,
+                interns_hosted=hosted,
+                graduates_hired=hired,
+            )
     for call, status, finished, pairs in RUNS.values():
-        run = MatchRun.objects.create(call=calls[call], status=status, weights={}, progress=100,
-                                      finished_at=t0 - timedelta(hours=finished))
+        run = MatchRun.objects.create(
+            call=calls[call],
+            status=status,
+            weights={},
+            progress=100,
+            finished_at=t0 - timedelta(hours=finished),
+        )
         Candidate.objects.bulk_create(
-            Candidate(run=run, proposal=projects[p], university=universities[u], score=0.5, area_fit=0.5,
-                      capacity_fit=0.5, region=0.5, interest=0.0, rank=rank, proposed=True)
-            for rank, (p, u) in enumerate(pairs, start=1))
+            Candidate(
+                run=run,
+                proposal=projects[p],
+                university=universities[u],
+                score=0.5,
+                area_fit=0.5,
+                capacity_fit=0.5,
+                region=0.5,
+                interest=0.0,
+                rank=rank,
+                proposed=True,
+            )
+            for rank, (p, u) in enumerate(pairs, start=1)
+        )
         # A candidate not proposed never counts.
-        Candidate.objects.create(run=run, proposal=projects["P3"], university=universities["U3"],
-                                 score=0.1, area_fit=0, capacity_fit=0, region=0, interest=0, rank=9)
+        Candidate.objects.create(
+            run=run,
+            proposal=projects["P3"],
+            university=universities["U3"],
+            score=0.1,
+            area_fit=0,
+            capacity_fit=0,
+            region=0,
+            interest=0,
+            rank=9,
+        )
     return SimpleNamespace(calls=calls, employers=employers, universities=universities, projects=projects)
 
 
 # --- the figures, worked out in plain Python from the specifications -----------------------------
 
+
 def published(call: str | None) -> list[str]:
-    return [key for key, spec in PROJECTS.items()
-            if spec[2] == "published" and (call is None or spec[0] == call)]
+    return [
+        key for key, spec in PROJECTS.items() if spec[2] == "published" and (call is None or spec[0] == call)
+    ]
 
 
 def expected_funnel(call: str) -> list[tuple[str, int, int | None]]:
     mine = [key for key, spec in PROJECTS.items() if spec[0] == call]
     intros = [spec for spec in INTRODUCTIONS.values() if PROJECTS[spec[0]][0] == call]
-    latest = max((r for r in RUNS.values() if r[0] == call and r[1] == "succeeded"),
-                 key=lambda r: -r[2], default=None)
+    latest = max(
+        (r for r in RUNS.values() if r[0] == call and r[1] == "succeeded"), key=lambda r: -r[2], default=None
+    )
     run_pairs = set(latest[3]) if latest else set()
     reached = {
         "sent": [i for i in intros if i[3] is not None],
@@ -208,12 +308,18 @@ def expected_funnel(call: str) -> list[tuple[str, int, int | None]]:
 
 
 def expected_groups(call: str | None) -> dict[str, dict[str, tuple[int, int]]]:
-    by = {"area": defaultdict(lambda: [0, 0]), "type": defaultdict(lambda: [0, 0]),
-          "province": defaultdict(lambda: [0, 0])}
+    by = {
+        "area": defaultdict(lambda: [0, 0]),
+        "type": defaultdict(lambda: [0, 0]),
+        "province": defaultdict(lambda: [0, 0]),
+    }
     for key in published(call):
         _c, _e, _s, kind, places, province, areas, _sub = PROJECTS[key]
-        for group, codes in [("type", {kind}), ("province", {province}),
-                             ("area", {top(code) for code in areas})]:
+        for group, codes in [
+            ("type", {kind}),
+            ("province", {province}),
+            ("area", {top(code) for code in areas}),
+        ]:
             for code in codes:
                 by[group][code][0] += 1
                 by[group][code][1] += places
@@ -243,8 +349,9 @@ def expected_supply_demand(call: str) -> tuple[dict, dict]:
 
 
 def expected_unintroduced(call: str) -> list[str]:
-    reached = {spec[1] for spec in INTRODUCTIONS.values()
-               if PROJECTS[spec[0]][0] == call and spec[2] != "proposed"}
+    reached = {
+        spec[1] for spec in INTRODUCTIONS.values() if PROJECTS[spec[0]][0] == call and spec[2] != "proposed"
+    }
     return sorted(UNIVERSITIES[u][0] for u in verified() if u not in reached)
 
 
@@ -254,8 +361,12 @@ def expected_response_times(call: str) -> dict[str, tuple]:
     for side, index in [("employer", 4), ("university", 5)]:
         hours = [i[index] for i in intros if i[index] is not None]
         pending = len([i for i in intros if i[2] == "sent" and i[index] is None])
-        rows[side] = (len(hours), pending, round(median(hours), 1) if hours else None,
-                      round(fmean(hours), 1) if hours else None)
+        rows[side] = (
+            len(hours),
+            pending,
+            round(median(hours), 1) if hours else None,
+            round(fmean(hours), 1) if hours else None,
+        )
     return rows
 
 
@@ -265,6 +376,7 @@ def expected_public() -> dict:
         "employers_connected": len({PROJECTS[i[0]][1] for i in counted}),
         "universities_reached": len({i[1] for i in counted}),
         "projects": len(published(None)),
-        "students_benefited": sum(i[6][1] + i[6][2] for i in INTRODUCTIONS.values()
-                                  if i[6] and i[6][0] == "accepted"),
+        "students_benefited": sum(
+            i[6][1] + i[6][2] for i in INTRODUCTIONS.values() if i[6] and i[6][0] == "accepted"
+        ),
     }

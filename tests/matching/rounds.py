@@ -65,8 +65,9 @@ class TinyRound:
 
     def names(self) -> dict[tuple[int, int], tuple[str, str]]:
         """(proposal pk, university pk) → ("P1", "U1")."""
-        return {(p.pk, u.pk): (pn, un) for pn, p in self.projects.items()
-                for un, u in self.universities.items()}
+        return {
+            (p.pk, u.pk): (pn, un) for pn, p in self.projects.items() for un, u in self.universities.items()
+        }
 
 
 def published(call, **fields):
@@ -75,25 +76,46 @@ def published(call, **fields):
 
 def tiny_round(call=None) -> TinyRound:
     call = call or CallFactory()
-    u1 = set_profile(UniversityFactory(province="32", city="南京"),
-                     {"cv.medical_imaging": 0.8, "ml": 0.5},
-                     {"internship_base": (10, 2), "directed_training": (60, 1)})
-    u2 = set_profile(UniversityFactory(province="33", city="杭州"),
-                     {"cv": 0.6, "cv.medical_imaging": 0.2}, {"internship_base": (40, 1)})
-    u3 = set_profile(UniversityFactory(province="11", city="北京"), {"nlp": 0.9},
-                     {"internship_base": (5, 3), "directed_training": (30, 2)})
-    p1 = published(call, project_type="internship_base", student_places=40, partners_sought=2,
-                   host_province="32", areas={"cv": 3, "ml": 1})
-    p2 = published(call, project_type="directed_training", student_places=30, partners_sought=1,
-                   host_province="44", host_city="深圳", areas={"cv.medical_imaging": 1})
+    u1 = set_profile(
+        UniversityFactory(province="32", city="南京"),
+        {"cv.medical_imaging": 0.8, "ml": 0.5},
+        {"internship_base": (10, 2), "directed_training": (60, 1)},
+    )
+    u2 = set_profile(
+        UniversityFactory(province="33", city="杭州"),
+        {"cv": 0.6, "cv.medical_imaging": 0.2},
+        {"internship_base": (40, 1)},
+    )
+    u3 = set_profile(
+        UniversityFactory(province="11", city="北京"),
+        {"nlp": 0.9},
+        {"internship_base": (5, 3), "directed_training": (30, 2)},
+    )
+    p1 = published(
+        call,
+        project_type="internship_base",
+        student_places=40,
+        partners_sought=2,
+        host_province="32",
+        areas={"cv": 3, "ml": 1},
+    )
+    p2 = published(
+        call,
+        project_type="directed_training",
+        student_places=30,
+        partners_sought=1,
+        host_province="44",
+        host_city="深圳",
+        areas={"cv.medical_imaging": 1},
+    )
     InterestFactory(proposal=p1, university=u2)
     InterestFactory(proposal=p2, university=u2)
     # Noise the run must not read: a withdrawn interest, a university awaiting verification,
     # a draft of this call and a project published in another call.
     InterestFactory(proposal=p1, university=u3, status=Interest.Status.WITHDRAWN)
-    set_profile(UniversityFactory(province="32", status="pending"), {"cv": 1.0},
-                {"internship_base": (100, 5)})
+    set_profile(
+        UniversityFactory(province="32", status="pending"), {"cv": 1.0}, {"internship_base": (100, 5)}
+    )
     ProposalFactory(call=call, status="draft")
     published(CallFactory())
-    return TinyRound(call=call, projects={"P1": p1, "P2": p2},
-                     universities={"U1": u1, "U2": u2, "U3": u3})
+    return TinyRound(call=call, projects={"P1": p1, "P2": p2}, universities={"U1": u1, "U2": u2, "U3": u3})

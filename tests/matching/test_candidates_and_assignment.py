@@ -24,11 +24,14 @@ def random_round(seed: int, projects: int = 40, universities: int = 15, interest
     areas[areas.sum(axis=1) == 0, 0] = 1.0
     return Round(
         project_areas=(areas / areas.sum(axis=1, keepdims=True)).astype(np.float32),
-        project_type=rng.integers(0, 3, projects), project_places=rng.integers(1, 60, projects),
+        project_type=rng.integers(0, 3, projects),
+        project_places=rng.integers(1, 60, projects),
         project_partners=rng.integers(1, 4, projects),
-        project_province=rng.integers(11, 15, projects), project_region=rng.integers(0, 2, projects),
-        strengths=np.where(rng.random((universities, 5)) < 0.5, rng.random((universities, 5)),
-                           0).astype(np.float32),
+        project_province=rng.integers(11, 15, projects),
+        project_region=rng.integers(0, 2, projects),
+        strengths=np.where(rng.random((universities, 5)) < 0.5, rng.random((universities, 5)), 0).astype(
+            np.float32
+        ),
         area_parent=PARENT,
         university_places=rng.integers(0, 40, (universities, 3)),
         university_slots=rng.integers(0, 4, (universities, 3)),
@@ -71,8 +74,7 @@ def test_vectorised_scores_equal_the_pair_by_pair_loop(seed):
     interest = set(zip(r.interest_project.tolist(), r.interest_university.tolist(), strict=True))
     assert set(zip(found.project.tolist(), found.university.tolist(), strict=True)) == eligible | interest
     for i in range(len(found)):
-        assert found.score[i] == pytest.approx(loop_score(r, found.project[i], found.university[i]),
-                                               abs=1e-5)
+        assert found.score[i] == pytest.approx(loop_score(r, found.project[i], found.university[i]), abs=1e-5)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -85,12 +87,19 @@ def test_candidates_hold_top_k_top_m_and_every_interest_pair(seed):
     interest = np.zeros((40, 15), dtype=bool)
     interest[r.interest_project, r.interest_university] = True
     _components, full, _eligible = score_block(
-        project_areas=r.project_areas, project_type=r.project_type,
-        project_places=r.project_places, project_partners=r.project_partners,
-        project_province=r.project_province, project_region=r.project_region,
-        effective=effective_strengths(r.strengths, PARENT), university_places=r.university_places,
-        university_slots=r.university_slots, university_province=r.university_province,
-        university_region=r.university_region, interest=interest)
+        project_areas=r.project_areas,
+        project_type=r.project_type,
+        project_places=r.project_places,
+        project_partners=r.project_partners,
+        project_province=r.project_province,
+        project_region=r.project_region,
+        effective=effective_strengths(r.strengths, PARENT),
+        university_places=r.university_places,
+        university_slots=r.university_slots,
+        university_province=r.university_province,
+        university_region=r.university_region,
+        interest=interest,
+    )
     for p in range(40):
         eligible = [u for u in range(15) if full[p, u] > 0]
         best = sorted(eligible, key=lambda u: (-full[p, u], u))[:k]
@@ -131,12 +140,20 @@ def placement_inputs(r: Round, found, floor: float = FLOOR):
     universities = r.shape[1]
     keys = found.project.astype(np.int64) * universities + found.university
     interest = r.interest_project.astype(np.int64) * universities + r.interest_university
-    pairs = placement.Pairs(project=found.project, university=found.university, score=found.score,
-                            area_fit=found.components[0], mutual=np.isin(keys, interest[::2]),
-                            introduced=np.zeros(len(found), dtype=bool))
-    capacity = placement.Capacity(partners=r.project_partners,
-                                  share=-(-r.project_places // r.project_partners),
-                                  slots=r.university_slots, places=r.university_places)
+    pairs = placement.Pairs(
+        project=found.project,
+        university=found.university,
+        score=found.score,
+        area_fit=found.components[0],
+        mutual=np.isin(keys, interest[::2]),
+        introduced=np.zeros(len(found), dtype=bool),
+    )
+    capacity = placement.Capacity(
+        partners=r.project_partners,
+        share=-(-r.project_places // r.project_partners),
+        slots=r.university_slots,
+        places=r.university_places,
+    )
     eligible = (pairs.score > 0) & (pairs.mutual | (pairs.area_fit >= floor))
     return pairs, capacity, eligible
 
@@ -186,9 +203,9 @@ def blocking_by_definition(pairs, capacity, project_type, chosen, eligible) -> i
         mine_s = chosen & (slot == slot[i])
         places_left = capacity.places.ravel()[slot[i]] - capacity.share[pairs.project[mine_s]].sum()
         p_wants = len(mine_p) < capacity.partners[pairs.project[i]] or pairs.score[i] > mine_p.min()
-        s_wants = ((mine_s.sum() < capacity.slots.ravel()[slot[i]]
-                    and places_left >= capacity.share[pairs.project[i]])
-                   or (mine_s.any() and pairs.score[i] > pairs.score[mine_s].min()))
+        s_wants = (
+            mine_s.sum() < capacity.slots.ravel()[slot[i]] and places_left >= capacity.share[pairs.project[i]]
+        ) or (mine_s.any() and pairs.score[i] > pairs.score[mine_s].min())
         count += bool(p_wants and s_wants)
     return count
 
@@ -201,8 +218,9 @@ def test_blocking_pairs_are_counted_by_definition(seed):
     best = placement.place(pairs, capacity, r.project_type, min_area_fit=FLOOR)
     simple = placement.greedy(pairs, capacity, r.project_type, min_area_fit=FLOOR)
     for chosen in (best.chosen, simple):
-        assert assignment.blocking_pairs(pairs, capacity, r.project_type, chosen, eligible) == \
-            blocking_by_definition(pairs, capacity, r.project_type, chosen, eligible)
+        assert assignment.blocking_pairs(
+            pairs, capacity, r.project_type, chosen, eligible
+        ) == blocking_by_definition(pairs, capacity, r.project_type, chosen, eligible)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -236,15 +254,27 @@ def test_the_candidate_search_hot_loop_scores_as_score_block_does(seed):
     interest = np.zeros((40, 15), dtype=bool)
     interest[r.interest_project, r.interest_university] = True
     arrays = dict(
-        project_areas=r.project_areas, project_type=r.project_type, project_places=r.project_places,
-        project_partners=r.project_partners, project_province=r.project_province,
-        project_region=r.project_region, effective=effective_strengths(r.strengths, PARENT),
-        university_places=r.university_places, university_slots=r.university_slots,
-        university_province=r.university_province, university_region=r.university_region,
-        interest=interest)
+        project_areas=r.project_areas,
+        project_type=r.project_type,
+        project_places=r.project_places,
+        project_partners=r.project_partners,
+        project_province=r.project_province,
+        project_region=r.project_region,
+        effective=effective_strengths(r.strengths, PARENT),
+        university_places=r.university_places,
+        university_slots=r.university_slots,
+        university_province=r.university_province,
+        university_region=r.university_region,
+        interest=interest,
+    )
     _components, totals, eligible = score_block(**arrays)
     arrays.pop("interest")
     places, slots = arrays.pop("university_places"), arrays.pop("university_slots")
-    fast = totals_block(**arrays, places_by_type=places.T.astype(np.float32), slots_by_type=slots.T,
-                        interest_rows=r.interest_project, interest_columns=r.interest_university)
+    fast = totals_block(
+        **arrays,
+        places_by_type=places.T.astype(np.float32),
+        slots_by_type=slots.T,
+        interest_rows=r.interest_project,
+        interest_columns=r.interest_university,
+    )
     assert np.allclose(np.where(eligible, totals, -1.0), fast, atol=1e-6)

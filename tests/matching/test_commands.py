@@ -18,18 +18,52 @@ from tests.matching.rounds import EXPECTED, tiny_round
 
 pytestmark = pytest.mark.django_db
 
-SUMMARY_KEYS = {"run", "call", "status", "weights", "k", "m", "min_area_fit", "projects",
-                "universities", "interests", "candidates", "proposed", "objective",
-                "greedy_objective", "bound", "gap", "solver", "time_limited", "blocking_pairs",
-                "greedy_blocking_pairs", "projects_served", "greedy_projects_served",
-                "universities_reached", "greedy_universities_reached", "students_placed",
-                "greedy_students_placed", "over_places", "mutual", "reasons", "held",
-                "empty_because", "coverage", "components", "seconds", "error"}
+SUMMARY_KEYS = {
+    "run",
+    "call",
+    "status",
+    "weights",
+    "k",
+    "m",
+    "min_area_fit",
+    "projects",
+    "universities",
+    "interests",
+    "candidates",
+    "proposed",
+    "objective",
+    "greedy_objective",
+    "bound",
+    "gap",
+    "solver",
+    "time_limited",
+    "blocking_pairs",
+    "greedy_blocking_pairs",
+    "projects_served",
+    "greedy_projects_served",
+    "universities_reached",
+    "greedy_universities_reached",
+    "students_placed",
+    "greedy_students_placed",
+    "over_places",
+    "mutual",
+    "reasons",
+    "held",
+    "empty_because",
+    "coverage",
+    "components",
+    "seconds",
+    "error",
+}
 # Under the three hard capacities the tiny round proposes P1–U2 and P2–U1 (U1's 10 internship
 # places are fewer than P1's share of 20); why each other pair is not proposed.
 PROPOSED = {("P1", "U2"), ("P2", "U1")}
-REASONS = {("P1", "U1"): "places_taken", ("P1", "U3"): "below_floor", ("P2", "U3"): "below_floor",
-           ("P2", "U2"): "ineligible"}
+REASONS = {
+    ("P1", "U1"): "places_taken",
+    ("P1", "U3"): "below_floor",
+    ("P2", "U3"): "below_floor",
+    ("P2", "U2"): "ineligible",
+}
 OBJECTIVE = 0.595 + 0.63
 
 
@@ -51,6 +85,7 @@ def command(*args) -> str:
 
 # --- run_matching ------------------------------------------------------------------------------
 
+
 def test_run_matching_inline_prints_one_json_summary(superuser, tiny):
     output = command("run_matching", "--call", tiny.call.slug, "--inline")
     assert output.count("\n") == 1
@@ -58,7 +93,11 @@ def test_run_matching_inline_prints_one_json_summary(superuser, tiny):
     assert set(summary) == SUMMARY_KEYS
     run = MatchRun.objects.get()
     assert (summary["run"], summary["call"], summary["status"], summary["error"]) == (
-        str(run.public_id), tiny.call.slug, "succeeded", None)
+        str(run.public_id),
+        tiny.call.slug,
+        "succeeded",
+        None,
+    )
     assert (summary["candidates"], summary["proposed"], summary["blocking_pairs"]) == (6, 2, 0)
     assert summary["objective"] == pytest.approx(OBJECTIVE, abs=1e-4)
     assert summary["greedy_objective"] == pytest.approx(OBJECTIVE, abs=1e-4)
@@ -68,22 +107,38 @@ def test_run_matching_inline_prints_one_json_summary(superuser, tiny):
 
 
 def test_run_matching_takes_k_m_weights_and_shards(superuser, tiny):
-    summary = json.loads(command("run_matching", "--call", tiny.call.slug, "--inline", "--k", "1",
-                                 "--m", "1", "--weights", '{"interest": 0.5}', "--shards", "2"))
+    summary = json.loads(
+        command(
+            "run_matching",
+            "--call",
+            tiny.call.slug,
+            "--inline",
+            "--k",
+            "1",
+            "--m",
+            "1",
+            "--weights",
+            '{"interest": 0.5}',
+            "--shards",
+            "2",
+        )
+    )
     assert (summary["k"], summary["m"], summary["weights"]["interest"]) == (1, 1, 0.5)
     assert summary["candidates"] == 5 and MatchRun.objects.get().shards == 2
 
 
 def test_run_matching_takes_the_ai_fit_floor(superuser, tiny):
-    summary = json.loads(command("run_matching", "--call", tiny.call.slug, "--inline",
-                                 "--min-area-fit", "0.5"))
+    summary = json.loads(
+        command("run_matching", "--call", tiny.call.slug, "--inline", "--min-area-fit", "0.5")
+    )
     # P1–U2 (area fit .45) falls below the floor; P2–U1 (.8) stays.
     assert (summary["min_area_fit"], summary["proposed"]) == (0.5, 1)
     assert summary["reasons"]["below_floor"] == 3 and MatchRun.objects.get().min_area_fit == 0.5
 
 
 def test_run_matching_without_inline_leaves_the_run_to_a_worker(
-        superuser, tiny, django_capture_on_commit_callbacks):
+    superuser, tiny, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         summary = json.loads(command("run_matching", "--call", tiny.call.slug))
     assert summary["status"] == "queued" and len(callbacks) == 1
@@ -91,14 +146,17 @@ def test_run_matching_without_inline_leaves_the_run_to_a_worker(
     assert MatchRun.objects.get().status == MatchRun.Status.SUCCEEDED
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--call", "no-such-round"], "No call round has the short name 'no-such-round'"),
-    (["--weights", '{"area": -1}'], "0 or more"),
-    (["--weights", "{area: 1}"], "Expecting property name"),
-    (["--k", "0"], "'k'"),
-    (["--m", "1000"], "'m'"),
-    (["--min-area-fit", "1.5"], "from 0 to 1"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--call", "no-such-round"], "No call round has the short name 'no-such-round'"),
+        (["--weights", '{"area": -1}'], "0 or more"),
+        (["--weights", "{area: 1}"], "Expecting property name"),
+        (["--k", "0"], "'k'"),
+        (["--m", "1000"], "'m'"),
+        (["--min-area-fit", "1.5"], "from 0 to 1"),
+    ],
+)
 def test_run_matching_refuses_bad_input(superuser, tiny, args, message, settings):
     settings.LANGUAGE_CODE = "en"  # commands speak the site's default language
     arguments = ["--call", tiny.call.slug, "--inline", *args]
@@ -114,6 +172,7 @@ def test_run_matching_needs_a_superuser_to_act_for(tiny):
 
 # --- export_matches ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def run(superuser, tiny):
     return services.match_run_execute(services.match_run_create(actor=superuser, call=tiny.call).pk)
@@ -122,9 +181,24 @@ def run(superuser, tiny):
 def test_export_json_has_the_run_its_inputs_and_every_candidate(run, tiny):
     data = json.loads(command("export_matches", "--run", str(run.public_id), "--format", "json"))
     assert set(data) == {"run", "focus_areas", "projects", "universities", "interests", "candidates"}
-    assert {"id", "call", "weights", "k", "m", "objective", "greedy_objective", "blocking_pairs",
-            "candidates", "proposed", "min_area_fit", "bound", "gap", "solver", "held",
-            "reasons"} <= set(data["run"])
+    assert {
+        "id",
+        "call",
+        "weights",
+        "k",
+        "m",
+        "objective",
+        "greedy_objective",
+        "blocking_pairs",
+        "candidates",
+        "proposed",
+        "min_area_fit",
+        "bound",
+        "gap",
+        "solver",
+        "held",
+        "reasons",
+    } <= set(data["run"])
     assert (data["run"]["id"], data["run"]["call"]) == (str(run.public_id), tiny.call.slug)
     assert (data["run"]["min_area_fit"], data["run"]["gap"]) == (0.10, 0)
     assert data["run"]["bound"] == pytest.approx(OBJECTIVE, abs=1e-6)
@@ -133,26 +207,38 @@ def test_export_json_has_the_run_its_inputs_and_every_candidate(run, tiny):
     assert {"code": "cv", "parent": None} in data["focus_areas"]
     p1, u1 = tiny.projects["P1"], tiny.universities["U1"]
     project = next(p for p in data["projects"] if p["id"] == str(p1.public_id))
-    assert project == {"id": str(p1.public_id), "type": "internship_base",
-                       "areas": {"cv": 0.75, "ml": 0.25}, "partners_sought": 2,
-                       "student_places": 40, "province": "32"}
-    assert len(data["projects"]) == 2   # published in this call only
+    assert project == {
+        "id": str(p1.public_id),
+        "type": "internship_base",
+        "areas": {"cv": 0.75, "ml": 0.25},
+        "partners_sought": 2,
+        "student_places": 40,
+        "province": "32",
+    }
+    assert len(data["projects"]) == 2  # published in this call only
     university = next(u for u in data["universities"] if u["id"] == str(u1.public_id))
-    capacity = {"internship_base": {"places": 10, "projects": 2},
-                "directed_training": {"places": 60, "projects": 1}}
-    assert university == {"id": str(u1.public_id), "province": "32",
-                          "strengths": {"cv.medical_imaging": 0.8, "ml": 0.5},
-                          "capacity": capacity, "capacity_total": capacity}   # nothing held
-    assert len(data["universities"]) == 3   # verified only
+    capacity = {
+        "internship_base": {"places": 10, "projects": 2},
+        "directed_training": {"places": 60, "projects": 1},
+    }
+    assert university == {
+        "id": str(u1.public_id),
+        "province": "32",
+        "strengths": {"cv.medical_imaging": 0.8, "ml": 0.5},
+        "capacity": capacity,
+        "capacity_total": capacity,
+    }  # nothing held
+    assert len(data["universities"]) == 3  # verified only
     u2 = str(tiny.universities["U2"].public_id)
     assert sorted(data["interests"], key=lambda i: i["project"]) == sorted(
-        [{"project": str(p.public_id), "university": u2, "response": None}
-         for p in tiny.projects.values()], key=lambda i: i["project"])
+        [{"project": str(p.public_id), "university": u2, "response": None} for p in tiny.projects.values()],
+        key=lambda i: i["project"],
+    )
     assert len(data["candidates"]) == 6
     assert {"project", "university", "score", "components", "rank", "proposed", "reason"} <= set(
-        data["candidates"][0])
-    assert set(data["candidates"][0]["components"]) == {"area_fit", "capacity_fit", "region",
-                                                        "interest"}
+        data["candidates"][0]
+    )
+    assert set(data["candidates"][0]["components"]) == {"area_fit", "capacity_fit", "region", "interest"}
     names = {str(p.public_id): n for n, p in tiny.projects.items()}
     names |= {str(u.public_id): n for n, u in tiny.universities.items()}
     for candidate in data["candidates"]:
@@ -172,12 +258,14 @@ def test_export_json_gives_the_capacity_the_run_used_and_the_employers_answers(s
     university = next(u for u in data["universities"] if u["id"] == str(u2.public_id))
     assert university["capacity_total"] == {"internship_base": {"places": 40, "projects": 1}}
     assert university["capacity"] == {"internship_base": {"places": 20, "projects": 0}}
-    assert data["run"]["held"] == {str(u2.public_id): {"internship_base": {"places": 20,
-                                                                           "projects": 1}}}
+    assert data["run"]["held"] == {str(u2.public_id): {"internship_base": {"places": 20, "projects": 1}}}
     responses = {i["project"]: i["response"] for i in data["interests"]}
     assert responses == {str(p1.public_id): "welcome", str(p2.public_id): None}
-    pair = next(c for c in data["candidates"]
-                if (c["project"], c["university"]) == (str(p1.public_id), str(u2.public_id)))
+    pair = next(
+        c
+        for c in data["candidates"]
+        if (c["project"], c["university"]) == (str(p1.public_id), str(u2.public_id))
+    )
     assert (pair["proposed"], pair["reason"]) == (False, "introduced")
 
 
@@ -213,8 +301,11 @@ def recompute(data: dict) -> dict[tuple[str, str], float]:
             region = 0.0
         interest = 1.0 if (p["id"], u["id"]) in interests else 0.0
         scores[candidate["project"], candidate["university"]] = (
-            weights["area"] * area + weights["capacity"] * fit + weights["region"] * region
-            + weights["interest"] * interest)
+            weights["area"] * area
+            + weights["capacity"] * fit
+            + weights["region"] * region
+            + weights["interest"] * interest
+        )
     return scores
 
 
@@ -231,11 +322,16 @@ def test_the_export_is_enough_to_check_every_score_and_every_capacity(run):
         assert sum(c["project"] == project["id"] for c in proposed) <= project["partners_sought"]
     for university in universities.values():
         for kind, capacity in university["capacity"].items():
-            taken = [projects[c["project"]] for c in proposed
-                     if c["university"] == university["id"] and projects[c["project"]]["type"] == kind]
+            taken = [
+                projects[c["project"]]
+                for c in proposed
+                if c["university"] == university["id"] and projects[c["project"]]["type"] == kind
+            ]
             assert len(taken) <= capacity["projects"]
-            assert sum(math.ceil(p["student_places"] / p["partners_sought"]) for p in taken) <= \
-                capacity["places"]
+            assert (
+                sum(math.ceil(p["student_places"] / p["partners_sought"]) for p in taken)
+                <= capacity["places"]
+            )
     assert sum(c["score"] for c in proposed) == pytest.approx(data["run"]["objective"], abs=1e-4)
     assert data["run"]["objective"] <= data["run"]["bound"] + 1e-4
     assert all(c["reason"] is None for c in proposed)
@@ -247,17 +343,29 @@ def test_export_csv_has_a_header_and_one_row_per_candidate(run, tiny):
     comment, *lines = output.splitlines()
     assert comment.startswith(f"# run={run.public_id} call={tiny.call.slug}")
     rows = list(csv.reader(lines))
-    assert rows[0] == ["project", "university", "score", "area_fit", "capacity_fit", "region",
-                       "interest", "rank", "proposed"]
+    assert rows[0] == [
+        "project",
+        "university",
+        "score",
+        "area_fit",
+        "capacity_fit",
+        "region",
+        "interest",
+        "rank",
+        "proposed",
+    ]
     assert len(rows) == 1 + len(EXPECTED)
     names = {str(p.public_id): n for n, p in tiny.projects.items()}
     names |= {str(u.public_id): n for n, u in tiny.universities.items()}
     for project, university, score, area, capacity, region, interest, rank, proposed in rows[1:]:
         expected = EXPECTED[names[project], names[university]]
-        assert [float(area), float(capacity), float(region), float(interest), float(score)] == \
-            pytest.approx(list(expected[:5]), abs=1e-5)
-        assert (int(rank), proposed == "True") == (expected[5], (names[project], names[university])
-                                                   in PROPOSED)
+        assert [float(area), float(capacity), float(region), float(interest), float(score)] == pytest.approx(
+            list(expected[:5]), abs=1e-5
+        )
+        assert (int(rank), proposed == "True") == (
+            expected[5],
+            (names[project], names[university]) in PROPOSED,
+        )
 
 
 @pytest.mark.parametrize("run_id", [str(uuid.uuid4()), "42", "not-a-run"])

@@ -39,8 +39,9 @@ pytestmark = pytest.mark.django_db
 PERSONAS = ["anonymous", "employer", "university", "ministry"]
 
 
-@pytest.mark.parametrize("persona, expected", [
-    ("anonymous", 302), ("employer", 403), ("university", 403), ("ministry", 200)])
+@pytest.mark.parametrize(
+    "persona, expected", [("anonymous", 302), ("employer", 403), ("university", 403), ("ministry", 200)]
+)
 def test_only_ministry_staff_see_the_dashboard(world, client_for, request, persona, expected):
     response = client_for(request.getfixturevalue(persona)).get(DASHBOARD)
     assert response.status_code == expected
@@ -55,8 +56,9 @@ def test_anyone_sees_the_public_statistics(world, client_for, api_for, request, 
     assert api_for(user).get(API_PUBLIC).status_code == 200
 
 
-@pytest.mark.parametrize("persona, expected", [
-    ("anonymous", 401), ("employer", 403), ("university", 403), ("ministry", 200)])
+@pytest.mark.parametrize(
+    "persona, expected", [("anonymous", 401), ("employer", 403), ("university", 403), ("ministry", 200)]
+)
 def test_only_ministry_staff_get_the_dashboard_figures(world, api_for, request, persona, expected):
     response = api_for(request.getfixturevalue(persona)).get(API_DASHBOARD)
     assert response.status_code == expected
@@ -65,13 +67,16 @@ def test_only_ministry_staff_get_the_dashboard_figures(world, api_for, request, 
 
 
 def test_a_pending_or_rejected_organisation_is_refused_too(world, client_for, api_for):
-    for user in (EmployerUserFactory(employer__status="pending"),
-                 UniversityUserFactory(university__status="rejected")):
+    for user in (
+        EmployerUserFactory(employer__status="pending"),
+        UniversityUserFactory(university__status="rejected"),
+    ):
         assert client_for(user).get(DASHBOARD).status_code == 403
         assert api_for(user).get(API_DASHBOARD).status_code == 403
 
 
 # --- bad input and empty rounds -----------------------------------------------------------------
+
 
 def test_an_unknown_call_is_explained_not_a_server_error(world, client_for, api_for, ministry):
     page = client_for(ministry).get(DASHBOARD, {"call": "no-such-round"})
@@ -104,46 +109,72 @@ def test_a_page_past_the_end_shows_the_last_page(world, client_for, ministry):
 
 # --- query bound --------------------------------------------------------------------------------
 
+
 def grow(world, n: int) -> None:
     """n more published projects in call A, each with an interest and introductions in several
     statuses, 2n more verified universities with profiles, and a newer run."""
     call = world.calls["A"]
-    run = MatchRun.objects.create(call=call, status="succeeded", weights={},
-                                  finished_at=timezone.now())
+    run = MatchRun.objects.create(call=call, status="succeeded", weights={}, finished_at=timezone.now())
     for i in range(n):
-        project = ProposalFactory(call=call, status="published", submitted_at=timezone.now(),
-                                  host_province=["11", "31", "42"][i % 3],
-                                  areas={"nlp.speech": 1, "robotics": 2})
-        a, b = (set_profile(UniversityFactory(province="33"), {"nlp": 0.3, "ml.federated": 0.9},
-                            {"internship_base": (5, 1)}) for _ in range(2))
+        project = ProposalFactory(
+            call=call,
+            status="published",
+            submitted_at=timezone.now(),
+            host_province=["11", "31", "42"][i % 3],
+            areas={"nlp.speech": 1, "robotics": 2},
+        )
+        a, b = (
+            set_profile(
+                UniversityFactory(province="33"),
+                {"nlp": 0.3, "ml.federated": 0.9},
+                {"internship_base": (5, 1)},
+            )
+            for _ in range(2)
+        )
         InterestFactory(proposal=project, university=a)
-        IntroductionFactory(proposal=project, university=a, status=["sent", "accepted", "declined"][i % 3],
-                            employer_responded_at=timezone.now())
-        Candidate.objects.create(run=run, proposal=project, university=b, score=0.3, area_fit=0,
-                                 capacity_fit=0, region=0, interest=0, rank=1, proposed=True)
+        IntroductionFactory(
+            proposal=project,
+            university=a,
+            status=["sent", "accepted", "declined"][i % 3],
+            employer_responded_at=timezone.now(),
+        )
+        Candidate.objects.create(
+            run=run,
+            proposal=project,
+            university=b,
+            score=0.3,
+            area_fit=0,
+            capacity_fit=0,
+            region=0,
+            interest=0,
+            rank=1,
+            proposed=True,
+        )
 
 
 def dashboard_queries(client, django_assert_max_num_queries) -> int:
-    cache.clear()   # the figures are kept two minutes: measure their computation
+    cache.clear()  # the figures are kept two minutes: measure their computation
     with django_assert_max_num_queries(DASHBOARD_QUERIES) as queries:
         response = client.get(DASHBOARD, {"call": "ai-2027-a"})
     assert response.status_code == 200
     return len(queries.captured_queries)
 
 
-def test_the_dashboard_runs_a_fixed_number_of_queries(world, client_for, ministry,
-                                                      django_assert_max_num_queries):
+def test_the_dashboard_runs_a_fixed_number_of_queries(
+    world, client_for, ministry, django_assert_max_num_queries
+):
     client = client_for(ministry)
     small = dashboard_queries(client, django_assert_max_num_queries)
     grow(world, 60)
-    assert figures.universities_without_introduction(world.calls["A"]).count > 50    # two pages
+    assert figures.universities_without_introduction(world.calls["A"]).count > 50  # two pages
     assert dashboard_queries(client, django_assert_max_num_queries) == small
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         assert client.get(DASHBOARD, {"call": "ai-2027-a", "page": "2"}).status_code == 200
 
 
 def test_the_dashboard_keeps_its_figures_two_minutes_and_says_since_when(
-        world, client_for, ministry, django_assert_max_num_queries):
+    world, client_for, ministry, django_assert_max_num_queries
+):
     client = client_for(ministry)
     computed = dashboard_queries(client, django_assert_max_num_queries)
     with CaptureQueriesContext(connection) as kept:
@@ -151,9 +182,10 @@ def test_the_dashboard_keeps_its_figures_two_minutes_and_says_since_when(
     assert len(kept.captured_queries) < computed - 5
     assert 'id="figures-as-of"' in response.content.decode()
     ProposalFactory(call=world.calls["A"], status="published", decided_at=timezone.now())
-    assert response.context["data"].funnel == client.get(
-        DASHBOARD, {"call": "ai-2027-a"}).context["data"].funnel
-    cache.clear()   # as when the two minutes are over
+    assert (
+        response.context["data"].funnel == client.get(DASHBOARD, {"call": "ai-2027-a"}).context["data"].funnel
+    )
+    cache.clear()  # as when the two minutes are over
     later = client.get(DASHBOARD, {"call": "ai-2027-a"}).context["data"].funnel
     assert later != response.context["data"].funnel
 

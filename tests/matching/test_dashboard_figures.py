@@ -37,6 +37,7 @@ pytestmark = pytest.mark.django_db
 
 # --- the selectors ------------------------------------------------------------------------------
 
+
 def rows_by_code(rows) -> dict:
     return {row.code: (row.projects, row.places) for row in rows}
 
@@ -52,7 +53,8 @@ def test_every_dashboard_figure_matches_the_round(world, call):
     assert rows_by_code(data.by_province) == groups["province"]
     assert [row.code for row in data.by_province] == sorted(groups["province"])
     assert {row.code: row.label for row in data.by_province} == {
-        code: PROVINCES[code].name_en for code in groups["province"]}
+        code: PROVINCES[code].name_en for code in groups["province"]
+    }
 
     provinces, areas = expected_supply_demand(call)
     for rows, expected in [(data.supply_demand.by_province, provinces), (data.supply_demand.by_area, areas)]:
@@ -60,14 +62,16 @@ def test_every_dashboard_figure_matches_the_round(world, call):
         for row in rows:
             demand, supply = expected[row.code]
             assert (row.demand, row.supply, row.gap) == pytest.approx(
-                (demand, supply, demand - supply), abs=0.11), row.code
+                (demand, supply, demand - supply), abs=0.11
+            ), row.code
             assert row.shortfall is (demand > supply), row.code
 
     assert data.unintroduced.count == len(expected_unintroduced(call))
     assert [u.name for u in data.unintroduced.universities] == expected_unintroduced(call)
 
-    assert {r.side: (r.answered, r.pending, r.median_hours, r.mean_hours)
-            for r in data.response_times} == expected_response_times(call)
+    assert {
+        r.side: (r.answered, r.pending, r.median_hours, r.mean_hours) for r in data.response_times
+    } == expected_response_times(call)
 
 
 def test_the_round_exercises_every_case(world):
@@ -78,16 +82,29 @@ def test_the_round_exercises_every_case(world):
     _provinces, areas = expected_supply_demand("A")
     assert any(d > s for d, s in areas.values()) and any(0 < d <= s for d, s in areas.values())
     assert {spec[2] for spec in INTRODUCTIONS.values()} == {
-        "proposed", "sent", "accepted", "declined", "expired", "cancelled", "signed", "in_progress",
-        "completed"}
+        "proposed",
+        "sent",
+        "accepted",
+        "declined",
+        "expired",
+        "cancelled",
+        "signed",
+        "in_progress",
+        "completed",
+    }
 
 
 def test_unintroduced_universities_carry_their_live_interests_in_the_call(world):
-    rows = {u.name: u.call_interests for u in figures.universities_without_introduction(
-        world.calls["A"]).universities}
-    expected = {UNIVERSITIES[u][0]: len([1 for p, uu, status in INTERESTS
-                                         if uu == u and status in LIVE and PROJECTS[p][0] == "A"])
-                for u in verified()}
+    rows = {
+        u.name: u.call_interests
+        for u in figures.universities_without_introduction(world.calls["A"]).universities
+    }
+    expected = {
+        UNIVERSITIES[u][0]: len(
+            [1 for p, uu, status in INTERESTS if uu == u and status in LIVE and PROJECTS[p][0] == "A"]
+        )
+        for u in verified()
+    }
     assert rows == {name: expected[name] for name in expected_unintroduced("A")}
 
 
@@ -115,8 +132,17 @@ def test_a_call_without_a_run_or_introductions_has_an_empty_tail(db):
     call = CallFactory()
     ProposalFactory(call=call, status="published", submitted_at=timezone.now())
     steps = {s.code: (s.projects, s.pairs) for s in figures.funnel(call)}
-    assert steps == {"submitted": (1, None), "published": (1, None), "interest": (0, None),
-                     "proposed": (0, 0), "sent": (0, 0), "accepted": (0, 0), "signed": (0, 0),
-                     "completed": (0, 0)}
+    assert steps == {
+        "submitted": (1, None),
+        "published": (1, None),
+        "interest": (0, None),
+        "proposed": (0, 0),
+        "sent": (0, 0),
+        "accepted": (0, 0),
+        "signed": (0, 0),
+        "completed": (0, 0),
+    }
     assert [(r.side, r.answered, r.median_hours) for r in figures.response_times(call)] == [
-        ("employer", 0, None), ("university", 0, None)]
+        ("employer", 0, None),
+        ("university", 0, None),
+    ]

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.django_db
 
 # --- the pages and the API show the same figures ------------------------------------------------
 
+
 class Tables(HTMLParser):
     """Each table's caption and rows of cell texts."""
 
@@ -76,10 +77,12 @@ def test_the_dashboard_page_shows_the_call_chosen(world, client_for, ministry):
     tables = Tables(page.content.decode())
     funnel = tables.rows("Projects of the call reaching each step")
     assert [(int(row[1]), None if row[2] == "—" else int(row[2])) for row in funnel] == [
-        (projects, pairs) for _code, projects, pairs in expected_funnel("B")]
+        (projects, pairs) for _code, projects, pairs in expected_funnel("B")
+    ]
     by_type = expected_groups("B")["type"]
     assert [row[1:] for row in tables.rows("Published projects and student places by project type")] == [
-        [str(n) for n in by_type.get(code, (0, 0))] for code in TYPES]
+        [str(n) for n in by_type.get(code, (0, 0))] for code in TYPES
+    ]
     assert [row[0] for row in tables.rows(", by name")] == expected_unintroduced("B")
 
 
@@ -91,14 +94,21 @@ def test_the_dashboard_defaults_to_the_current_call(world, client_for, ministry)
     funnel = tables.rows("Projects of the call reaching each step")
     assert [int(row[1]) for row in funnel] == [projects for _c, projects, _p in expected_funnel("A")]
     provinces, _areas = expected_supply_demand("A")
-    marked = {row[0] for row in tables.rows("Student places by province")
-              if row[0].endswith("Demand outruns supply")}
-    assert marked == {f"{PROVINCES[code].name_en} Demand outruns supply"
-                      for code, (demand, supply) in provinces.items() if demand > supply}
+    marked = {
+        row[0]
+        for row in tables.rows("Student places by province")
+        if row[0].endswith("Demand outruns supply")
+    }
+    assert marked == {
+        f"{PROVINCES[code].name_en} Demand outruns supply"
+        for code, (demand, supply) in provinces.items()
+        if demand > supply
+    }
     times = expected_response_times("A")
     assert tables.rows("Answers to sent introductions") == [
         [label, str(times[side][0]), str(times[side][1]), f"{times[side][2]:.1f}", f"{times[side][3]:.1f}"]
-        for side, label in [("employer", "Employers"), ("university", "Universities")]]
+        for side, label in [("employer", "Employers"), ("university", "Universities")]
+    ]
     assert 'id="chart-funnel" type="application/json"' in page.content.decode()
 
 
@@ -113,10 +123,14 @@ def test_the_dashboard_api_matches_the_round(world, api_for, ministry):
     assert body["call"] == {"slug": "ai-2027-a", "name": world.calls["A"].name}
     assert [(s["code"], s["projects"], s["pairs"]) for s in body["funnel"]] == expected_funnel("A")
     groups = expected_groups("A")
-    for key, group, codes in [("by_area", "area", TOP_AREAS), ("by_type", "type", TYPES),
-                              ("by_province", "province", sorted(groups["province"]))]:
+    for key, group, codes in [
+        ("by_area", "area", TOP_AREAS),
+        ("by_type", "type", TYPES),
+        ("by_province", "province", sorted(groups["province"])),
+    ]:
         assert {r["code"]: (r["projects"], r["places"]) for r in body[key]} == {
-            code: groups[group].get(code, (0, 0)) for code in codes}
+            code: groups[group].get(code, (0, 0)) for code in codes
+        }
     provinces, areas = expected_supply_demand("A")
     for key, expected in [("by_province", provinces), ("by_area", areas)]:
         rows = body["supply_demand"][key]
@@ -126,8 +140,10 @@ def test_the_dashboard_api_matches_the_round(world, api_for, ministry):
     unintroduced = body["universities_without_introduction"]
     assert unintroduced["count"] == len(expected_unintroduced("A"))
     assert [u["name"] for u in unintroduced["universities"]] == expected_unintroduced("A")
-    assert {r["side"]: (r["answered"], r["pending"], r["median_hours"], r["mean_hours"])
-            for r in body["response_times"]} == expected_response_times("A")
+    assert {
+        r["side"]: (r["answered"], r["pending"], r["median_hours"], r["mean_hours"])
+        for r in body["response_times"]
+    } == expected_response_times("A")
 
 
 def test_the_public_page_and_api_show_the_headline_figures(world, client_for, api_for):
@@ -136,17 +152,24 @@ def test_the_public_page_and_api_show_the_headline_figures(world, client_for, ap
     assert {key: body[key] for key in expected} == expected
     groups = expected_groups(None)
     assert {r["code"]: (r["projects"], r["places"]) for r in body["by_province"]} == groups["province"]
-    assert all(set(row) == {"code", "label", "projects", "places"}
-               for key in ("by_area", "by_type", "by_province") for row in body[key])
+    assert all(
+        set(row) == {"code", "label", "projects", "places"}
+        for key in ("by_area", "by_type", "by_province")
+        for row in body[key]
+    )
     page = client_for(None).get(PUBLIC)
     html = page.content.decode()
-    for card, key in [("employers-connected", "employers_connected"),
-                      ("universities-reached", "universities_reached"), ("projects", "projects"),
-                      ("students-benefited", "students_benefited")]:
+    for card, key in [
+        ("employers-connected", "employers_connected"),
+        ("universities-reached", "universities_reached"),
+        ("projects", "projects"),
+        ("students-benefited", "students_benefited"),
+    ]:
         assert f'id="{card}"' in html
         assert f'<p class="figure">{expected[key]}</p>' in html.split(f'id="{card}"')[1].split("</div>")[0]
     assert Tables(html).rows("Published projects and student places by focus area")[3][1:] == [
-        str(n) for n in groups["area"]["cv"]]
+        str(n) for n in groups["area"]["cv"]
+    ]
 
 
 def test_the_public_page_and_api_leak_nothing_private(world, client_for, api_for, employer, university):

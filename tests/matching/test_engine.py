@@ -38,8 +38,7 @@ def test_components_are_named_in_the_order_of_the_weights():
 
 
 def test_top_level_strength_is_the_largest_of_its_own_and_its_sub_areas():
-    strengths = np.array([[0.3, 0.9, 0.5, 0.2],
-                          [0.7, 0.1, 0.0, 0.0]], dtype=np.float32)
+    strengths = np.array([[0.3, 0.9, 0.5, 0.2], [0.7, 0.1, 0.0, 0.0]], dtype=np.float32)
     effective = effective_strengths(strengths, PARENT)
     assert effective[0].tolist() == pytest.approx([0.9, 0.9, 0.5, 0.2])
     assert effective[1].tolist() == pytest.approx([0.7, 0.1, 0.0, 0.0])
@@ -56,8 +55,9 @@ def test_sub_area_strength_is_its_own_and_the_input_is_left_alone():
 
 def test_area_fit_is_the_project_weights_times_the_effective_strengths():
     effective = np.array([[0.8, 0.0, 0.0, 0.5]])
-    components, _totals, _eligible = block(project_areas=np.array([[0.75, 0.0, 0.0, 0.25]]),
-                                           effective=effective)
+    components, _totals, _eligible = block(
+        project_areas=np.array([[0.75, 0.0, 0.0, 0.25]]), effective=effective
+    )
     assert components[AREA, 0, 0] == pytest.approx(0.75 * 0.8 + 0.25 * 0.5)
 
 
@@ -65,34 +65,45 @@ def test_capacity_fit_is_places_against_the_projects_places_per_partner():
     # 40 places over 2 partners: 20 per partner.
     places = np.array([[0, 20, 0], [0, 10, 0], [0, 50, 0]])
     components, _totals, _eligible = block(
-        effective=np.zeros((3, 4)), university_places=places,
-        university_slots=np.array([[0, 1, 0]] * 3), university_province=np.array([32, 32, 32]),
-        university_region=np.array([3, 3, 3]), interest=np.zeros((1, 3), dtype=bool))
+        effective=np.zeros((3, 4)),
+        university_places=places,
+        university_slots=np.array([[0, 1, 0]] * 3),
+        university_province=np.array([32, 32, 32]),
+        university_region=np.array([3, 3, 3]),
+        interest=np.zeros((1, 3), dtype=bool),
+    )
     assert components[CAPACITY, 0].tolist() == pytest.approx([1.0, 0.5, 1.0])
 
 
 def test_capacity_fit_uses_the_places_of_the_projects_own_type():
-    components, _totals, eligible = block(project_type=np.array([0]),
-                                          university_places=np.array([[5, 20, 0]]),
-                                          university_slots=np.array([[1, 1, 0]]))
+    components, _totals, eligible = block(
+        project_type=np.array([0]),
+        university_places=np.array([[5, 20, 0]]),
+        university_slots=np.array([[1, 1, 0]]),
+    )
     assert components[CAPACITY, 0, 0] == pytest.approx(5 / 20)
     assert eligible[0, 0]
 
 
 def test_region_is_one_in_the_same_province_a_half_in_the_same_region_else_zero():
     components, _totals, _eligible = block(
-        effective=np.zeros((3, 4)), university_places=np.array([[0, 20, 0]] * 3),
+        effective=np.zeros((3, 4)),
+        university_places=np.array([[0, 20, 0]] * 3),
         university_slots=np.array([[0, 1, 0]] * 3),
-        university_province=np.array([32, 33, 11]), university_region=np.array([3, 3, 0]),
-        interest=np.zeros((1, 3), dtype=bool))
+        university_province=np.array([32, 33, 11]),
+        university_region=np.array([3, 3, 0]),
+        interest=np.zeros((1, 3), dtype=bool),
+    )
     assert components[REGION, 0].tolist() == [1.0, 0.5, 0.0]
 
 
 def test_a_project_without_a_province_has_no_region_fit():
-    components, _totals, _eligible = block(project_province=np.array([-1]),
-                                           project_region=np.array([-2]),
-                                           university_province=np.array([-1]),
-                                           university_region=np.array([-2]))
+    components, _totals, _eligible = block(
+        project_province=np.array([-1]),
+        project_region=np.array([-2]),
+        university_province=np.array([-1]),
+        university_region=np.array([-2]),
+    )
     assert components[REGION, 0, 0] == 0.0
 
 
@@ -104,10 +115,12 @@ def test_interest_is_one_for_a_live_interest():
 
 
 def test_total_is_the_weighted_sum_of_the_components():
-    components, totals, eligible = block(effective=np.array([[0.8, 0.0, 0.0, 0.0]]),
-                                         university_places=np.array([[0, 10, 0]]),
-                                         university_province=np.array([33]),
-                                         interest=np.array([[True]]))
+    components, totals, eligible = block(
+        effective=np.array([[0.8, 0.0, 0.0, 0.0]]),
+        university_places=np.array([[0, 10, 0]]),
+        university_province=np.array([33]),
+        interest=np.array([[True]]),
+    )
     assert eligible[0, 0]
     assert components[:, 0, 0].tolist() == pytest.approx([0.8, 0.5, 0.5, 1.0])
     assert totals[0, 0] == pytest.approx(0.60 * 0.8 + 0.15 * 0.5 + 0.15 * 0.5 + 0.10 * 1.0)
@@ -123,9 +136,9 @@ def test_weights_given_are_the_weights_used():
 def test_a_university_without_places_or_slots_for_the_type_scores_zero(places, slots):
     university_places = np.array([[50, places, 50]])
     university_slots = np.array([[3, slots, 3]])
-    components, totals, eligible = block(university_places=university_places,
-                                         university_slots=university_slots,
-                                         interest=np.array([[True]]))
+    components, totals, eligible = block(
+        university_places=university_places, university_slots=university_slots, interest=np.array([[True]])
+    )
     assert not eligible[0, 0]
     assert totals[0, 0] == 0.0
     # The components are still reported, so a person can see why.
@@ -139,13 +152,19 @@ def test_a_block_scores_every_project_against_every_university():
     project_areas /= project_areas.sum(axis=1, keepdims=True)
     effective = effective_strengths(rng.random((n_universities, 4)).astype(np.float32), PARENT)
     components, totals, eligible = score_block(
-        project_areas=project_areas, project_type=np.array([0, 1, 2, 1, 0]),
-        project_places=np.array([10, 40, 6, 20, 8]), project_partners=np.array([1, 2, 3, 4, 1]),
-        project_province=np.array([32, 11, -1, 33, 32]), project_region=np.array([3, 0, -2, 3, 3]),
-        effective=effective, university_places=rng.integers(0, 30, (n_universities, 3)),
+        project_areas=project_areas,
+        project_type=np.array([0, 1, 2, 1, 0]),
+        project_places=np.array([10, 40, 6, 20, 8]),
+        project_partners=np.array([1, 2, 3, 4, 1]),
+        project_province=np.array([32, 11, -1, 33, 32]),
+        project_region=np.array([3, 0, -2, 3, 3]),
+        effective=effective,
+        university_places=rng.integers(0, 30, (n_universities, 3)),
         university_slots=rng.integers(0, 3, (n_universities, 3)),
-        university_province=np.array([32, 11, 44, 33]), university_region=np.array([3, 0, 5, 3]),
-        interest=rng.random((n_projects, n_universities)) > 0.7)
+        university_province=np.array([32, 11, 44, 33]),
+        university_region=np.array([3, 0, 5, 3]),
+        interest=rng.random((n_projects, n_universities)) > 0.7,
+    )
     assert components.shape == (4, n_projects, n_universities)
     assert totals.shape == eligible.shape == (n_projects, n_universities)
     assert ((components >= 0) & (components <= 1 + 1e-6)).all()

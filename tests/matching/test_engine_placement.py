@@ -16,20 +16,27 @@ from matching.engine.placement import Capacity, Pairs
 FLOOR = 0.1
 # The autouse cache fixture of tests/matching is function-scoped but holds nothing an example
 # could leak into the next; no example database is written into the working tree.
-PROPERTY = settings(max_examples=150, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 # --- an independent statement of the problem -----------------------------------------------------
 
+
 def pairs_of(project, university, score, area_fit, mutual=None, introduced=None) -> Pairs:
     n = len(project)
-    return Pairs(project=np.asarray(project, dtype=np.int64),
-                 university=np.asarray(university, dtype=np.int64),
-                 score=np.asarray(score, dtype=np.float32),
-                 area_fit=np.asarray(area_fit, dtype=np.float32),
-                 mutual=np.zeros(n, bool) if mutual is None else np.asarray(mutual, dtype=bool),
-                 introduced=np.zeros(n, bool) if introduced is None else np.asarray(introduced, dtype=bool))
+    return Pairs(
+        project=np.asarray(project, dtype=np.int64),
+        university=np.asarray(university, dtype=np.int64),
+        score=np.asarray(score, dtype=np.float32),
+        area_fit=np.asarray(area_fit, dtype=np.float32),
+        mutual=np.zeros(n, bool) if mutual is None else np.asarray(mutual, dtype=bool),
+        introduced=np.zeros(n, bool) if introduced is None else np.asarray(introduced, dtype=bool),
+    )
 
 
 def slot_of(pairs: Pairs, capacity: Capacity, project_type: np.ndarray) -> np.ndarray:
@@ -54,8 +61,7 @@ def fits(pairs, capacity, project_type, chosen) -> np.ndarray:
     """Each pair: would all three capacities still allow it beside `chosen`?"""
     partners, slots, places = left(pairs, capacity, project_type, chosen)
     slot = slot_of(pairs, capacity, project_type)
-    return ((partners[pairs.project] > 0) & (slots[slot] > 0)
-            & (places[slot] >= capacity.share[pairs.project]))
+    return (partners[pairs.project] > 0) & (slots[slot] > 0) & (places[slot] >= capacity.share[pairs.project])
 
 
 def assert_within_capacity(pairs, capacity, project_type, chosen) -> None:
@@ -76,8 +82,9 @@ def mutual_first(pairs: Pairs, capacity: Capacity, project_type: np.ndarray) -> 
     partners, slots, places = left(pairs, capacity, project_type, taken)
     slot = slot_of(pairs, capacity, project_type)
     candidates_ = [i for i in range(len(pairs)) if pairs.mutual[i] and is_open(pairs)[i]]
-    for i in sorted(candidates_, key=lambda i: (-float(pairs.score[i]), pairs.project[i],
-                                                 pairs.university[i])):
+    for i in sorted(
+        candidates_, key=lambda i: (-float(pairs.score[i]), pairs.project[i], pairs.university[i])
+    ):
         p, s, need = pairs.project[i], slot[i], int(capacity.share[pairs.project[i]])
         if partners[p] > 0 and slots[s] > 0 and places[s] >= need:
             partners[p], slots[s], places[s] = partners[p] - 1, slots[s] - 1, places[s] - need
@@ -85,8 +92,7 @@ def mutual_first(pairs: Pairs, capacity: Capacity, project_type: np.ndarray) -> 
     return taken
 
 
-def exact_optimum(pairs, capacity, project_type, *, min_area_fit,
-                  gap=1e-9) -> tuple[float, float]:
+def exact_optimum(pairs, capacity, project_type, *, min_area_fit, gap=1e-9) -> tuple[float, float]:
     """The best total possible, bracketed (low: a feasible total, high: no total is higher): the
     mutual pairs fixed first, then an integer programme over every open non-mutual pair above
     the floor, under what the mutual pairs leave, solved to within `gap`."""
@@ -99,19 +105,27 @@ def exact_optimum(pairs, capacity, project_type, *, min_area_fit,
     n, column = len(rest), np.arange(len(rest))
     slot = slot_of(pairs, capacity, project_type)[rest]
     need = capacity.share[pairs.project[rest]].astype(np.float64)
-    matrix = sparse.vstack([
-        sparse.coo_matrix((np.ones(n), (pairs.project[rest], column)), shape=(len(partners), n)),
-        sparse.coo_matrix((np.ones(n), (slot, column)), shape=(len(slots), n)),
-        sparse.coo_matrix((need, (slot, column)), shape=(len(places), n))]).tocsr()
+    matrix = sparse.vstack(
+        [
+            sparse.coo_matrix((np.ones(n), (pairs.project[rest], column)), shape=(len(partners), n)),
+            sparse.coo_matrix((np.ones(n), (slot, column)), shape=(len(slots), n)),
+            sparse.coo_matrix((need, (slot, column)), shape=(len(places), n)),
+        ]
+    ).tocsr()
     upper = np.r_[partners, slots, places].astype(np.float64)
-    result = milp(-pairs.score[rest].astype(np.float64), integrality=np.ones(n), bounds=Bounds(0, 1),
-                  constraints=LinearConstraint(matrix, -np.inf, upper),
-                  options={"mip_rel_gap": gap})
+    result = milp(
+        -pairs.score[rest].astype(np.float64),
+        integrality=np.ones(n),
+        bounds=Bounds(0, 1),
+        constraints=LinearConstraint(matrix, -np.inf, upper),
+        options={"mip_rel_gap": gap},
+    )
     assert result.status == 0, result.message
     return total - result.fun, total - min(result.mip_dual_bound, result.fun)
 
 
 # --- random rounds -------------------------------------------------------------------------------
+
 
 def random_round(seed: int, projects: int = 40, universities: int = 8, types: int = 2):
     """Capacities scarce in all three ways, some mutual and some introduced pairs, some that
@@ -120,11 +134,20 @@ def random_round(seed: int, projects: int = 40, universities: int = 8, types: in
     grid = np.flatnonzero(rng.random(projects * universities) < 0.6)
     n = len(grid)
     score = np.round(rng.random(n), 3) * (rng.random(n) > 0.05)
-    pairs = pairs_of(grid // universities, grid % universities, score,
-                     rng.uniform(0.0, 0.25, n), rng.random(n) < 0.1, rng.random(n) < 0.05)
-    capacity = Capacity(partners=rng.integers(0, 4, projects), share=rng.integers(1, 31, projects),
-                        slots=rng.integers(0, 5, (universities, types)),
-                        places=rng.integers(0, 61, (universities, types)))
+    pairs = pairs_of(
+        grid // universities,
+        grid % universities,
+        score,
+        rng.uniform(0.0, 0.25, n),
+        rng.random(n) < 0.1,
+        rng.random(n) < 0.05,
+    )
+    capacity = Capacity(
+        partners=rng.integers(0, 4, projects),
+        share=rng.integers(1, 31, projects),
+        slots=rng.integers(0, 5, (universities, types)),
+        places=rng.integers(0, 61, (universities, types)),
+    )
     return pairs, capacity, rng.integers(0, types, projects)
 
 
@@ -155,30 +178,40 @@ def demo_round(universities: int, projects: int, seed: int) -> Round:
     areas = TOP_AREAS * (1 + SUB_AREAS)
     parent = np.full(areas, -1)
     for top in range(TOP_AREAS):
-        parent[top * (1 + SUB_AREAS) + 1:(top + 1) * (1 + SUB_AREAS)] = top * (1 + SUB_AREAS)
+        parent[top * (1 + SUB_AREAS) + 1 : (top + 1) * (1 + SUB_AREAS)] = top * (1 + SUB_AREAS)
     named = np.argsort(rng.random((projects, areas)), axis=1)[:, :3]
     keep = np.arange(3)[None, :] < rng.integers(1, 4, projects)[:, None]
     project_areas = np.zeros((projects, areas), dtype=np.float32)
-    project_areas[np.repeat(np.arange(projects), 3).reshape(projects, 3)[keep], named[keep]] = \
-        rng.integers(1, 6, keep.sum())
+    project_areas[np.repeat(np.arange(projects), 3).reshape(projects, 3)[keep], named[keep]] = rng.integers(
+        1, 6, keep.sum()
+    )
     project_areas /= project_areas.sum(axis=1, keepdims=True)
     region = rng.integers(0, 7, 31)
     project_province, university_province = rng.integers(0, 31, projects), rng.integers(0, 31, universities)
-    strengths = np.where(rng.random((universities, areas)) < 0.2,
-                         np.clip(rng.beta(2, 3, (universities, areas)), 0.05, 1.0), 0).astype(np.float32)
+    strengths = np.where(
+        rng.random((universities, areas)) < 0.2, np.clip(rng.beta(2, 3, (universities, areas)), 0.05, 1.0), 0
+    ).astype(np.float32)
     offers = rng.random((universities, TYPES))
     places = np.where(offers < 0.15, 0, rng.choice([10, 20, 30, 50, 80, 120, 200], (universities, TYPES)))
     slots = np.where(offers < 0.15, 0, rng.integers(1, 9, (universities, TYPES)))
     slots[offers > 0.95] = 0
     interests = rng.choice(universities * projects, universities * 10, replace=False)
     return Round(
-        project_areas=project_areas, project_type=rng.integers(0, TYPES, projects),
+        project_areas=project_areas,
+        project_type=rng.integers(0, TYPES, projects),
         project_places=rng.choice([10, 20, 30, 40, 60, 80, 120, 200], projects),
-        project_partners=rng.integers(1, 6, projects), project_province=project_province + 11,
-        project_region=region[project_province], strengths=strengths, area_parent=parent,
-        university_places=places, university_slots=slots,
-        university_province=university_province + 11, university_region=region[university_province],
-        interest_project=interests // universities, interest_university=interests % universities)
+        project_partners=rng.integers(1, 6, projects),
+        project_province=project_province + 11,
+        project_region=region[project_province],
+        strengths=strengths,
+        area_parent=parent,
+        university_places=places,
+        university_slots=slots,
+        university_province=university_province + 11,
+        university_region=region[university_province],
+        interest_project=interests // universities,
+        interest_university=interests % universities,
+    )
 
 
 def test_a_demo_size_round_is_placed_within_one_percent_of_the_exact_optimum():
@@ -187,10 +220,15 @@ def test_a_demo_size_round_is_placed_within_one_percent_of_the_exact_optimum():
     keys = found.project.astype(np.int64) * 300 + found.university
     interest = r.interest_project.astype(np.int64) * 300 + r.interest_university
     welcomed = interest[np.random.default_rng(7).random(len(interest)) < 0.5]
-    pairs = pairs_of(found.project, found.university, found.score, found.components[0],
-                     np.isin(keys, welcomed))
-    capacity = Capacity(partners=r.project_partners, share=-(-r.project_places // r.project_partners),
-                        slots=r.university_slots, places=r.university_places)
+    pairs = pairs_of(
+        found.project, found.university, found.score, found.components[0], np.isin(keys, welcomed)
+    )
+    capacity = Capacity(
+        partners=r.project_partners,
+        share=-(-r.project_places // r.project_partners),
+        slots=r.university_slots,
+        places=r.university_places,
+    )
     best = placement.place(pairs, capacity, r.project_type, min_area_fit=FLOOR)
     # Solved to 0.1 % (to 1e-6 it takes a minute or more on a shared machine): the optimum lies
     # in [low, high], and each comparison below takes the end that makes it hold for the exact one.
@@ -222,25 +260,39 @@ def test_a_small_round_is_solved_exactly_with_a_tight_bound(seed):
 
 # --- the rules as properties ---------------------------------------------------------------------
 
+
 @st.composite
 def small_rounds(draw):
     """Up to 8 projects × 4 universities × 2 types, about half the pairs candidates, capacities
     from 0, scores and area fits from few values (ties and the floor's edge are common)."""
-    projects, universities, types = (draw(st.integers(1, 8)), draw(st.integers(1, 4)),
-                                     draw(st.integers(1, 2)))
+    projects, universities, types = (
+        draw(st.integers(1, 8)),
+        draw(st.integers(1, 4)),
+        draw(st.integers(1, 2)),
+    )
 
     def ints(low, high, size):
-        return np.array(draw(st.lists(st.integers(low, high), min_size=size, max_size=size)),
-                        dtype=np.int64)
+        return np.array(draw(st.lists(st.integers(low, high), min_size=size, max_size=size)), dtype=np.int64)
 
-    capacity = Capacity(partners=ints(0, 3, projects), share=ints(0, 12, projects),
-                        slots=ints(0, 3, universities * types).reshape(universities, types),
-                        places=ints(0, 25, universities * types).reshape(universities, types))
+    capacity = Capacity(
+        partners=ints(0, 3, projects),
+        share=ints(0, 12, projects),
+        slots=ints(0, 3, universities * types).reshape(universities, types),
+        places=ints(0, 25, universities * types).reshape(universities, types),
+    )
     keys = np.flatnonzero(ints(0, 1, projects * universities))
-    rows = draw(st.lists(st.tuples(st.sampled_from([0.0, 0.2, 0.35, 0.5, 0.8, 1.0]),
-                                   st.sampled_from([0.0, 0.05, 0.1, 0.3, 0.9]), st.booleans(),
-                                   st.booleans() | st.just(False)),
-                         min_size=len(keys), max_size=len(keys)))
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from([0.0, 0.2, 0.35, 0.5, 0.8, 1.0]),
+                st.sampled_from([0.0, 0.05, 0.1, 0.3, 0.9]),
+                st.booleans(),
+                st.booleans() | st.just(False),
+            ),
+            min_size=len(keys),
+            max_size=len(keys),
+        )
+    )
     columns = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
     pairs = pairs_of(keys // universities, keys % universities, *columns)
     floor = draw(st.sampled_from([0.0, 0.1, 0.3]))
@@ -253,8 +305,9 @@ def test_no_capacity_is_ever_exceeded(round_):
     pairs, capacity, project_type, floor = round_
     best = placement.place(pairs, capacity, project_type, min_area_fit=floor)
     assert_within_capacity(pairs, capacity, project_type, best.chosen)
-    assert_within_capacity(pairs, capacity, project_type,
-                           placement.greedy(pairs, capacity, project_type, min_area_fit=floor))
+    assert_within_capacity(
+        pairs, capacity, project_type, placement.greedy(pairs, capacity, project_type, min_area_fit=floor)
+    )
 
 
 @PROPERTY
@@ -329,6 +382,7 @@ def test_the_bound_holds_the_exact_optimum(round_):
 
 # --- reasons on a round worked out by hand -------------------------------------------------------
 
+
 def test_reasons_on_a_round_worked_out_by_hand():
     """One type, floor 0.1. P0 1 partner of 4 places, P1 2 partners of 10, P2 1 partner of 2;
     U0 1 slot of 10 places, U1 2 slots of 12, U2 2 slots of 5.
@@ -345,12 +399,16 @@ def test_reasons_on_a_round_worked_out_by_hand():
         (1, 2, 0.50, 0.5, False, False, placement.PLACES_TAKEN),
         (2, 0, 0.35, 0.5, False, True, placement.INTRODUCED),
         (2, 1, 0.40, 0.05, True, False, placement.PROPOSED),
-        (2, 2, 0.30, 0.05, False, False, placement.BELOW_FLOOR),   # would otherwise fit
+        (2, 2, 0.30, 0.05, False, False, placement.BELOW_FLOOR),  # would otherwise fit
     ]
     project, university, score, fit, mutual, introduced, expected = zip(*rows, strict=True)
     pairs = pairs_of(project, university, score, fit, mutual, introduced)
-    capacity = Capacity(partners=np.array([1, 2, 1]), share=np.array([4, 10, 2]),
-                        slots=np.array([[1], [2], [2]]), places=np.array([[10], [12], [5]]))
+    capacity = Capacity(
+        partners=np.array([1, 2, 1]),
+        share=np.array([4, 10, 2]),
+        slots=np.array([[1], [2], [2]]),
+        places=np.array([[10], [12], [5]]),
+    )
     project_type = np.zeros(3, dtype=np.int64)
     best = placement.place(pairs, capacity, project_type, min_area_fit=FLOOR)
     codes = placement.reasons(pairs, capacity, project_type, best.chosen, min_area_fit=FLOOR)
@@ -362,8 +420,9 @@ def test_reasons_on_a_round_worked_out_by_hand():
 
 def test_a_mutual_pair_below_the_floor_that_does_not_fit_is_explained_by_its_capacity():
     pairs = pairs_of([0, 1], [0, 0], [0.9, 0.5], [0.5, 0.0], [True, True])
-    capacity = Capacity(partners=np.array([1, 1]), share=np.array([3, 3]),
-                        slots=np.array([[1]]), places=np.array([[10]]))
+    capacity = Capacity(
+        partners=np.array([1, 1]), share=np.array([3, 3]), slots=np.array([[1]]), places=np.array([[10]])
+    )
     project_type = np.zeros(2, dtype=np.int64)
     best = placement.place(pairs, capacity, project_type, min_area_fit=FLOOR)
     codes = placement.reasons(pairs, capacity, project_type, best.chosen, min_area_fit=FLOOR)
@@ -371,6 +430,7 @@ def test_a_mutual_pair_below_the_floor_that_does_not_fit_is_explained_by_its_cap
 
 
 # --- limits and edges ----------------------------------------------------------------------------
+
 
 def test_a_solve_out_of_time_still_gives_a_full_choice_within_every_capacity():
     pairs, capacity, project_type = random_round(3, projects=400, universities=40, types=3)
@@ -386,23 +446,28 @@ def test_a_solve_out_of_time_still_gives_a_full_choice_within_every_capacity():
 @pytest.mark.parametrize("projects, universities", [(0, 0), (3, 2)])
 def test_no_pairs_give_an_empty_choice_with_bound_and_gap_zero(projects, universities):
     pairs = pairs_of([], [], [], [])
-    capacity = Capacity(partners=np.ones(projects, np.int64), share=np.ones(projects, np.int64),
-                        slots=np.ones((universities, 3), np.int64),
-                        places=np.ones((universities, 3), np.int64))
+    capacity = Capacity(
+        partners=np.ones(projects, np.int64),
+        share=np.ones(projects, np.int64),
+        slots=np.ones((universities, 3), np.int64),
+        places=np.ones((universities, 3), np.int64),
+    )
     project_type = np.zeros(projects, dtype=np.int64)
     best = placement.place(pairs, capacity, project_type, min_area_fit=FLOOR)
     assert best.chosen.shape == best.mutual.shape == (0,)
     assert (best.objective, best.bound, best.gap, best.time_limited) == (0.0, 0.0, 0.0, False)
     assert placement.greedy(pairs, capacity, project_type, min_area_fit=FLOOR).shape == (0,)
-    assert placement.reasons(pairs, capacity, project_type, best.chosen,
-                             min_area_fit=FLOOR).shape == (0,)
+    assert placement.reasons(pairs, capacity, project_type, best.chosen, min_area_fit=FLOOR).shape == (0,)
 
 
 def test_pairs_none_may_take_give_an_empty_choice_with_bound_and_gap_zero():
-    pairs = pairs_of([0, 1, 1], [0, 0, 1], [0.7, 0.0, 0.6], [0.5, 0.5, 0.05],
-                     introduced=[True, False, False])
-    capacity = Capacity(partners=np.array([1, 1]), share=np.array([1, 1]),
-                        slots=np.ones((2, 1), np.int64), places=np.ones((2, 1), np.int64))
+    pairs = pairs_of([0, 1, 1], [0, 0, 1], [0.7, 0.0, 0.6], [0.5, 0.5, 0.05], introduced=[True, False, False])
+    capacity = Capacity(
+        partners=np.array([1, 1]),
+        share=np.array([1, 1]),
+        slots=np.ones((2, 1), np.int64),
+        places=np.ones((2, 1), np.int64),
+    )
     best = placement.place(pairs, capacity, np.zeros(2, np.int64), min_area_fit=FLOOR)
     assert not best.chosen.any()
     assert (best.objective, best.bound, best.gap) == (0.0, 0.0, 0.0)

@@ -22,16 +22,21 @@ def tied_round(seed: int, projects: int = 90, universities: int = 17, interests:
     areas[np.arange(projects), first] += 0.5
     areas[np.arange(projects), second] += 0.5
     return Round(
-        project_areas=areas, project_type=rng.integers(0, 2, projects),
-        project_places=np.full(projects, 20), project_partners=rng.integers(1, 3, projects),
-        project_province=rng.choice([11, 12, -1], projects), project_region=rng.integers(0, 2, projects),
-        strengths=rng.choice(np.float32([0, 0.5, 1]), (universities, 5)), area_parent=PARENT,
+        project_areas=areas,
+        project_type=rng.integers(0, 2, projects),
+        project_places=np.full(projects, 20),
+        project_partners=rng.integers(1, 3, projects),
+        project_province=rng.choice([11, 12, -1], projects),
+        project_region=rng.integers(0, 2, projects),
+        strengths=rng.choice(np.float32([0, 0.5, 1]), (universities, 5)),
+        area_parent=PARENT,
         university_places=rng.choice([0, 5, 10, 20], (universities, 2)),
         university_slots=rng.integers(0, 3, (universities, 2)),
         university_province=rng.choice([11, 12], universities),
         university_region=rng.integers(0, 2, universities),
         interest_project=rng.integers(0, projects, interests),
-        interest_university=rng.integers(0, universities, interests))
+        interest_university=rng.integers(0, universities, interests),
+    )
 
 
 def full_totals(r: Round, weights: Weights) -> np.ndarray:
@@ -39,12 +44,20 @@ def full_totals(r: Round, weights: Weights) -> np.ndarray:
     interest = np.zeros(r.shape, dtype=bool)
     interest[r.interest_project, r.interest_university] = True
     _components, totals, eligible = score_block(
-        project_areas=r.project_areas, project_type=r.project_type,
-        project_places=r.project_places, project_partners=r.project_partners,
-        project_province=r.project_province, project_region=r.project_region,
-        effective=effective_strengths(r.strengths, PARENT), university_places=r.university_places,
-        university_slots=r.university_slots, university_province=r.university_province,
-        university_region=r.university_region, interest=interest, weights=weights)
+        project_areas=r.project_areas,
+        project_type=r.project_type,
+        project_places=r.project_places,
+        project_partners=r.project_partners,
+        project_province=r.project_province,
+        project_region=r.project_region,
+        effective=effective_strengths(r.strengths, PARENT),
+        university_places=r.university_places,
+        university_slots=r.university_slots,
+        university_province=r.university_province,
+        university_region=r.university_region,
+        interest=interest,
+        weights=weights,
+    )
     return np.where(eligible, totals, -1.0)
 
 
@@ -101,34 +114,45 @@ def test_sharded_threaded_and_blocked_searches_are_bit_identical(seed, monkeypat
 def test_a_reduce_of_shards_that_went_through_json_equals_the_direct_one():
     """The chord's shards come back as lists of floats; the keys are float32 values."""
     r = tied_round(5, projects=120, universities=19)
-    parts = [shard_pairs(r, rows, k=2, m=6, weights=DYADIC, chunk=16)
-             for rows in shard_rows(120, 4, 16)]
+    parts = [shard_pairs(r, rows, k=2, m=6, weights=DYADIC, chunk=16) for rows in shard_rows(120, 4, 16)]
     direct = reduce_pairs(r, parts, m=6)
-    through_json = [(np.array(p.tolist()), np.array(u.tolist()),
-                     np.array(key.tolist(), dtype=np.float64).reshape(19, -1),
-                     np.array(project.tolist()).reshape(19, -1)) for p, u, key, project in parts]
-    assert all(np.array_equal(a, b)
-               for a, b in zip(direct, reduce_pairs(r, through_json, m=6), strict=True))
+    through_json = [
+        (
+            np.array(p.tolist()),
+            np.array(u.tolist()),
+            np.array(key.tolist(), dtype=np.float64).reshape(19, -1),
+            np.array(project.tolist()).reshape(19, -1),
+        )
+        for p, u, key, project in parts
+    ]
+    assert all(np.array_equal(a, b) for a, b in zip(direct, reduce_pairs(r, through_json, m=6), strict=True))
 
 
 def test_the_block_scorer_scores_as_totals_block_does():
     r = tied_round(3)
     rng = np.random.default_rng(3)
-    r.strengths = rng.random(r.strengths.shape).astype(np.float32)   # no longer dyadic
+    r.strengths = rng.random(r.strengths.shape).astype(np.float32)  # no longer dyadic
     r.project_places = rng.integers(1, 60, r.shape[0])
     weights = Weights()
     scorer = blocks.Scorer(r, weights)
     rows = np.arange(r.shape[0])
     mask = np.isin(r.interest_project, rows)
     expected = totals_block(
-        project_areas=r.project_areas, project_type=r.project_type,
-        project_places=r.project_places, project_partners=r.project_partners,
-        project_province=r.project_province, project_region=r.project_region,
+        project_areas=r.project_areas,
+        project_type=r.project_type,
+        project_places=r.project_places,
+        project_partners=r.project_partners,
+        project_province=r.project_province,
+        project_region=r.project_region,
         effective=effective_strengths(r.strengths, PARENT),
-        places_by_type=r.university_places.T.astype(np.float32), slots_by_type=r.university_slots.T,
-        university_province=r.university_province, university_region=r.university_region,
-        interest_rows=r.interest_project[mask], interest_columns=r.interest_university[mask],
-        weights=weights)
+        places_by_type=r.university_places.T.astype(np.float32),
+        slots_by_type=r.university_slots.T,
+        university_province=r.university_province,
+        university_region=r.university_region,
+        interest_rows=r.interest_project[mask],
+        interest_columns=r.interest_university[mask],
+        weights=weights,
+    )
     scored = scorer.score(rows)
     assert np.array_equal(scored == -1, expected == -1)
     assert np.allclose(scored, expected, atol=1e-6)
@@ -146,11 +170,11 @@ def test_pair_scores_do_not_depend_on_the_pair_blocks_or_the_pairs_order(monkeyp
     for field in ("score", "rank", "components", "eligible", "top_areas"):
         assert np.array_equal(getattr(whole, field), getattr(blocked, field))
         pair_axis = 0 if field == "top_areas" else -1
-        assert np.array_equal(np.take(getattr(whole, field), shuffled, axis=pair_axis),
-                              getattr(mixed, field))
+        assert np.array_equal(np.take(getattr(whole, field), shuffled, axis=pair_axis), getattr(mixed, field))
 
 
 # --- the selections -----------------------------------------------------------------------------
+
 
 def tied_matrix(seed: int, rows: int, columns: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
@@ -162,8 +186,11 @@ def tied_matrix(seed: int, rows: int, columns: int) -> np.ndarray:
 def test_row_best_takes_each_rows_best_with_ties_to_the_lower_column(seed, k):
     totals = tied_matrix(seed, 17, 301)
     row, column = selection.row_best(totals, k)
-    expected = [(r, c) for r in range(17)
-                for c in sorted(np.flatnonzero(totals[r] >= 0), key=lambda c: (-totals[r, c], c))[:k]]
+    expected = [
+        (r, c)
+        for r in range(17)
+        for c in sorted(np.flatnonzero(totals[r] >= 0), key=lambda c: (-totals[r, c], c))[:k]
+    ]
     assert list(zip(row.tolist(), column.tolist(), strict=True)) == expected
 
 
@@ -173,17 +200,17 @@ def test_column_best_over_blocks_keeps_each_columns_best_with_ties_to_the_lower_
     totals = tied_matrix(seed, 120, 9)
     index = np.arange(1000, 1120)
     split = selection.ColumnBest(9, m, indexes=2000)
-    split.flush_at = 10   # merge often: the thresholds then cut most entries
+    split.flush_at = 10  # merge often: the thresholds then cut most entries
     whole = selection.ColumnBest(9, m, indexes=2000)
     for start in range(0, 120, block):
-        split.add(totals[start:start + block], index[start:start + block])
+        split.add(totals[start : start + block], index[start : start + block])
     whole.add(totals, index)
     keys, projects = selection.merge_columns([split.entries()], m, columns=9, indexes=2000)
     for c in range(9):
         best = sorted(np.flatnonzero(totals[:, c] > -1), key=lambda r: (-totals[r, c], r))[:m]
-        assert projects[c, :len(best)].tolist() == (index[best]).tolist()
-        assert keys[c, :len(best)].tolist() == totals[best, c].tolist()
-        assert (keys[c, len(best):] == -1).all()
+        assert projects[c, : len(best)].tolist() == (index[best]).tolist()
+        assert keys[c, : len(best)].tolist() == totals[best, c].tolist()
+        assert (keys[c, len(best) :] == -1).all()
     assert all(np.array_equal(a, b) for a, b in zip(split.entries(), whole.entries(), strict=True))
 
 

@@ -20,8 +20,9 @@ INTERNSHIP = "internship_base"
 def cv_university(university):
     """Strong in computer vision (medical imaging especially), some machine learning; in
     Jiangsu (32, east China); 10 internship places and 2 internship projects this round."""
-    set_profile(university.university, {"cv": 0.9, "cv.medical_imaging": 0.6, "ml": 0.4},
-                {INTERNSHIP: (10, 2)})
+    set_profile(
+        university.university, {"cv": 0.9, "cv.medical_imaging": 0.6, "ml": 0.4}, {INTERNSHIP: (10, 2)}
+    )
     return university
 
 
@@ -46,15 +47,15 @@ def test_a_university_strong_in_computer_vision_gets_computer_vision_projects_fi
 
 
 def test_the_components_are_the_hand_computed_ones(cv_university):
-    project = published(areas={"cv.medical_imaging": 3, "ml": 1}, student_places=40,
-                        partners_sought=2, host_province="33")
+    project = published(
+        areas={"cv.medical_imaging": 3, "ml": 1}, student_places=40, partners_sought=2, host_province="33"
+    )
     [result], total = recommended(cv_university.university)
     assert total == 1
     assert result.proposal == project
     # Area: 0.75 × 0.6 (medical imaging) + 0.25 × 0.4 (ml); capacity: 10 places against 40 ÷ 2
     # per partner; region: Zhejiang is in east China like Jiangsu; no interest.
-    assert result.components == pytest.approx({"area": 0.55, "capacity": 0.5, "region": 0.5,
-                                               "interest": 0.0})
+    assert result.components == pytest.approx({"area": 0.55, "capacity": 0.5, "region": 0.5, "interest": 0.0})
     assert result.score == pytest.approx(0.60 * 0.55 + 0.15 * 0.5 + 0.15 * 0.5)
     assert [area.code for area in result.reasons] == ["cv.medical_imaging", "ml"]
 
@@ -90,8 +91,11 @@ def test_only_published_projects_are_recommended(cv_university):
 
 
 def test_only_types_the_university_has_places_and_slots_for_are_eligible(university):
-    set_profile(university.university, {"cv": 0.9},
-                {INTERNSHIP: (10, 1), "directed_training": (0, 2), "workforce_development": (30, 0)})
+    set_profile(
+        university.university,
+        {"cv": 0.9},
+        {INTERNSHIP: (10, 1), "directed_training": (0, 2), "workforce_development": (30, 0)},
+    )
     published(title="Internship", project_type=INTERNSHIP)
     published(title="Training", project_type="directed_training", training_hours=40)
     published(title="Workforce", project_type="workforce_development", trainees=10)
@@ -114,8 +118,8 @@ def test_a_live_interest_raises_the_score_and_a_withdrawn_one_does_not(cv_univer
     baseline = before[0].score
 
     interest = project_services.interest_create(
-        actor=cv_university, proposal=second,
-        fields={"students_offered": 5, "statement": "我们有视觉团队。"})
+        actor=cv_university, proposal=second, fields={"students_offered": 5, "statement": "我们有视觉团队。"}
+    )
     after, _total = recommended(cv_university.university)
     # The ranking is cached; a new interest must still reorder it at once.
     assert titles(after) == ["Second", "First"]
@@ -125,7 +129,8 @@ def test_a_live_interest_raises_the_score_and_a_withdrawn_one_does_not(cv_univer
     project_services.interest_withdraw(actor=cv_university, interest=interest)
     withdrawn, _total = recommended(cv_university.university)
     assert {r.proposal.title: r.score for r in withdrawn} == pytest.approx(
-        {"First": baseline, "Second": baseline})
+        {"First": baseline, "Second": baseline}
+    )
     assert first.pk in {r.proposal.pk for r in withdrawn}
 
 
@@ -134,8 +139,11 @@ def test_a_changed_profile_changes_the_ranking_at_once(cv_university):
     published(title="Language", areas={"nlp": 1})
     assert titles(recommended(cv_university.university)[0]) == ["Vision", "Language"]
     account_services.university_profile_update(
-        actor=cv_university, university=cv_university.university,
-        strengths={"nlp": 1.0}, capacity={INTERNSHIP: {"places": 10, "projects": 2}})
+        actor=cv_university,
+        university=cv_university.university,
+        strengths={"nlp": 1.0},
+        capacity={INTERNSHIP: {"places": 10, "projects": 2}},
+    )
     assert titles(recommended(cv_university.university)[0]) == ["Language", "Vision"]
 
 

@@ -15,16 +15,49 @@ from tests.matching.rounds import EXPECTED, tiny_round
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/match-runs/"
-RUN_FIELDS = {"id", "call", "status", "progress", "weights", "k", "m", "shards", "min_area_fit",
-              "algorithm_version", "solver", "bound", "gap", "summary", "timings", "error",
-              "created_at", "started_at", "finished_at", "published_at"}
-CANDIDATE_FIELDS = {"id", "project", "university", "score", "components", "rank", "proposed",
-                    "reason", "reason_text", "top_areas"}
+RUN_FIELDS = {
+    "id",
+    "call",
+    "status",
+    "progress",
+    "weights",
+    "k",
+    "m",
+    "shards",
+    "min_area_fit",
+    "algorithm_version",
+    "solver",
+    "bound",
+    "gap",
+    "summary",
+    "timings",
+    "error",
+    "created_at",
+    "started_at",
+    "finished_at",
+    "published_at",
+}
+CANDIDATE_FIELDS = {
+    "id",
+    "project",
+    "university",
+    "score",
+    "components",
+    "rank",
+    "proposed",
+    "reason",
+    "reason_text",
+    "top_areas",
+}
 # Under the three hard capacities: U1 has 10 internship places, fewer than P1's share of 20, so
 # the tiny round proposes P1–U2 and P2–U1 (objective .595 + .63); why each other pair is not.
 PROPOSED = {("P1", "U2"), ("P2", "U1")}
-REASONS = {("P1", "U1"): Candidate.Reason.PLACES_TAKEN, ("P1", "U3"): Candidate.Reason.BELOW_FLOOR,
-           ("P2", "U3"): Candidate.Reason.BELOW_FLOOR, ("P2", "U2"): Candidate.Reason.INELIGIBLE}
+REASONS = {
+    ("P1", "U1"): Candidate.Reason.PLACES_TAKEN,
+    ("P1", "U3"): Candidate.Reason.BELOW_FLOOR,
+    ("P2", "U3"): Candidate.Reason.BELOW_FLOOR,
+    ("P2", "U2"): Candidate.Reason.INELIGIBLE,
+}
 OBJECTIVE = 0.595 + 0.63
 OTHERS = [("employer", 403), ("university", 403), ("pending_employer", 403), ("anonymous", 401)]
 
@@ -58,8 +91,10 @@ def run(ministry, tiny):
 
 # --- starting a run ----------------------------------------------------------------------------
 
+
 def test_ministry_staff_start_a_run_and_get_202_with_the_queued_run(
-        api_for, ministry, tiny, django_capture_on_commit_callbacks):
+    api_for, ministry, tiny, django_capture_on_commit_callbacks
+):
     body = {"call": tiny.call.slug, "weights": {"area": 0.7, "interest": 0.05}, "k": 5, "m": 10}
     with django_capture_on_commit_callbacks() as callbacks:
         response = api_for(ministry).post(LIST, body, format="json")
@@ -67,9 +102,14 @@ def test_ministry_staff_start_a_run_and_get_202_with_the_queued_run(
     data = response.json()
     assert set(data) == RUN_FIELDS
     assert (data["call"], data["status"], data["progress"], data["k"], data["m"]) == (
-        tiny.call.slug, "queued", 0, 5, 10)
+        tiny.call.slug,
+        "queued",
+        0,
+        5,
+        10,
+    )
     assert data["weights"] == {"area": 0.7, "capacity": 0.15, "region": 0.15, "interest": 0.05}
-    assert len(callbacks) == 1   # the worker's task, sent once the run is committed
+    assert len(callbacks) == 1  # the worker's task, sent once the run is committed
     callbacks[0]()
     detail = api_for(ministry).get(f"{LIST}{data['id']}/").json()
     assert detail["status"] == "succeeded" and detail["progress"] == 100
@@ -83,14 +123,12 @@ def test_defaults_apply_when_only_the_call_is_given(api_for, ministry, tiny):
     assert (run.k, run.m, run.min_area_fit, run.created_by) == (20, 50, 0.10, ministry)
     assert run.weights == {"area": 0.6, "capacity": 0.15, "region": 0.15, "interest": 0.1}
     assert response.json()["min_area_fit"] == 0.10
-    assert (response.json()["bound"], response.json()["gap"], response.json()["solver"]) == (
-        None, None, "")
+    assert (response.json()["bound"], response.json()["gap"], response.json()["solver"]) == (None, None, "")
 
 
 @pytest.mark.parametrize("floor", [0, 0.35, 1])
 def test_staff_set_the_ai_fit_floor(api_for, ministry, tiny, floor):
-    response = api_for(ministry).post(LIST, {"call": tiny.call.slug, "min_area_fit": floor},
-                                      format="json")
+    response = api_for(ministry).post(LIST, {"call": tiny.call.slug, "min_area_fit": floor}, format="json")
     assert response.status_code == 202, response.json()
     assert response.json()["min_area_fit"] == floor
     assert MatchRun.objects.get().min_area_fit == floor
@@ -106,26 +144,28 @@ def test_only_ministry_staff_start_a_run(request, api_for, tiny, persona, expect
     assert not MatchRun.objects.exists()
 
 
-@pytest.mark.parametrize(("body", "field", "message"), [
-    ({"weights": {"area": -1}}, "weights", "0 or more"),
-    ({"weights": {"area": 0, "capacity": 0, "region": 0, "interest": 0}}, "weights", "not all be 0"),
-    ({"weights": {"fame": 1}}, "weights", "Unknown weights: fame"),
-    ({"weights": {"area": "high"}}, "weights", "0 or more"),
-    ({"weights": [0.6, 0.15]}, "weights", ""),
-    ({"k": 0}, "k", "greater than or equal to 1"),
-    ({"k": 201}, "k", "less than or equal to 200"),
-    ({"k": "twenty"}, "k", ""),
-    ({"m": 0}, "m", "greater than or equal to 1"),
-    ({"m": 501}, "m", "less than or equal to 500"),
-    ({"min_area_fit": -0.01}, "min_area_fit", "from 0 to 1"),
-    ({"min_area_fit": 1.5}, "min_area_fit", "from 0 to 1"),
-    ({"min_area_fit": "high"}, "min_area_fit", "valid number"),
-    ({"min_area_fit": "NaN"}, "min_area_fit", ""),
-    ({"call": "no-such-round"}, "call", "No call round"),
-    ({"call": None}, "call", ""),
-])
-def test_bad_input_is_a_400_with_a_message_and_starts_nothing(api_for, ministry, tiny, body, field,
-                                                               message):
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"weights": {"area": -1}}, "weights", "0 or more"),
+        ({"weights": {"area": 0, "capacity": 0, "region": 0, "interest": 0}}, "weights", "not all be 0"),
+        ({"weights": {"fame": 1}}, "weights", "Unknown weights: fame"),
+        ({"weights": {"area": "high"}}, "weights", "0 or more"),
+        ({"weights": [0.6, 0.15]}, "weights", ""),
+        ({"k": 0}, "k", "greater than or equal to 1"),
+        ({"k": 201}, "k", "less than or equal to 200"),
+        ({"k": "twenty"}, "k", ""),
+        ({"m": 0}, "m", "greater than or equal to 1"),
+        ({"m": 501}, "m", "less than or equal to 500"),
+        ({"min_area_fit": -0.01}, "min_area_fit", "from 0 to 1"),
+        ({"min_area_fit": 1.5}, "min_area_fit", "from 0 to 1"),
+        ({"min_area_fit": "high"}, "min_area_fit", "valid number"),
+        ({"min_area_fit": "NaN"}, "min_area_fit", ""),
+        ({"call": "no-such-round"}, "call", "No call round"),
+        ({"call": None}, "call", ""),
+    ],
+)
+def test_bad_input_is_a_400_with_a_message_and_starts_nothing(api_for, ministry, tiny, body, field, message):
     data = {key: value for key, value in {"call": tiny.call.slug, **body}.items() if value is not None}
     response = api_for(ministry).post(LIST, data, format="json")
     assert response.status_code == 400, response.content
@@ -136,7 +176,8 @@ def test_bad_input_is_a_400_with_a_message_and_starts_nothing(api_for, ministry,
 
 
 def test_a_call_with_no_published_projects_gives_an_empty_succeeded_run(
-        api_for, ministry, tiny, django_capture_on_commit_callbacks):
+    api_for, ministry, tiny, django_capture_on_commit_callbacks
+):
     empty = CallFactory()
     with django_capture_on_commit_callbacks(execute=True):
         response = api_for(ministry).post(LIST, {"call": empty.slug}, format="json")
@@ -147,6 +188,7 @@ def test_a_call_with_no_published_projects_gives_an_empty_succeeded_run(
 
 
 # --- reading runs ------------------------------------------------------------------------------
+
 
 def test_ministry_staff_list_runs_newest_first_and_filter_them(api_for, ministry, tiny, run):
     other = services.match_run_create(actor=ministry, call=CallFactory())
@@ -164,7 +206,11 @@ def test_a_run_shows_its_status_progress_parameters_summary_and_timings(api_for,
     data = api_for(ministry).get(url(run)).json()
     assert set(data) == RUN_FIELDS
     assert (data["status"], data["progress"], data["error"], data["published_at"]) == (
-        "succeeded", 100, "", None)
+        "succeeded",
+        100,
+        "",
+        None,
+    )
     assert (data["k"], data["m"], data["shards"], data["min_area_fit"]) == (20, 50, 1, 0.10)
     assert data["summary"]["proposed"] == 2
     assert data["summary"]["objective"] == pytest.approx(OBJECTIVE)
@@ -208,8 +254,8 @@ def test_others_may_not_read_runs(request, api_for, run, endpoint, persona, expe
 
 # --- candidates --------------------------------------------------------------------------------
 
-def test_candidates_carry_ids_score_components_rank_reason_and_top_areas(api_for, ministry, tiny,
-                                                                          run):
+
+def test_candidates_carry_ids_score_components_rank_reason_and_top_areas(api_for, ministry, tiny, run):
     data = api_for(ministry).get(url(run, "candidates")).json()
     assert data["count"] == 6 and data["next"] is None
     ids = {str(p.public_id): name for name, p in tiny.projects.items()}
@@ -218,13 +264,19 @@ def test_candidates_carry_ids_score_components_rank_reason_and_top_areas(api_for
     assert all(set(row) == CANDIDATE_FIELDS for row in rows)
     # By project, then rank.
     assert [(ids[r["project"]], r["rank"]) for r in rows] == [
-        ("P1", 1), ("P1", 2), ("P1", 3), ("P2", 1), ("P2", 2), ("P2", 3)]
+        ("P1", 1),
+        ("P1", 2),
+        ("P1", 3),
+        ("P2", 1),
+        ("P2", 2),
+        ("P2", 3),
+    ]
     for row in rows:
         pair = ids[row["project"]], ids[row["university"]]
         area, capacity, region, interest, score, rank, _proposed, top = EXPECTED[pair]
         assert row["components"] == pytest.approx(
-            {"area_fit": area, "capacity_fit": capacity, "region": region, "interest": interest},
-            abs=1e-5)
+            {"area_fit": area, "capacity_fit": capacity, "region": region, "interest": interest}, abs=1e-5
+        )
         assert row["score"] == pytest.approx(score, abs=1e-5)
         assert (row["rank"], row["proposed"], row["top_areas"]) == (rank, pair in PROPOSED, top)
         reason = REASONS.get(pair)
@@ -260,18 +312,18 @@ def test_candidates_are_filtered_by_project_university_and_proposed(api_for, min
     assert pairs(project=str(uuid.uuid4())) == []
 
 
-@pytest.mark.parametrize("params", [{"project": "P1"}, {"university": "42"}, {"page": 9},
-                                    {"page": "last-but-one"}])
+@pytest.mark.parametrize(
+    "params", [{"project": "P1"}, {"university": "42"}, {"page": 9}, {"page": "last-but-one"}]
+)
 def test_bad_candidate_filters_are_a_400(api_for, ministry, run, params):
     response = api_for(ministry).get(url(run, "candidates"), params)
     assert response.status_code == 400
     assert set(response.json()) == set(params)
 
 
-def test_candidates_are_paginated_in_few_queries(api_for, ministry, run,
-                                                 django_assert_max_num_queries):
+def test_candidates_are_paginated_in_few_queries(api_for, ministry, run, django_assert_max_num_queries):
     api = api_for(ministry)
-    with django_assert_max_num_queries(3):   # the run, the count, the page
+    with django_assert_max_num_queries(3):  # the run, the count, the page
         first = api.get(url(run, "candidates"), {"page_size": 4}).json()
     assert first["count"] == 6 and len(first["results"]) == 4
     assert first["next"].endswith("page=2&page_size=4") and first["previous"] is None
@@ -280,10 +332,11 @@ def test_candidates_are_paginated_in_few_queries(api_for, ministry, run,
     seen = [(r["project"], r["university"]) for r in first["results"] + second["results"]]
     assert len(set(seen)) == 6
     whole = api.get(url(run, "candidates"), {"page_size": 5000}).json()
-    assert len(whole["results"]) == 6   # capped at 1,000 a page, and this run has 6
+    assert len(whole["results"]) == 6  # capped at 1,000 a page, and this run has 6
 
 
 # --- publishing --------------------------------------------------------------------------------
+
 
 def test_ministry_staff_publish_a_succeeded_run_once(api_for, ministry, run):
     response = api_for(ministry).post(url(run, "publish"))

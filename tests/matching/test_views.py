@@ -28,8 +28,11 @@ def _english_pages(client):
 
 @pytest.fixture
 def cv_university(university):
-    set_profile(university.university, {"cv": 0.9, "cv.medical_imaging": 0.6, "ml": 0.4},
-                {INTERNSHIP: (10, 2), "directed_training": (30, 1)})
+    set_profile(
+        university.university,
+        {"cv": 0.9, "cv.medical_imaging": 0.6, "ml": 0.4},
+        {INTERNSHIP: (10, 2), "directed_training": (30, 1)},
+    )
     return university
 
 
@@ -39,8 +42,10 @@ def text(response) -> str:
 
 def project_links(response) -> list[str]:
     """The titles of the projects a page lists, in order."""
-    return [unescape(t) for t in re.findall(r'<a href="/projects/[0-9a-f-]{36}/">([^<]+)</a>',
-                                            response.content.decode())]
+    return [
+        unescape(t)
+        for t in re.findall(r'<a href="/projects/[0-9a-f-]{36}/">([^<]+)</a>', response.content.decode())
+    ]
 
 
 def published(**fields):
@@ -48,11 +53,15 @@ def published(**fields):
 
 
 def express(user, proposal, students=5):
-    return project_services.interest_create(actor=user, proposal=proposal, fields={
-        "students_offered": students, "statement": "我校计算机视觉团队可参与。"})
+    return project_services.interest_create(
+        actor=user,
+        proposal=proposal,
+        fields={"students_offered": students, "statement": "我校计算机视觉团队可参与。"},
+    )
 
 
 # --- who may open the pages -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("url", PAGES)
 def test_a_verified_university_opens_the_page(client_for, cv_university, url):
@@ -86,6 +95,7 @@ def test_anonymous_users_are_sent_to_log_in(client_for, anonymous, url):
 
 # --- recommended for you ----------------------------------------------------------------------
 
+
 def test_projects_are_listed_best_fit_first_with_why_they_fit(client_for, cv_university):
     published(title="Language", areas={"nlp": 1})
     published(title="Imaging", areas={"cv.medical_imaging": 3, "ml": 1}, host_province="33")
@@ -95,8 +105,12 @@ def test_projects_are_listed_best_fit_first_with_why_they_fit(client_for, cv_uni
     assert project_links(response) == ["Vision", "Imaging", "Language"]
     body = text(response)
     assert "This is the score the matching engine uses" in body
-    for label, weight in [("Area fit", "0.60"), ("Capacity fit", "0.15"), ("Region", "0.15"),
-                          ("Expressed interest", "0.10")]:
+    for label, weight in [
+        ("Area fit", "0.60"),
+        ("Capacity fit", "0.15"),
+        ("Region", "0.15"),
+        ("Expressed interest", "0.10"),
+    ]:
         assert re.search(rf"<dt>{label} <span class=\"muted\">\(weight {weight}\)", body), label
     # Imaging: area 0.75 × 0.6 + 0.25 × 0.4 = 0.55; capacity 10 ÷ (40 ÷ 2) = 0.5; Zhejiang is in
     # Jiangsu's region: 0.5; total 0.33 + 0.075 + 0.075 = 0.48.
@@ -113,8 +127,17 @@ def test_projects_are_listed_best_fit_first_with_why_they_fit(client_for, cv_uni
 def test_the_catalogue_filters_are_offered_without_its_ordering(client_for, cv_university):
     CallFactory(name="2027 batch one", slug="ai-2027-one")
     body = text(client_for(cv_university).get(RECOMMENDED))
-    for name in ["call", "type", "area", "province", "region", "student_places_min",
-                 "student_places_max", "employer_kind", "search"]:
+    for name in [
+        "call",
+        "type",
+        "area",
+        "province",
+        "region",
+        "student_places_min",
+        "student_places_max",
+        "employer_kind",
+        "search",
+    ]:
         assert f'name="{name}"' in body, name
     assert 'name="ordering"' not in body
     assert '<option value="ai-2027-one">2027 batch one</option>' in body
@@ -123,17 +146,25 @@ def test_the_catalogue_filters_are_offered_without_its_ordering(client_for, cv_u
 
 def test_the_filters_narrow_the_ranking(client_for, cv_university):
     published(title="Vision in Beijing", areas={"cv": 1}, host_province="11")
-    published(title="Vision in Jiangsu", areas={"cv": 1}, host_province="32",
-              search_document=document("Vision in Jiangsu 苏州工业视觉"))
+    published(
+        title="Vision in Jiangsu",
+        areas={"cv": 1},
+        host_province="32",
+        search_document=document("Vision in Jiangsu 苏州工业视觉"),
+    )
     published(title="Language in Beijing", areas={"nlp": 1}, host_province="11")
     client = client_for(cv_university)
     assert project_links(client.get(RECOMMENDED, {"province": "11"})) == [
-        "Vision in Beijing", "Language in Beijing"]
+        "Vision in Beijing",
+        "Language in Beijing",
+    ]
     assert project_links(client.get(RECOMMENDED, {"area": "nlp"})) == ["Language in Beijing"]
     assert project_links(client.get(RECOMMENDED, {"search": "视觉"})) == ["Vision in Jiangsu"]
     # The catalogue's ordering does not apply here: the score orders the page.
     assert project_links(client.get(RECOMMENDED, {"province": "11", "ordering": "places"})) == [
-        "Vision in Beijing", "Language in Beijing"]
+        "Vision in Beijing",
+        "Language in Beijing",
+    ]
 
 
 def test_projects_of_a_type_without_capacity_are_not_listed(client_for, cv_university):
@@ -150,11 +181,20 @@ def test_a_university_without_a_profile_is_told_to_fill_it_in(client_for, univer
     assert "No published project fits your university yet" in text(response)
 
 
-@pytest.mark.parametrize("query", [
-    {"student_places_min": "many"}, {"student_places_max": "-3"}, {"province": "99"},
-    {"type": "consulting"}, {"region": "atlantis"}, {"employer_kind": "x"}, {"search": "x" * 101},
-    {"area": "quantum"}, {"call": "no-such-call"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"student_places_min": "many"},
+        {"student_places_max": "-3"},
+        {"province": "99"},
+        {"type": "consulting"},
+        {"region": "atlantis"},
+        {"employer_kind": "x"},
+        {"search": "x" * 101},
+        {"area": "quantum"},
+        {"call": "no-such-call"},
+    ],
+)
 def test_bad_filters_answer_400_with_the_error_and_no_results(client_for, cv_university, query):
     published(title="Vision", areas={"cv": 1})
     response = client_for(cv_university).get(RECOMMENDED, query)
@@ -184,10 +224,10 @@ def test_pages_keep_the_filters_and_a_page_past_the_end_shows_the_last(client_fo
     second = client.get(RECOMMENDED, {"province": "11", "page": "2"})
     assert len(project_links(second)) == 5
     assert set(project_links(first)).isdisjoint(project_links(second))
-    assert project_links(client.get(RECOMMENDED, {"province": "11", "page": "99999"})) == \
-        project_links(second)
-    assert project_links(client.get(RECOMMENDED, {"province": "11", "page": "x"})) == \
-        project_links(first)
+    assert project_links(client.get(RECOMMENDED, {"province": "11", "page": "99999"})) == project_links(
+        second
+    )
+    assert project_links(client.get(RECOMMENDED, {"province": "11", "page": "x"})) == project_links(first)
 
 
 def test_an_expressed_interest_shows_in_the_explanation(client_for, cv_university):
@@ -200,21 +240,28 @@ def test_an_expressed_interest_shows_in_the_explanation(client_for, cv_universit
 
 # --- the university dashboard -----------------------------------------------------------------
 
+
 def test_the_dashboard_shows_interests_with_the_employers_answers(client_for, cv_university, employer):
     welcomed = published(title="Welcomed", employer=employer.employer)
     refused = published(title="Refused", employer=employer.employer)
     waiting = published(title="Waiting")
-    project_services.interest_respond(actor=employer, interest=express(cv_university, welcomed, 3),
-                                      response="welcome")
-    project_services.interest_respond(actor=employer, interest=express(cv_university, refused, 2),
-                                      response="not_a_fit", reason="只接收华北地区高校。")
+    project_services.interest_respond(
+        actor=employer, interest=express(cv_university, welcomed, 3), response="welcome"
+    )
+    project_services.interest_respond(
+        actor=employer,
+        interest=express(cv_university, refused, 2),
+        response="not_a_fit",
+        reason="只接收华北地区高校。",
+    )
     withdrawn = express(cv_university, waiting, 4)
     project_services.interest_withdraw(actor=cv_university, interest=withdrawn)
     body = text(client_for(cv_university).get(DASHBOARD))
     interests = body.split('id="interests"')[1].split("</table>")[0]
     assert "3 expressions of interest" in interests
-    welcomed_row, refused_row, waiting_row = (interests.split(f">{t}</a>")[1].split("</tr>")[0]
-                                               for t in ("Welcomed", "Refused", "Waiting"))
+    welcomed_row, refused_row, waiting_row = (
+        interests.split(f">{t}</a>")[1].split("</tr>")[0] for t in ("Welcomed", "Refused", "Waiting")
+    )
     assert "Welcome" in welcomed_row and ">3<" in welcomed_row and "Expressed" in welcomed_row
     assert "Not a fit" in refused_row and "只接收华北地区高校。" in refused_row
     assert "Withdrawn" in waiting_row and "No answer yet" in waiting_row
@@ -226,9 +273,11 @@ def test_the_dashboard_shows_the_capacity_left_per_type(client_for, cv_universit
     capacity = body.split('id="capacity"')[1].split("</table>")[0]
     rows = dict(re.findall(r'<th scope="row">([^<]+)</th>(.*?)</tr>', capacity, re.S))
     figures = {label: re.findall(r">(\d+)<", cells) for label, cells in rows.items()}
-    assert figures == {"Directed talent training": ["30", "0", "30"],
-                       "Employment internship base": ["10", "4", "6"],
-                       "Workforce development": ["0", "0", "0"]}
+    assert figures == {
+        "Directed talent training": ["30", "0", "30"],
+        "Employment internship base": ["10", "4", "6"],
+        "Workforce development": ["0", "0", "0"],
+    }
 
 
 def test_the_dashboard_shows_the_interest_allowance_left(client_for, cv_university):
@@ -252,7 +301,8 @@ def test_the_dashboard_shows_the_five_best_recommendations_and_the_links(client_
     body = text(client_for(cv_university).get(DASHBOARD))
     top = body.split('id="top-recommended"')[1]
     assert re.findall(r'<a href="/projects/[0-9a-f-]{36}/">([^<]+)</a>', top) == [
-        f"Vision {i}" for i in (6, 5, 4, 3, 2)]
+        f"Vision {i}" for i in (6, 5, 4, 3, 2)
+    ]
     assert top.count("Score <strong>") == 5
     assert "See all 7 recommended projects" in top
     for href in ["/projects/", "/projects/saved/", reverse("accounts:university-profile"), RECOMMENDED]:
@@ -273,11 +323,14 @@ def test_the_dashboard_pages_its_interests(client_for, cv_university):
 
 # --- queries ----------------------------------------------------------------------------------
 
+
 def populate(university_user, employer, n: int) -> None:
     for i in range(n):
-        proposal = published(employer=employer.employer,
-                             areas={"cv": 1, "ml": 1, "nlp.speech": i % 3 + 1},
-                             host_province=["11", "32", "33"][i % 3])
+        proposal = published(
+            employer=employer.employer,
+            areas={"cv": 1, "ml": 1, "nlp.speech": i % 3 + 1},
+            host_province=["11", "32", "33"][i % 3],
+        )
         if i < 4:
             interest = express(university_user, proposal, students=1)
             project_services.interest_respond(actor=employer, interest=interest, response="welcome")
@@ -289,8 +342,9 @@ MAX_QUERIES = {RECOMMENDED: 23, DASHBOARD: 28}
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_the_number_of_queries_does_not_grow_with_the_projects(client_for, cv_university, employer,
-                                                               django_assert_max_num_queries, url):
+def test_the_number_of_queries_does_not_grow_with_the_projects(
+    client_for, cv_university, employer, django_assert_max_num_queries, url
+):
     set_profile(cv_university.university, {"cv": 0.9, "ml": 0.5}, {INTERNSHIP: (200, 60)})
     client = client_for(cv_university)
     query = {"province": "11"} if url == RECOMMENDED else {}

@@ -40,7 +40,7 @@ def test_a_worker_runs_a_run_to_the_end_and_ignores_a_duplicate_delivery(workers
     ministry = MinistryUserFactory(username="ministry")
     tiny = tiny_round()
     workers.start()
-    run = services.match_run_create(actor=ministry, call=tiny.call)   # enqueued on commit
+    run = services.match_run_create(actor=ministry, call=tiny.call)  # enqueued on commit
     wait_for(lambda: status(run)[0] in ("succeeded", "failed"), what="the run to finish")
     assert status(run) == ("succeeded", 100), run.error
     names = tiny.names()
@@ -52,10 +52,13 @@ def test_a_worker_runs_a_run_to_the_end_and_ignores_a_duplicate_delivery(workers
     finished_at = run.finished_at
 
     duplicate = execute_match_run.delay(run.pk)
-    line = wait_for(lambda: next((line for line in workers.log().splitlines()
-                                  if f"[{duplicate.id}] succeeded" in line), None),
-                    what="the duplicate delivery")
-    assert line.endswith(": None")   # claimed nothing
+    line = wait_for(
+        lambda: next(
+            (line for line in workers.log().splitlines() if f"[{duplicate.id}] succeeded" in line), None
+        ),
+        what="the duplicate delivery",
+    )
+    assert line.endswith(": None")  # claimed nothing
     run.refresh_from_db()
     assert run.finished_at == finished_at and run.candidates.count() == len(EXPECTED)
 
@@ -64,8 +67,7 @@ def lock_candidates_table() -> psycopg2.extensions.connection:
     """Another session holds the candidates table in SHARE mode: the worker's write blocks, so
     the test can kill it in the middle of a run, deterministically."""
     db = connection.settings_dict
-    blocker = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"],
-                               port=db["PORT"] or 5432)
+    blocker = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
     with blocker.cursor() as cursor:
         cursor.execute("LOCK TABLE matching_candidate IN SHARE MODE")
     return blocker
@@ -73,8 +75,9 @@ def lock_candidates_table() -> psycopg2.extensions.connection:
 
 def waiting_for_the_lock() -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE relation = 'matching_candidate'::regclass "
-                       "AND NOT granted")
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE relation = 'matching_candidate'::regclass AND NOT granted"
+        )
         return cursor.fetchone()[0] > 0
 
 
@@ -82,9 +85,11 @@ def other_sessions() -> int:
     """Other sessions at work on the test database (idle ones, such as a live server's left by
     the browser tests, hold nothing)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
-                       "AND state <> 'idle'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+            "AND state <> 'idle'"
+        )
         return cursor.fetchone()[0]
 
 
@@ -95,8 +100,10 @@ def test_a_worker_killed_mid_run_leaves_a_run_the_sweeper_fails_and_a_rerun_comp
     blocker = lock_candidates_table()
     try:
         run = services.match_run_create(actor=ministry, call=tiny.call)
-        wait_for(lambda: status(run) == ("running", 80) and waiting_for_the_lock(),
-                 what="the worker to be writing the results")
+        wait_for(
+            lambda: status(run) == ("running", 80) and waiting_for_the_lock(),
+            what="the worker to be writing the results",
+        )
         worker.send_signal(signal.SIGKILL)
         assert worker.wait(timeout=30) == -signal.SIGKILL
     finally:
@@ -133,14 +140,21 @@ def test_a_sharded_run_fans_out_over_workers_and_equals_an_unsharded_one(workers
     wait_for(lambda: status(sharded)[0] in ("succeeded", "failed"), what="the sharded run")
     assert status(sharded) == ("succeeded", 100), sharded.error
     assert "fanned out" in workers.log()
-    assert len([line for line in workers.log().splitlines()
-                if "score_match_run_shard" in line and "succeeded" in line]) == 2
-    celery_app.conf.task_always_eager = True   # this one runs here, in one process, on commit
+    assert (
+        len(
+            [
+                line
+                for line in workers.log().splitlines()
+                if "score_match_run_shard" in line and "succeeded" in line
+            ]
+        )
+        == 2
+    )
+    celery_app.conf.task_always_eager = True  # this one runs here, in one process, on commit
     single = MatchRun.objects.get(pk=services.match_run_create(actor=ministry, call=tiny.call).pk)
 
     def rows(run):
-        return sorted(run.candidates.values_list("proposal_id", "university_id", "score", "rank",
-                                                 "proposed"))
+        return sorted(run.candidates.values_list("proposal_id", "university_id", "score", "rank", "proposed"))
 
     assert rows(sharded) == rows(single) and len(rows(single)) == len(EXPECTED)
     assert sharded.summary == single.summary
@@ -152,16 +166,18 @@ def test_a_run_started_with_the_broker_down_waits_and_the_sweeper_hands_it_to_a_
     api = APIClient()
     api.force_authenticate(ministry)
     with broker_down():
-        response = api.post("/api/v1/match-runs/", {"call": tiny.call.slug}, format="json",
-                            HTTP_ACCEPT_LANGUAGE="en")
+        response = api.post(
+            "/api/v1/match-runs/", {"call": tiny.call.slug}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+        )
     assert response.status_code == 202, response.content
     assert response.json()["status"] == "queued"
     assert response.json()["message"] == "Queued: the run will start when the task queue is back."
     run = MatchRun.objects.get(public_id=response.json()["id"])
 
-    workers.start()   # the broker is back, but nothing was queued
-    assert services.match_runs_sweep() == 0   # not yet overdue
-    assert services.match_runs_sweep(now=timezone.now() + services.QUEUED_TOO_LONG
-                                      + timedelta(seconds=1)) == 1
+    workers.start()  # the broker is back, but nothing was queued
+    assert services.match_runs_sweep() == 0  # not yet overdue
+    assert (
+        services.match_runs_sweep(now=timezone.now() + services.QUEUED_TOO_LONG + timedelta(seconds=1)) == 1
+    )
     wait_for(lambda: status(run)[0] in ("succeeded", "failed"), what="the run to finish")
     assert status(run) == ("succeeded", 100), run.error

@@ -30,7 +30,7 @@ def write() -> None:
         for n in range(WRITES):
             with transaction.atomic():
                 audit_record(actor=None, target=target, action="updated", comment=str(n))
-    except Exception as error:   # every failure is the finding
+    except Exception as error:  # every failure is the finding
         errors.append(f"{type(error).__name__}: {error}")
     finally:
         connection.close()
@@ -43,5 +43,13 @@ for thread in threads:
     thread.join()
 journal = connection.cursor().execute("PRAGMA journal_mode").fetchone()[0]
 broken, _count = first_broken(AuditEvent.objects.order_by("pk"))
-print(json.dumps({"written": AuditEvent.objects.count(), "errors": errors, "journal": journal,
-                  "chain_holds": broken is None}))
+print(
+    json.dumps(
+        {
+            "written": AuditEvent.objects.count(),
+            "errors": errors,
+            "journal": journal,
+            "chain_holds": broken is None,
+        }
+    )
+)

@@ -24,13 +24,24 @@ class Portal:
 
     def __init__(self, database_url: str, root: Path):
         self.media = root / "media"
-        self.env = {**os.environ, "DATABASE_URL": database_url, "MEDIA_ROOT": str(self.media),
-                    "BACKUP_DIR": str(root / "backups"), "DJANGO_SETTINGS_MODULE": "portal.settings"}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "MEDIA_ROOT": str(self.media),
+            "BACKUP_DIR": str(root / "backups"),
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+        }
         self.env.pop("REDIS_URL", None)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=self.env,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert not check or done.returncode == 0, done.stderr[-3000:]
         return done
 
@@ -75,10 +86,9 @@ def test_only_the_newest_backups_are_kept(tmp_path):
     for stamp in ("20270101-020000", "20270102-020000", "20270103-020000"):
         (tmp_path / stamp).mkdir()
         (tmp_path / stamp / "media.tar").write_bytes(b"")
-    (tmp_path / "notes").mkdir()   # not a backup: left alone
+    (tmp_path / "notes").mkdir()  # not a backup: left alone
     assert [path.name for path in backups_prune(tmp_path, 2)] == ["20270101-020000"]
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["20270102-020000", "20270103-020000",
-                                                                "notes"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["20270102-020000", "20270103-020000", "notes"]
 
 
 def test_backup_and_restore_round_trip_on_sqlite(tmp_path):

@@ -18,8 +18,9 @@ NESTED = "[" * 3000 + "]" * 3000
 
 def test_json_nested_three_thousand_deep_is_a_400_for_anyone(client):
     client.raise_request_exception = False
-    response = client.post("/api/v1/auth/token/", NESTED, content_type="application/json",
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/api/v1/auth/token/", NESTED, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert "nested" in response.json()["detail"]
 
@@ -33,16 +34,23 @@ def test_json_over_the_upload_limit_is_a_400_saying_so(client, settings):
 
 
 def test_a_control_character_in_a_json_string_is_a_400_naming_its_field(api_for, employer):
-    response = api_for(employer).post("/api/v1/proposals/", {"title": "AI\x00", "areas": {"ml\x1b": 1}},
-                                      format="json")
+    response = api_for(employer).post(
+        "/api/v1/proposals/", {"title": "AI\x00", "areas": {"ml\x1b": 1}}, format="json"
+    )
     assert response.status_code == 400
     assert set(response.json()) == {"title", "areas.ml\x1b"}
 
 
-@pytest.mark.parametrize("path", [
-    "/projects/", "/api/v1/projects/", "/dashboard/", "/api/v1/stats/dashboard/",
-    "/accounts/organisations/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/projects/",
+        "/api/v1/projects/",
+        "/dashboard/",
+        "/api/v1/stats/dashboard/",
+        "/accounts/organisations/",
+    ],
+)
 @pytest.mark.parametrize("value", ["a\x00b", "a\x07b", "\x1b[31m"])
 def test_a_control_character_in_a_query_parameter_is_a_400_naming_it(client_for, ministry, path, value):
     client = client_for(ministry)
@@ -64,21 +72,27 @@ def test_ordinary_text_and_tabs_pass(client_for, ministry):
 
 
 def test_a_line_break_in_a_title_already_stored_does_not_stop_the_emails_about_it(
-        employer, ministry, mailoutbox, django_capture_on_commit_callbacks):
+    employer, ministry, mailoutbox, django_capture_on_commit_callbacks
+):
     proposal = ProposalFactory(employer=employer.employer, title="机器人\n巡检", status="submitted")
     with django_capture_on_commit_callbacks(execute=True):
         services.proposal_approve(actor=ministry, proposal=proposal)
-    [email] = mailoutbox   # in the employer's language
+    [email] = mailoutbox  # in the employer's language
     assert email.subject.endswith("机器人 巡检") and "\n" not in email.subject
 
 
 def test_a_line_break_in_a_title_is_refused_on_the_api_and_the_form(api_for, client_for, employer):
     draft = ProposalFactory(employer=employer.employer, title="机器人巡检")
-    response = api_for(employer).patch(f"/api/v1/proposals/{draft.public_id}/", {"title": "机器人\n巡检"},
-                                       format="json", HTTP_ACCEPT_LANGUAGE="en")
+    response = api_for(employer).patch(
+        f"/api/v1/proposals/{draft.public_id}/",
+        {"title": "机器人\n巡检"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400 and response.json()["title"] == ["This must be on one line."]
-    page = client_for(employer).post("/proposals/new/", {"title": "机器人\r\n巡检"},
-                                     HTTP_ACCEPT_LANGUAGE="en")
+    page = client_for(employer).post(
+        "/proposals/new/", {"title": "机器人\r\n巡检"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert page.status_code == 400 and "This must be on one line." in page.content.decode()
     draft.refresh_from_db()
     assert draft.title == "机器人巡检"
@@ -86,10 +100,19 @@ def test_a_line_break_in_a_title_is_refused_on_the_api_and_the_form(api_for, cli
 
 # --- NUL bytes in page form fields (PostgreSQL refuses them in a query) ---------------------------
 
-REGISTRATION = {"name": "南京云图智能科技有限公司", "credit_code": credit_code(777), "kind": "enterprise",
-                "province": "32", "city": "南京", "industry": "智能制造", "contact_person": "陈静",
-                "phone": "13912345678", "email": "chen.jing@yuntu.example.cn",
-                "password": "Ai-match-2026!", "password_confirm": "Ai-match-2026!"}
+REGISTRATION = {
+    "name": "南京云图智能科技有限公司",
+    "credit_code": credit_code(777),
+    "kind": "enterprise",
+    "province": "32",
+    "city": "南京",
+    "industry": "智能制造",
+    "contact_person": "陈静",
+    "phone": "13912345678",
+    "email": "chen.jing@yuntu.example.cn",
+    "password": "Ai-match-2026!",
+    "password_confirm": "Ai-match-2026!",
+}
 
 
 def refused(client, path: str, data: dict, field: str) -> None:
@@ -103,8 +126,7 @@ def refused(client, path: str, data: dict, field: str) -> None:
 
 
 @pytest.mark.parametrize("title", ["机器人\x00巡检", "\x00"])
-def test_a_nul_byte_in_a_proposal_title_on_the_draft_pages_is_a_400_naming_it(client_for, employer,
-                                                                              title):
+def test_a_nul_byte_in_a_proposal_title_on_the_draft_pages_is_a_400_naming_it(client_for, employer, title):
     draft = ProposalFactory(employer=employer.employer, title="机器人巡检")
     client = client_for(employer)
 
@@ -124,14 +146,14 @@ def test_a_nul_byte_in_a_registration_field_is_a_400_naming_it(client, field):
     assert not User.objects.filter(username__startswith="yu").exists()
 
 
-@pytest.mark.parametrize(("path", "field"), [("/accounts/login/", "username"),
-                                             ("/accounts/password/reset/", "email")])
+@pytest.mark.parametrize(
+    ("path", "field"), [("/accounts/login/", "username"), ("/accounts/password/reset/", "email")]
+)
 def test_a_nul_byte_in_the_sign_in_and_reset_forms_is_a_400_naming_it(client, employer, path, field):
     refused(client, path, {field: "employer\x00", "password": "Correct-Horse-9"}, field)
 
 
-def test_a_nul_byte_in_an_uploaded_file_s_name_is_dropped_not_a_500(client_for, employer, settings,
-                                                                     tmp_path):
+def test_a_nul_byte_in_an_uploaded_file_s_name_is_dropped_not_a_500(client_for, employer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     draft = ProposalFactory(employer=employer.employer)
     upload = SimpleUploadedFile("方案\x00.pdf", plain_pdf(), content_type="application/pdf")

@@ -39,11 +39,10 @@ def test_registration_email_is_sent_by_a_real_worker(worker):
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_with_the_broker_down_a_registration_commits_and_its_email_is_sent_once_when_it_is_back(
-        tmp_path):
+def test_with_the_broker_down_a_registration_commits_and_its_email_is_sent_once_when_it_is_back(tmp_path):
     with broker_down():
         user = register("broker_down", "Broker Down Co.", "down@worker.example.cn")
-    assert user.organisation.status == "pending"   # the registration is stored
+    assert user.organisation.status == "pending"  # the registration is stored
     email = waiting_email(user)
     assert "Broker Down Co." in sent_once_when_the_broker_is_back(tmp_path, email)
 
@@ -51,14 +50,15 @@ def test_with_the_broker_down_a_registration_commits_and_its_email_is_sent_once_
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_with_the_broker_down_a_submission_is_stored_and_its_email_sent_once_when_it_is_back(
-        tmp_path, client_for):
+    tmp_path, client_for
+):
     employer = EmployerUserFactory(email="submits@worker.example.cn", language="en")
     draft = ProposalFactory(employer=employer.employer, title="Broker Down Vision Base")
     with broker_down():
         response = client_for(employer).post(f"/proposals/{draft.public_id}/submit/")
     assert response.status_code == 302
     draft.refresh_from_db()
-    assert (draft.status, draft.submitted_at is not None) == ("submitted", True)   # stored
+    assert (draft.status, draft.submitted_at is not None) == ("submitted", True)  # stored
     email = waiting_email(employer)
     message = sent_once_when_the_broker_is_back(tmp_path, email)
     assert "To: submits@worker.example.cn" in message
@@ -77,7 +77,7 @@ def sent_once_when_the_broker_is_back(mail_dir, email: OutboundEmail) -> str:
     once; its text."""
     with running_worker(mail_dir):
         mail_in(mail_dir)
-        time.sleep(3)   # and nothing more comes
+        time.sleep(3)  # and nothing more comes
         messages = mail_in(mail_dir, wait=False)
     assert len(messages) == 1
     assert f"Message-ID: {outbox.message_id(email)}" in messages[0]
@@ -88,10 +88,21 @@ def sent_once_when_the_broker_is_back(mail_dir, email: OutboundEmail) -> str:
 
 def register(username: str, name: str, email: str):
     return services.organisation_register(
-        model=Employer, username=username, password=PASSWORD, language="en",
-        fields={"name": name, "credit_code": credit_code(len(username) * 1000 + 42),
-                "kind": "enterprise", "province": "44", "city": "深圳", "industry": "AI",
-                "contact_person": "Chen Jie", "phone": "13712345678", "email": email},
+        model=Employer,
+        username=username,
+        password=PASSWORD,
+        language="en",
+        fields={
+            "name": name,
+            "credit_code": credit_code(len(username) * 1000 + 42),
+            "kind": "enterprise",
+            "province": "44",
+            "city": "深圳",
+            "industry": "AI",
+            "contact_person": "Chen Jie",
+            "phone": "13712345678",
+            "email": email,
+        },
     )
 
 
@@ -132,20 +143,23 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(tmp
         with queue_of_its_own(workers):
             worker = workers.start()
             with transaction.atomic():
-                email = outbox.email_queue(user=user, template="accounts/email/verified",
-                                           context={"organisation": "Killed Worker Co.", "url": "/"})
+                email = outbox.email_queue(
+                    user=user,
+                    template="accounts/email/verified",
+                    context={"organisation": "Killed Worker Co.", "url": "/"},
+                )
             wait_for(lambda: held, what="the worker to reach the mail server")
             worker.send_signal(signal.SIGKILL)
             assert worker.wait(timeout=30) == -signal.SIGKILL
     email.refresh_from_db()
-    assert (email.status, email.attempts) == ("pending", 1)   # taken, not sent, and not lost
+    assert (email.status, email.attempts) == ("pending", 1)  # taken, not sent, and not lost
 
-    time.sleep(3)   # the dead sender's lease ends
+    time.sleep(3)  # the dead sender's lease ends
     mail = tmp_path / "mail"
     mail.mkdir()
-    with running_worker(mail, **lease):   # its start-up sweep sends what is due
+    with running_worker(mail, **lease):  # its start-up sweep sends what is due
         mail_in(mail)
-        time.sleep(3)   # and nothing more comes
+        time.sleep(3)  # and nothing more comes
         messages = mail_in(mail, wait=False)
     assert len(messages) == 1 and "Killed Worker Co." in messages[0]
     email.refresh_from_db()
@@ -157,14 +171,35 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(tmp
 def test_a_request_s_id_is_on_the_log_lines_of_the_tasks_it_queued(tmp_path):
     request_id = str(uuid.uuid4())
     with running_worker(tmp_path) as workers:
-        response = APIClient().post("/api/v1/employers/", {
-            "username": "traced", "password": PASSWORD, "name": "Traced Co.",
-            "credit_code": credit_code(777), "kind": "enterprise", "province": "44", "city": "深圳",
-            "industry": "AI", "contact_person": "Chen Jie", "phone": "13712345678",
-            "email": "traced@worker.example.cn"}, format="json", HTTP_X_REQUEST_ID=request_id)
+        response = APIClient().post(
+            "/api/v1/employers/",
+            {
+                "username": "traced",
+                "password": PASSWORD,
+                "name": "Traced Co.",
+                "credit_code": credit_code(777),
+                "kind": "enterprise",
+                "province": "44",
+                "city": "深圳",
+                "industry": "AI",
+                "contact_person": "Chen Jie",
+                "phone": "13712345678",
+                "email": "traced@worker.example.cn",
+            },
+            format="json",
+            HTTP_X_REQUEST_ID=request_id,
+        )
         assert response.status_code == 201, response.content
         mail_in(tmp_path)
-        line = wait_for(lambda: next((line for line in workers.log().splitlines()
-                                      if "send_outbox_email" in line and request_id in line), None),
-                        what="the task's log line with the request id")
+        line = wait_for(
+            lambda: next(
+                (
+                    line
+                    for line in workers.log().splitlines()
+                    if "send_outbox_email" in line and request_id in line
+                ),
+                None,
+            ),
+            what="the task's log line with the request id",
+        )
     assert "succeeded" in line or "received" in line

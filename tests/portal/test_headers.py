@@ -45,8 +45,11 @@ def test_no_template_of_ours_needs_an_inline_script_or_style():
     """What the policy would block: inline scripts, style elements and style attributes (the
     bars are SVG, whose width is an attribute, not a style)."""
     inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\bstyle=\"|\bon[a-z]+=\"")
-    offending = [str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")
-                 if inline.search(path.read_text(encoding="utf-8"))]
+    offending = [
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if inline.search(path.read_text(encoding="utf-8"))
+    ]
     assert offending == []
 
 

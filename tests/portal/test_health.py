@@ -17,7 +17,7 @@ from tests.workers import running_worker, wait_for
 
 
 def ready(client) -> tuple[int, dict]:
-    response = client.get("/readyz", HTTP_ACCEPT="text/html")   # JSON whatever is asked
+    response = client.get("/readyz", HTTP_ACCEPT="text/html")  # JSON whatever is asked
     assert response["Content-Type"] == "application/json"
     return response.status_code, response.json()
 
@@ -27,8 +27,9 @@ def failing(checks: dict) -> set[str]:
 
 
 @pytest.mark.django_db
-def test_healthz_answers_whatever_the_host_without_touching_anything(client, settings,
-                                                                     django_assert_num_queries):
+def test_healthz_answers_whatever_the_host_without_touching_anything(
+    client, settings, django_assert_num_queries
+):
     settings.ALLOWED_HOSTS, settings.SECURE_SSL_REDIRECT = ["ai-match.example.cn"], True
     with django_assert_num_queries(0):
         response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
@@ -55,14 +56,21 @@ def test_the_embedded_default_is_ready_with_its_database_and_outbox(client, sett
 @pytest.mark.django_db
 def test_a_failed_or_overdue_email_makes_the_outbox_not_ready(client, settings):
     settings.REDIS_URL = ""
-    email = OutboundEmail.objects.create(key="k", user=EmployerUserFactory(), to="a@example.cn",
-                                         subject="s", body="b", status=OutboundEmail.Status.FAILED)
+    email = OutboundEmail.objects.create(
+        key="k",
+        user=EmployerUserFactory(),
+        to="a@example.cn",
+        subject="s",
+        body="b",
+        status=OutboundEmail.Status.FAILED,
+    )
     status, checks = ready(client)
     assert status == 503 and failing(checks) == {"Outbox"}
     assert "1 failed" in next(state for name, state in checks.items() if name.startswith("Outbox"))
 
     OutboundEmail.objects.filter(pk=email.pk).update(
-        status=OutboundEmail.Status.PENDING, due_at=timezone.now() - health.OUTBOX_LATE * 2)
+        status=OutboundEmail.Status.PENDING, due_at=timezone.now() - health.OUTBOX_LATE * 2
+    )
     assert ready(client)[0] == 503
 
 
@@ -76,7 +84,7 @@ def test_redis_down_names_redis_the_workers_and_beat(client, settings):
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_a_worker_and_beat_running_everything_is_ready(client, tmp_path):
-    heartbeat.beat_ran()   # as the every-minute beat task does
+    heartbeat.beat_ran()  # as the every-minute beat task does
     with running_worker(tmp_path):
         wait_for(lambda: ready(client)[0] == 200, what="the worker to answer pings")
         status, checks = ready(client)
@@ -88,7 +96,7 @@ def database_at_a_closed_port():
     """This process's database server away: every new connection meets a closed port."""
     port = connection.settings_dict["PORT"]
     connection.close()
-    connection.settings_dict["PORT"] = 1   # the dict each thread's connection is made from
+    connection.settings_dict["PORT"] = 1  # the dict each thread's connection is made from
     try:
         yield
     finally:
@@ -112,9 +120,10 @@ def test_the_database_away_is_named_and_nothing_else_is_blamed(client, all_ready
         status, checks = ready(client)
     assert status == 503 and failing(checks) == {"Database", "Outbox"}, checks
     # The outbox is read from the database: it says so, rather than that it failed.
-    assert next(state for name, state in checks.items()
-                if name.startswith("Outbox")).endswith("the database is unreachable")
-    assert ready(client)[0] == 200   # and the next probe finds it back
+    assert next(state for name, state in checks.items() if name.startswith("Outbox")).endswith(
+        "the database is unreachable"
+    )
+    assert ready(client)[0] == 200  # and the next probe finds it back
 
 
 @pytest.mark.services
@@ -123,8 +132,9 @@ def test_no_worker_answering_with_redis_up_names_the_workers_alone(client):
     heartbeat.beat_ran()
     status, checks = ready(client)
     assert status == 503 and failing(checks) == {"Ping"}, checks
-    assert "Celery workers unavailable" in next(state for name, state in checks.items()
-                                                if name.startswith("Ping"))
+    assert "Celery workers unavailable" in next(
+        state for name, state in checks.items() if name.startswith("Ping")
+    )
 
 
 @pytest.mark.services
@@ -133,8 +143,7 @@ def test_a_stale_beat_is_named_alone(client, all_ready):
     cache.set(heartbeat.BEAT_KEY, (timezone.now() - health.BEAT_LATE - timedelta(minutes=1)).isoformat())
     status, checks = ready(client)
     assert status == 503 and failing(checks) == {"Beat"}, checks
-    assert "beat last ran 36" in next(state for name, state in checks.items()
-                                      if name.startswith("Beat"))
+    assert "beat last ran 36" in next(state for name, state in checks.items() if name.startswith("Beat"))
 
 
 @pytest.mark.django_db
@@ -142,8 +151,14 @@ def test_the_ready_command_runs_the_checks_named_here(settings, capsys):
     settings.REDIS_URL = ""
     call_command("ready")
     assert capsys.readouterr().out.splitlines() == ["Database(alias='default'): OK", "Outbox(): OK"]
-    OutboundEmail.objects.create(key="k", user=EmployerUserFactory(), to="a@example.cn",
-                                 subject="s", body="b", status=OutboundEmail.Status.FAILED)
+    OutboundEmail.objects.create(
+        key="k",
+        user=EmployerUserFactory(),
+        to="a@example.cn",
+        subject="s",
+        body="b",
+        status=OutboundEmail.Status.FAILED,
+    )
     with pytest.raises(CommandError, match="Not ready: Outbox"):
         call_command("ready", "Outbox")
     with pytest.raises(CommandError, match="REDIS_URL is not set"):

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 def test_a_request_s_log_lines_and_response_carry_its_request_id(client, caplog, employer):
     given = str(uuid.uuid4())
     with caplog.at_level(logging.INFO):
-        response = client.post("/accounts/login/", {"username": employer.username, "password": "no"},
-                               HTTP_X_REQUEST_ID=given)
+        response = client.post(
+            "/accounts/login/", {"username": employer.username, "password": "no"}, HTTP_X_REQUEST_ID=given
+        )
     assert response["X-Request-ID"] == given
     lines = [record for record in caplog.records if record.name.startswith("axes")]
     assert lines and all(getattr(record, "request_id", None) == given for record in lines)
@@ -41,12 +42,17 @@ def test_production_logs_are_json_lines_with_the_request_id():
     record.request_id = "1f0c"
     line = json.loads(formatter.format(record))
     assert (line["levelname"], line["name"], line["request_id"], line["message"]) == (
-        "WARNING", "portal", "1f0c", "database away")
+        "WARNING",
+        "portal",
+        "1f0c",
+        "database away",
+    )
 
 
 def test_metrics_serve_localhost_with_the_portal_s_figures(client):
-    OutboundEmail.objects.create(key="k", to="a@example.cn", subject="s", body="b",
-                                 status=OutboundEmail.Status.FAILED)
+    OutboundEmail.objects.create(
+        key="k", to="a@example.cn", subject="s", body="b", status=OutboundEmail.Status.FAILED
+    )
     response = client.get("/metrics")
     body = response.content.decode()
     assert response.status_code == 200
@@ -57,10 +63,16 @@ def test_metrics_serve_localhost_with_the_portal_s_figures(client):
 def test_metrics_refuse_others_unless_they_bring_the_token(client, settings):
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.7").status_code == 403
     settings.METRICS_TOKEN = "s3cret-token"
-    assert client.get("/metrics", REMOTE_ADDR="203.0.113.7",
-                      HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
-    assert client.get("/metrics", REMOTE_ADDR="203.0.113.7",
-                      HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
+    assert (
+        client.get("/metrics", REMOTE_ADDR="203.0.113.7", HTTP_AUTHORIZATION="Bearer wrong").status_code
+        == 403
+    )
+    assert (
+        client.get(
+            "/metrics", REMOTE_ADDR="203.0.113.7", HTTP_AUTHORIZATION="Bearer s3cret-token"
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.services
@@ -70,11 +82,16 @@ def test_metrics_count_the_tasks_real_workers_ran(client, tmp_path):
     user = EmployerUserFactory(email="metrics@worker.example.cn")
     with running_worker(tmp_path):
         with transaction.atomic():
-            outbox.email_queue(user=user, template="accounts/email/verified",
-                               context={"organisation": "Metrics Co.", "url": "/"})
+            outbox.email_queue(
+                user=user,
+                template="accounts/email/verified",
+                context={"organisation": "Metrics Co.", "url": "/"},
+            )
         mail_in(tmp_path)
-        wait_for(lambda: "accounts.tasks.send_outbox_email|SUCCESS" in task_metrics.task_figures(),
-                 what="the worker to count its task")
+        wait_for(
+            lambda: "accounts.tasks.send_outbox_email|SUCCESS" in task_metrics.task_figures(),
+            what="the worker to count its task",
+        )
     body = client.get("/metrics").content.decode()
     assert 'portal_celery_tasks_total{state="SUCCESS",task="accounts.tasks.send_outbox_email"} 1.0' in body
     assert 'portal_celery_task_seconds_total{task="accounts.tasks.send_outbox_email"}' in body

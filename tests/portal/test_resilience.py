@@ -29,8 +29,9 @@ def kill_the_database_connection() -> None:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("path", "kind"), [("/projects/", "text/html"),
-                                            ("/api/v1/projects/", "application/json")])
+@pytest.mark.parametrize(
+    ("path", "kind"), [("/projects/", "text/html"), ("/api/v1/projects/", "application/json")]
+)
 def test_a_request_meeting_the_database_away_gets_a_503_and_the_next_one_recovers(path, kind):
     client = Client(raise_request_exception=False)
     kill_the_database_connection()
@@ -60,11 +61,21 @@ def test_any_other_server_error_is_still_the_plain_500_page(rf):
 
 
 def test_eight_concurrent_writers_on_the_embedded_sqlite_meet_no_lock_error(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
-           "DJANGO_SETTINGS_MODULE": "portal.settings", "PYTHONPATH": str(BASE_DIR)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "PYTHONPATH": str(BASE_DIR),
+    }
     env.pop("REDIS_URL", None)
-    finished = subprocess.run([sys.executable, str(BASE_DIR / "tests/portal/sqlite_writers.py")],
-                              cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300)
+    finished = subprocess.run(
+        [sys.executable, str(BASE_DIR / "tests/portal/sqlite_writers.py")],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert finished.returncode == 0, finished.stderr[-3000:]
     result = json.loads(finished.stdout.strip().splitlines()[-1])
     assert result == {"written": 8 * 25, "errors": [], "journal": "wal", "chain_holds": True}

@@ -22,17 +22,34 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/projects/"
-ROW_FIELDS = {"id", "call", "employer", "project_type", "title", "summary", "description", "areas",
-              "student_places", "partners_sought", "host_province", "host_city", "duration_months",
-              "funding_cny", "in_kind_support", "training_hours", "internship_places_per_year",
-              "trainees", "published_at"}
-DETAIL_FIELDS = ROW_FIELDS | {"interests", "places_left", "contact_person", "contact_phone",
-                              "contact_email"}
+ROW_FIELDS = {
+    "id",
+    "call",
+    "employer",
+    "project_type",
+    "title",
+    "summary",
+    "description",
+    "areas",
+    "student_places",
+    "partners_sought",
+    "host_province",
+    "host_city",
+    "duration_months",
+    "funding_cny",
+    "in_kind_support",
+    "training_hours",
+    "internship_places_per_year",
+    "trainees",
+    "published_at",
+}
+DETAIL_FIELDS = ROW_FIELDS | {"interests", "places_left", "contact_person", "contact_phone", "contact_email"}
 
 
 def published(days_ago: int = 0, **kwargs) -> Proposal:
-    proposal = ProposalFactory(status="published",
-                               decided_at=timezone.now() - timedelta(days=days_ago), **kwargs)
+    proposal = ProposalFactory(
+        status="published", decided_at=timezone.now() - timedelta(days=days_ago), **kwargs
+    )
     proposal.search_document = search_document(proposal)
     proposal.save(update_fields=["search_document"])
     return proposal
@@ -55,23 +72,25 @@ def project(employer):
 @pytest.fixture
 def hidden(employer):
     """The employer's proposals in every status but published."""
-    return [ProposalFactory(employer=employer.employer, status=status, title=f"未发布 {status}")
-            for status in ("draft", "submitted", "returned", "rejected", "withdrawn")]
+    return [
+        ProposalFactory(employer=employer.employer, status=status, title=f"未发布 {status}")
+        for status in ("draft", "submitted", "returned", "rejected", "withdrawn")
+    ]
 
 
 # Who sees what
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "university", "employer", "other_employer",
-                                     "ministry", "pending_employer"])
+@pytest.mark.parametrize(
+    "persona", ["anonymous", "university", "employer", "other_employer", "ministry", "pending_employer"]
+)
 def test_everyone_lists_the_published_projects_only(request, api_for, project, hidden, persona):
     response = api_for(request.getfixturevalue(persona)).get(LIST)
     assert titles(response) == ["工业视觉质检就业实习基地"]
     assert response.json()["count"] == 1
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "university", "employer", "other_employer",
-                                     "ministry"])
+@pytest.mark.parametrize("persona", ["anonymous", "university", "employer", "other_employer", "ministry"])
 def test_everyone_opens_a_published_project(request, api_for, project, persona):
     response = api_for(request.getfixturevalue(persona)).get(detail(project))
     assert response.status_code == 200
@@ -109,8 +128,11 @@ def test_a_row_shows_what_the_catalogue_shows(api_for, employer):
     assert set(row) == ROW_FIELDS
     assert row["id"] == str(proposal.public_id)
     assert row["call"] == proposal.call.slug
-    assert row["employer"] == {"id": str(employer.employer.public_id), "name": employer.employer.name,
-                               "kind": "enterprise"}
+    assert row["employer"] == {
+        "id": str(employer.employer.public_id),
+        "name": employer.employer.name,
+        "kind": "enterprise",
+    }
     assert row["areas"] == {"cv": 0.75, "cv.industrial_inspection": 0.25}
     assert row["published_at"] is not None
     assert (row["student_places"], row["host_province"], row["internship_places_per_year"]) == (40, "32", 20)
@@ -126,11 +148,13 @@ def test_the_detail_counts_interests_and_partner_places_left(api_for, university
     assert (body["interests"], body["places_left"]) == (2, project.partners_sought - 1)
 
 
-def test_contact_details_are_for_verified_universities_not_anonymous_visitors(api_for, university,
-                                                                             project):
+def test_contact_details_are_for_verified_universities_not_anonymous_visitors(api_for, university, project):
     anonymous = api_for(None).get(detail(project)).json()
     assert (anonymous["contact_person"], anonymous["contact_phone"], anonymous["contact_email"]) == (
-        None, None, None)
+        None,
+        None,
+        None,
+    )
     signed_in = api_for(university).get(detail(project)).json()
     assert (signed_in["contact_person"], signed_in["contact_phone"]) == ("王伟", "13800138000")
     assert "contact_person" not in api_for(university).get(LIST).json()["results"][0]
@@ -144,46 +168,69 @@ def catalogue():
     spring = CallFactory(slug="spring", closes_at=timezone.now() + timedelta(days=10))
     autumn = CallFactory(slug="autumn", closes_at=timezone.now() + timedelta(days=90))
     association = EmployerFactory(kind=Employer.Kind.INDUSTRY_ASSOCIATION, name="中国人工智能产业协会")
-    published(title="A 视觉", call=spring, days_ago=3, student_places=40, host_province="32",
-              areas={"cv": 1})
-    published(title="B 医学影像", call=autumn, days_ago=1, student_places=10, host_province="51",
-              project_type="directed_training", areas={"cv.medical_imaging": 1})
-    published(title="C 大模型", call=spring, days_ago=2, student_places=80, host_province="31",
-              employer=association, areas={"ml.large_models": 2, "nlp": 1})
-    published(title="D 机器人", call=autumn, days_ago=4, student_places=25, host_province="44",
-              project_type="workforce_development", areas={"robotics": 1})
+    published(title="A 视觉", call=spring, days_ago=3, student_places=40, host_province="32", areas={"cv": 1})
+    published(
+        title="B 医学影像",
+        call=autumn,
+        days_ago=1,
+        student_places=10,
+        host_province="51",
+        project_type="directed_training",
+        areas={"cv.medical_imaging": 1},
+    )
+    published(
+        title="C 大模型",
+        call=spring,
+        days_ago=2,
+        student_places=80,
+        host_province="31",
+        employer=association,
+        areas={"ml.large_models": 2, "nlp": 1},
+    )
+    published(
+        title="D 机器人",
+        call=autumn,
+        days_ago=4,
+        student_places=25,
+        host_province="44",
+        project_type="workforce_development",
+        areas={"robotics": 1},
+    )
 
 
 def test_by_default_the_newest_come_first(api_for, catalogue):
     assert titles(api_for(None).get(LIST)) == ["B 医学影像", "C 大模型", "A 视觉", "D 机器人"]
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ({"area": "cv"}, ["B 医学影像", "A 视觉"]),  # a parent area includes its sub-areas
-    ({"area": "cv.medical_imaging"}, ["B 医学影像"]),
-    ({"area": "ml"}, ["C 大模型"]),
-    ({"area": "nlp"}, ["C 大模型"]),
-    ({"province": "32"}, ["A 视觉"]),
-    ({"region": "east"}, ["C 大模型", "A 视觉"]),
-    ({"region": "southwest"}, ["B 医学影像"]),
-    ({"student_places_min": "25"}, ["C 大模型", "A 视觉", "D 机器人"]),
-    ({"student_places_max": "25"}, ["B 医学影像", "D 机器人"]),
-    ({"student_places_min": "20", "student_places_max": "50"}, ["A 视觉", "D 机器人"]),
-    ({"employer_kind": "industry_association"}, ["C 大模型"]),
-    ({"employer_kind": "enterprise"}, ["B 医学影像", "A 视觉", "D 机器人"]),
-    ({"call": "spring"}, ["C 大模型", "A 视觉"]),
-    ({"call": "no-such-call"}, []),
-    ({"type": "directed_training"}, ["B 医学影像"]),
-    ({"type": "internship_base"}, ["C 大模型", "A 视觉"]),
-    ({"search": "医学影像"}, ["B 医学影像"]),
-    ({"search": "机器人 B"}, []),
-    ({"search": "人工智能产业协会"}, ["C 大模型"]),
-    ({"search": "区块链"}, []),
-    ({"ordering": "newest"}, ["B 医学影像", "C 大模型", "A 视觉", "D 机器人"]),
-    ({"ordering": "places"}, ["C 大模型", "A 视觉", "D 机器人", "B 医学影像"]),
-    ({"ordering": "deadline"}, ["C 大模型", "A 视觉", "B 医学影像", "D 机器人"]),
-    ({"call": "spring", "ordering": "places", "region": "east", "area": "cv"}, ["A 视觉"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"area": "cv"}, ["B 医学影像", "A 视觉"]),  # a parent area includes its sub-areas
+        ({"area": "cv.medical_imaging"}, ["B 医学影像"]),
+        ({"area": "ml"}, ["C 大模型"]),
+        ({"area": "nlp"}, ["C 大模型"]),
+        ({"province": "32"}, ["A 视觉"]),
+        ({"region": "east"}, ["C 大模型", "A 视觉"]),
+        ({"region": "southwest"}, ["B 医学影像"]),
+        ({"student_places_min": "25"}, ["C 大模型", "A 视觉", "D 机器人"]),
+        ({"student_places_max": "25"}, ["B 医学影像", "D 机器人"]),
+        ({"student_places_min": "20", "student_places_max": "50"}, ["A 视觉", "D 机器人"]),
+        ({"employer_kind": "industry_association"}, ["C 大模型"]),
+        ({"employer_kind": "enterprise"}, ["B 医学影像", "A 视觉", "D 机器人"]),
+        ({"call": "spring"}, ["C 大模型", "A 视觉"]),
+        ({"call": "no-such-call"}, []),
+        ({"type": "directed_training"}, ["B 医学影像"]),
+        ({"type": "internship_base"}, ["C 大模型", "A 视觉"]),
+        ({"search": "医学影像"}, ["B 医学影像"]),
+        ({"search": "机器人 B"}, []),
+        ({"search": "人工智能产业协会"}, ["C 大模型"]),
+        ({"search": "区块链"}, []),
+        ({"ordering": "newest"}, ["B 医学影像", "C 大模型", "A 视觉", "D 机器人"]),
+        ({"ordering": "places"}, ["C 大模型", "A 视觉", "D 机器人", "B 医学影像"]),
+        ({"ordering": "deadline"}, ["C 大模型", "A 视觉", "B 医学影像", "D 机器人"]),
+        ({"call": "spring", "ordering": "places", "region": "east", "area": "cv"}, ["A 视觉"]),
+    ],
+)
 def test_filters_as_query_parameters(api_for, catalogue, query, expected):
     assert titles(api_for(None).get(LIST, query)) == expected
 
@@ -212,20 +259,23 @@ def test_an_unknown_area_is_an_empty_page(api_for, catalogue):
     assert titles(api_for(None).get(LIST, {"area": "no_such_area"})) == []
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ({"student_places_min": "many"}, "student_places_min"),
-    ({"student_places_max": "1e999"}, "student_places_max"),
-    ({"student_places_min": "-3"}, "student_places_min"),
-    ({"type": "bogus"}, "type"),
-    ({"province": "99"}, "province"),
-    ({"region": "mars"}, "region"),
-    ({"employer_kind": "bank"}, "employer_kind"),
-    ({"ordering": "-title"}, "ordering"),
-    ({"search": "视" * 101}, "search"),
-    ({"page": "99999"}, "page"),
-    ({"page": "0"}, "page"),
-    ({"page": "two"}, "page"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"student_places_min": "many"}, "student_places_min"),
+        ({"student_places_max": "1e999"}, "student_places_max"),
+        ({"student_places_min": "-3"}, "student_places_min"),
+        ({"type": "bogus"}, "type"),
+        ({"province": "99"}, "province"),
+        ({"region": "mars"}, "region"),
+        ({"employer_kind": "bank"}, "employer_kind"),
+        ({"ordering": "-title"}, "ordering"),
+        ({"search": "视" * 101}, "search"),
+        ({"page": "99999"}, "page"),
+        ({"page": "0"}, "page"),
+        ({"page": "two"}, "page"),
+    ],
+)
 def test_bad_filter_values_are_a_400_naming_the_parameter(api_for, catalogue, query, field):
     response = api_for(None).get(LIST, query)
     assert response.status_code == 400, response.content
@@ -240,8 +290,15 @@ def test_the_last_page_is_not_an_error(api_for, catalogue):
 # Queries per request
 
 
-QUERIES = {"area": "cv", "province": "32", "student_places_min": "1", "search": "视觉",
-           "ordering": "places", "employer_kind": "enterprise", "region": "east"}
+QUERIES = {
+    "area": "cv",
+    "province": "32",
+    "student_places_min": "1",
+    "search": "视觉",
+    "ordering": "places",
+    "employer_kind": "enterprise",
+    "region": "east",
+}
 
 
 @pytest.mark.parametrize("query", [{}, QUERIES])
@@ -262,8 +319,7 @@ def test_a_page_takes_the_same_few_queries_for_5_or_40_projects(
     assert counts[0] == counts[1], counts
 
 
-def test_the_detail_takes_a_constant_few_queries(api_for, university, project,
-                                                django_assert_max_num_queries):
+def test_the_detail_takes_a_constant_few_queries(api_for, university, project, django_assert_max_num_queries):
     for _ in range(5):
         InterestFactory(proposal=project)
     with django_assert_max_num_queries(5):

@@ -18,10 +18,12 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 REVIEWS: dict[str, Callable] = {
     "approve": lambda actor, proposal: services.proposal_approve(actor=actor, proposal=proposal),
-    "return": lambda actor, proposal: services.proposal_return(actor=actor, proposal=proposal,
-                                                               comment="请补充导师名单。"),
-    "reject": lambda actor, proposal: services.proposal_reject(actor=actor, proposal=proposal,
-                                                               reason="duplicate", comment="重复申报。"),
+    "return": lambda actor, proposal: services.proposal_return(
+        actor=actor, proposal=proposal, comment="请补充导师名单。"
+    ),
+    "reject": lambda actor, proposal: services.proposal_reject(
+        actor=actor, proposal=proposal, reason="duplicate", comment="重复申报。"
+    ),
 }
 TARGET = {"approve": "published", "return": "returned", "reject": "rejected"}
 
@@ -32,19 +34,23 @@ def migrations_data():
     it, so a transactional test that runs earlier leaves no focus areas or phrases: seed them
     again the way the migrations do. (A serialized rollback would collide with the content
     types that the flush recreates.)"""
-    for model, migration in ((FocusArea, "accounts.migrations.0002_focus_areas"),
-                             (CompliancePhrase, "projects.migrations.0002_compliance_phrases")):
+    for model, migration in (
+        (FocusArea, "accounts.migrations.0002_focus_areas"),
+        (CompliancePhrase, "projects.migrations.0002_compliance_phrases"),
+    ):
         if not model.objects.exists():
             import_module(migration).seed(apps, None)
 
 
 def events(proposal: Proposal, **filters):
-    return AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Proposal),
-                                     object_id=proposal.pk, **filters)
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Proposal), object_id=proposal.pk, **filters
+    )
 
 
-@pytest.mark.parametrize(("first", "second"), [("approve", "return"), ("approve", "approve"),
-                                               ("return", "reject")])
+@pytest.mark.parametrize(
+    ("first", "second"), [("approve", "return"), ("approve", "approve"), ("return", "reject")]
+)
 def test_two_reviewers_deciding_one_proposal_at_once_exactly_one_wins(first, second, mailoutbox):
     owner = EmployerUserFactory(email="owner@employer.example.cn")
     proposal = ProposalFactory(employer=owner.employer, status="submitted")
@@ -54,6 +60,7 @@ def test_two_reviewers_deciding_one_proposal_at_once_exactly_one_wins(first, sec
         def prepare():
             own_copy = Proposal.objects.get(pk=proposal.pk)
             return lambda: REVIEWS[action](actor, own_copy)
+
         return prepare
 
     outcomes = race(review(first, reviewers[0]), review(second, reviewers[1]))
@@ -78,6 +85,7 @@ def test_two_submissions_racing_for_the_last_place_exactly_one_wins():
         def prepare():
             own_copy = Proposal.objects.get(pk=draft.pk)
             return lambda: services.proposal_submit(actor=actor, proposal=own_copy)
+
         return prepare
 
     outcomes = race(submit(owner, drafts[0]), submit(colleague, drafts[1]))

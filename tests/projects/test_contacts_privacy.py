@@ -41,9 +41,10 @@ NO_RECORD = {"employer", "ministry"}  # insiders: shown everywhere, never record
 PHONE, EMAIL = "13712345678", "zhao.min@owner.example.cn"
 PDF = plain_pdf()
 LOGIN, CATALOGUE = reverse("accounts:login"), reverse("projects:catalogue")
-SEARCH = "视觉质检"   # in the project's title
-LIMIT_MESSAGE = ("Daily limit of contact views for your university reached; try again tomorrow "
-                 "or contact the ministry.")
+SEARCH = "视觉质检"  # in the project's title
+LIMIT_MESSAGE = (
+    "Daily limit of contact views for your university reached; try again tomorrow or contact the ministry."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -60,9 +61,14 @@ def pending_university(db):
 @pytest.fixture
 def project(employer):
     """A published project whose search document is written as its approval writes it."""
-    proposal = ProposalFactory(employer=employer.employer, status="published",
-                               decided_at=timezone.now(), contact_person="赵敏",
-                               contact_phone=PHONE, contact_email=EMAIL)
+    proposal = ProposalFactory(
+        employer=employer.employer,
+        status="published",
+        decided_at=timezone.now(),
+        contact_person="赵敏",
+        contact_phone=PHONE,
+        contact_email=EMAIL,
+    )
     proposal.search_document = search_document(proposal)
     proposal.save(update_fields=["search_document"])
     return proposal
@@ -72,7 +78,9 @@ def project(employer):
 def attachment(project, employer):
     return project.attachments.create(
         file=SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf"),
-        name="实施方案.pdf", size=len(PDF))
+        name="实施方案.pdf",
+        size=len(PDF),
+    )
 
 
 def persona(request, name: str):
@@ -88,8 +96,11 @@ def api_contact(body: dict) -> tuple:
 
 
 def records() -> list[tuple]:
-    return list(AuditEvent.objects.filter(action=AccountsAudit.CONTACT_VIEWED)
-                .values_list("actor__username", "object_id").order_by("pk"))
+    return list(
+        AuditEvent.objects.filter(action=AccountsAudit.CONTACT_VIEWED)
+        .values_list("actor__username", "object_id")
+        .order_by("pk")
+    )
 
 
 def assert_contact_only_as_the_rule_allows(user, proposal, text: str) -> None:
@@ -101,6 +112,7 @@ def assert_contact_only_as_the_rule_allows(user, proposal, text: str) -> None:
 
 
 # --- the persona matrix, channel by channel ---------------------------------------------------
+
 
 @pytest.mark.parametrize("name", PERSONAS)
 @pytest.mark.parametrize("url_name", ["project-detail", "proposal-detail"])
@@ -119,9 +131,7 @@ def test_the_pages_show_the_contact_only_to_the_owner_ministry_and_verified_univ
 
 
 @pytest.mark.parametrize("name", PERSONAS)
-def test_the_projects_api_detail_gives_the_contact_only_to_those_allowed(
-    request, api_for, project, name
-):
+def test_the_projects_api_detail_gives_the_contact_only_to_those_allowed(request, api_for, project, name):
     body = api_for(persona(request, name)).get(f"/api/v1/projects/{project.public_id}/").json()
 
     expected = ("赵敏", PHONE, EMAIL) if name in SEE_CONTACT else (None, None, None)
@@ -138,9 +148,7 @@ def test_the_projects_api_list_carries_no_contact_and_records_nothing(request, a
 
 
 @pytest.mark.parametrize("name", PERSONAS)
-def test_the_proposals_api_gives_the_contact_to_the_owner_and_ministry_only(
-    request, api_for, project, name
-):
+def test_the_proposals_api_gives_the_contact_to_the_owner_and_ministry_only(request, api_for, project, name):
     api = api_for(persona(request, name))
 
     rows = api.get("/api/v1/proposals/").json()["results"]
@@ -183,11 +191,13 @@ def test_a_draft_attachment_stays_not_found_for_a_verified_university(client_for
 def test_emails_about_a_project_carry_no_contact(
     university, employer, project, mailoutbox, django_capture_on_commit_callbacks
 ):
-    UniversityCapacity.objects.create(university=university.university,
-                                      project_type=project.project_type, places=10, projects=5)
+    UniversityCapacity.objects.create(
+        university=university.university, project_type=project.project_type, places=10, projects=5
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        interest = services.interest_create(actor=university, proposal=project,
-                                            fields={"students_offered": 3, "statement": "我校愿意参与。"})
+        interest = services.interest_create(
+            actor=university, proposal=project, fields={"students_offered": 3, "statement": "我校愿意参与。"}
+        )
     with django_capture_on_commit_callbacks(execute=True):
         services.interest_respond(actor=employer, interest=interest, response="welcome", reason="")
 
@@ -197,6 +207,7 @@ def test_emails_about_a_project_carry_no_contact(
 
 
 # --- the access record ------------------------------------------------------------------------
+
 
 def test_each_view_by_a_university_member_is_recorded(client_for, api_for, university, project):
     client_for(university).get(page("project-detail", project))
@@ -209,8 +220,9 @@ def test_each_view_by_a_university_member_is_recorded(client_for, api_for, unive
         assert str(event.action_label) == "Contact details viewed"
 
 
-@pytest.mark.parametrize("name", ["anonymous", "pending_university", "other_employer", "employer",
-                                  "ministry"])
+@pytest.mark.parametrize(
+    "name", ["anonymous", "pending_university", "other_employer", "employer", "ministry"]
+)
 def test_views_by_anyone_else_are_not_recorded(request, client_for, api_for, project, name):
     user = persona(request, name)
 
@@ -221,8 +233,9 @@ def test_views_by_anyone_else_are_not_recorded(request, client_for, api_for, pro
     assert records() == []
 
 
-def test_the_access_record_stays_out_of_the_proposals_history(api_for, client_for, university,
-                                                              employer, project):
+def test_the_access_record_stays_out_of_the_proposals_history(
+    api_for, client_for, university, employer, project
+):
     client_for(university).get(page("project-detail", project))
 
     events = api_for(employer).get(f"/api/v1/proposals/{project.public_id}/events/").json()
@@ -232,6 +245,7 @@ def test_the_access_record_stays_out_of_the_proposals_history(api_for, client_fo
 
 
 # --- the daily limit per university -----------------------------------------------------------
+
 
 def test_past_the_daily_limit_the_university_is_shown_no_contact_and_nothing_is_recorded(
     settings, client_for, api_for, university, other_university, employer, project
@@ -278,8 +292,10 @@ def test_the_daily_count_is_per_university_and_since_midnight(university, other_
 
 # --- the predicate ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("status", "seen"), [("published", True), ("draft", False),
-                                               ("submitted", False), ("withdrawn", False)])
+
+@pytest.mark.parametrize(
+    ("status", "seen"), [("published", True), ("draft", False), ("submitted", False), ("withdrawn", False)]
+)
 def test_a_verified_university_sees_contacts_of_published_projects_only(university, status, seen):
     assert selectors.may_see_contact(university, ProposalFactory(status=status)) is seen
 
@@ -300,6 +316,7 @@ def test_the_owner_sees_its_contact_whatever_the_status(employer, ministry):
 
 # --- search results ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", PERSONAS)
 def test_the_catalogue_s_search_results_carry_the_contact_only_as_the_rule_allows(
     request, client_for, project, name
@@ -314,8 +331,7 @@ def test_the_catalogue_s_search_results_carry_the_contact_only_as_the_rule_allow
     assert records() == []
 
 
-def test_search_results_kept_for_the_next_visitor_carry_no_contact(client_for, employer, ministry,
-                                                                    project):
+def test_search_results_kept_for_the_next_visitor_carry_no_contact(client_for, employer, ministry, project):
     """The catalogue's results are rendered once for every visitor: the owner's and ministry
     staff's search leaves nothing of the contact for an anonymous visitor's."""
     for insider in (employer, ministry):
@@ -353,6 +369,7 @@ def test_a_search_for_the_contact_finds_nothing(client_for, api_for, university,
 
 # --- the saved-search digest --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", PERSONAS)
 def test_the_saved_search_digest_carries_no_contact(request, project, mailoutbox, committing, name):
     """Only verified universities save searches; a pending one may hold a search saved before
@@ -381,25 +398,50 @@ def test_the_saved_search_digest_carries_no_contact(request, project, mailoutbox
 
 EXPORTS = ["proposals", "interests", "introductions", "outcomes", "run-candidates", "run-proposed"]
 LISTS = {"proposals", "interests", "introductions", "outcomes"}
-REACH = {"anonymous": set(), "pending_university": set(), "other_employer": LISTS,
-         "university": LISTS - {"proposals"}, "employer": LISTS, "ministry": set(EXPORTS)}
+REACH = {
+    "anonymous": set(),
+    "pending_university": set(),
+    "other_employer": LISTS,
+    "university": LISTS - {"proposals"},
+    "employer": LISTS,
+    "ministry": set(EXPORTS),
+}
 
 
 @pytest.fixture
 def run(project, university):
     """The project's rows in every export: the university's interest and an introduction with
     its outcome report, and a succeeded run proposing the pair."""
-    InterestFactory(proposal=project, university=university.university, contact_person="钱老师",
-                    contact_phone="13600001111", contact_email="qian@university.example.edu.cn")
-    introduction = IntroductionFactory(proposal=project, university=university.university,
-                                       status="in_progress")
+    InterestFactory(
+        proposal=project,
+        university=university.university,
+        contact_person="钱老师",
+        contact_phone="13600001111",
+        contact_email="qian@university.example.edu.cn",
+    )
+    introduction = IntroductionFactory(
+        proposal=project, university=university.university, status="in_progress"
+    )
     OutcomeReportFactory(introduction=introduction)
-    run = MatchRun.objects.create(call=project.call, status="succeeded", finished_at=timezone.now(),
-                                  weights={"area": 0.5, "capacity": 0.2, "region": 0.1,
-                                           "interest": 0.2})
-    Candidate.objects.create(run=run, proposal=project, university=university.university,
-                             score=0.9, area_fit=0.8, capacity_fit=0.5, region=1.0, interest=1.0,
-                             rank=1, proposed=True, top_areas=["cv"])
+    run = MatchRun.objects.create(
+        call=project.call,
+        status="succeeded",
+        finished_at=timezone.now(),
+        weights={"area": 0.5, "capacity": 0.2, "region": 0.1, "interest": 0.2},
+    )
+    Candidate.objects.create(
+        run=run,
+        proposal=project,
+        university=university.university,
+        score=0.9,
+        area_fit=0.8,
+        capacity_fit=0.5,
+        region=1.0,
+        interest=1.0,
+        rank=1,
+        proposed=True,
+        top_areas=["cv"],
+    )
     return run
 
 

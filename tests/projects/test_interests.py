@@ -30,19 +30,23 @@ def published(**kwargs) -> Proposal:
 
 
 def capacity(user, places: int, project_type: str = "internship_base") -> UniversityCapacity:
-    return UniversityCapacity.objects.create(university=user.university, project_type=project_type,
-                                             places=places, projects=5)
+    return UniversityCapacity.objects.create(
+        university=user.university, project_type=project_type, places=places, projects=5
+    )
 
 
 def express(user, proposal, students: int = 4, **fields) -> Interest:
-    return services.interest_create(actor=user, proposal=proposal,
-                                    fields={"students_offered": students, "statement": STATEMENT,
-                                            **fields})
+    return services.interest_create(
+        actor=user, proposal=proposal, fields={"students_offered": students, "statement": STATEMENT, **fields}
+    )
 
 
 def rows() -> list[tuple]:
-    return list(Interest.objects.order_by("pk").values_list(
-        "pk", "status", "students_offered", "statement", "response", "response_reason"))
+    return list(
+        Interest.objects.order_by("pk").values_list(
+            "pk", "status", "students_offered", "statement", "response", "response_reason"
+        )
+    )
 
 
 @pytest.fixture
@@ -76,26 +80,33 @@ def test_a_university_expresses_interest_and_the_employer_is_emailed_on_commit(
     assert project.title in mailoutbox[0].body
     interest.refresh_from_db()
     assert (interest.status, interest.students_offered, interest.university) == (
-        "live", 4, university.university)
+        "live",
+        4,
+        university.university,
+    )
     assert interest.contact_person == university.university.contact_person
     assert interest.contact_email == university.university.email
     assert selectors.interest_summary(project) == {"interests": 1, "places_left": 2}
 
 
 def test_the_university_may_name_its_own_contact(university, project, places):
-    interest = express(university, project, contact_person="张老师", contact_phone="13700137000",
-                       contact_email="zhang@university.example.edu.cn")
+    interest = express(
+        university,
+        project,
+        contact_person="张老师",
+        contact_phone="13700137000",
+        contact_email="zhang@university.example.edu.cn",
+    )
     interest.refresh_from_db()
     assert (interest.contact_person, interest.contact_phone) == ("张老师", "13700137000")
 
 
 @pytest.mark.parametrize("status", ["draft", "submitted", "returned", "rejected", "withdrawn"])
-def test_interest_in_a_project_that_is_not_published_is_refused(university, employer, places, status,
-                                                                django_capture_on_commit_callbacks,
-                                                                mailoutbox):
+def test_interest_in_a_project_that_is_not_published_is_refused(
+    university, employer, places, status, django_capture_on_commit_callbacks, mailoutbox
+):
     proposal = ProposalFactory(employer=employer.employer, status=status)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError,
-                                                                         match="published"):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError, match="published"):
         express(university, proposal)
     assert rows() == [] and mailoutbox == []
 
@@ -108,19 +119,16 @@ def test_a_project_withdrawn_after_the_page_was_loaded_is_refused(university, pr
     assert rows() == []
 
 
-def test_a_second_interest_in_the_same_project_is_refused(university, project, interest,
-                                                          django_capture_on_commit_callbacks,
-                                                          mailoutbox):
+def test_a_second_interest_in_the_same_project_is_refused(
+    university, project, interest, django_capture_on_commit_callbacks, mailoutbox
+):
     before = rows()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError,
-                                                                         match="already"):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError, match="already"):
         express(university, project, students=1)
     assert rows() == before and mailoutbox == []
 
 
-def test_a_colleague_of_the_same_university_cannot_express_a_second_interest(
-    university, project, interest
-):
+def test_a_colleague_of_the_same_university_cannot_express_a_second_interest(university, project, interest):
     colleague = UniversityUserFactory(university=university.university)
     with pytest.raises(ValidationError, match="already"):
         express(colleague, project, students=1)
@@ -158,8 +166,9 @@ def test_fewer_than_one_student_is_refused(university, project, places, students
 
 def test_a_blank_statement_is_refused(university, project, places):
     with pytest.raises(ValidationError) as caught:
-        services.interest_create(actor=university, proposal=project,
-                                 fields={"students_offered": 2, "statement": ""})
+        services.interest_create(
+            actor=university, proposal=project, fields={"students_offered": 2, "statement": ""}
+        )
     assert "statement" in caught.value.message_dict
     assert rows() == []
 
@@ -186,7 +195,10 @@ def test_capacity_is_summed_over_the_live_interests_of_the_same_type(university,
         express(university, second, students=5)
     express(university, second, students=4)
     assert selectors.university_capacity_left(university.university)["internship_base"] == {
-        "places": 10, "offered": 10, "left": 0}
+        "places": 10,
+        "offered": 10,
+        "left": 0,
+    }
     with pytest.raises(ValidationError):
         express(university, third, students=1)
     assert Interest.objects.count() == 2
@@ -196,8 +208,7 @@ def test_withdrawn_interests_and_other_types_do_not_use_capacity(university, emp
     capacity(university, 3, project_type="directed_training")
     withdrawn = express(university, published(employer=employer.employer), students=10)
     services.interest_withdraw(actor=university, interest=withdrawn)
-    express(university, published(employer=employer.employer, project_type="directed_training"),
-            students=3)
+    express(university, published(employer=employer.employer, project_type="directed_training"), students=3)
     express(university, published(employer=employer.employer), students=10)
     left = selectors.university_capacity_left(university.university)
     assert (left["internship_base"]["left"], left["directed_training"]["left"]) == (0, 0)
@@ -248,25 +259,28 @@ def test_only_verified_universities_express_interest(request, project, persona):
 
 
 def test_the_owning_university_changes_its_offer_and_statement(university, interest):
-    changed = services.interest_update(actor=university, interest=interest,
-                                       fields={"students_offered": 10, "statement": "新的说明"})
+    changed = services.interest_update(
+        actor=university, interest=interest, fields={"students_offered": 10, "statement": "新的说明"}
+    )
     interest.refresh_from_db()
-    assert (changed.students_offered, interest.students_offered, interest.statement) == (
-        10, 10, "新的说明")
+    assert (changed.students_offered, interest.students_offered, interest.statement) == (10, 10, "新的说明")
 
 
 def test_a_change_above_capacity_is_refused_and_changes_nothing(university, employer, interest):
     express(university, published(employer=employer.employer), students=3)
     before = rows()
     with pytest.raises(ValidationError) as caught:
-        services.interest_update(actor=university, interest=interest,
-                                 fields={"students_offered": 8, "statement": "改"})
+        services.interest_update(
+            actor=university, interest=interest, fields={"students_offered": 8, "statement": "改"}
+        )
     assert "students_offered" in caught.value.message_dict
     assert rows() == before
 
 
-@pytest.mark.parametrize("fields", [{"students_offered": 0}, {"statement": ""},
-                                    {"status": "introduced"}, {"contact_phone": "12345"}])
+@pytest.mark.parametrize(
+    "fields",
+    [{"students_offered": 0}, {"statement": ""}, {"status": "introduced"}, {"contact_phone": "12345"}],
+)
 def test_bad_changes_are_refused_and_change_nothing(university, interest, fields):
     before = rows()
     with pytest.raises(ValidationError):
@@ -329,8 +343,9 @@ def test_not_a_fit_needs_a_reason(employer, interest, django_capture_on_commit_c
     assert "reason" in caught.value.message_dict
     assert rows() == before and mailoutbox == []
 
-    services.interest_respond(actor=employer, interest=interest, response="not_a_fit",
-                              reason="我们需要医学影像方向的学生。")
+    services.interest_respond(
+        actor=employer, interest=interest, response="not_a_fit", reason="我们需要医学影像方向的学生。"
+    )
     interest.refresh_from_db()
     assert (interest.response, interest.response_reason) == ("not_a_fit", "我们需要医学影像方向的学生。")
 
@@ -349,8 +364,9 @@ def test_an_unknown_answer_is_refused(employer, interest):
     assert Interest.objects.get(pk=interest.pk).response == ""
 
 
-@pytest.mark.parametrize("persona", ["other_employer", "university", "other_university", "ministry",
-                                     "anonymous"])
+@pytest.mark.parametrize(
+    "persona", ["other_employer", "university", "other_university", "ministry", "anonymous"]
+)
 def test_only_the_projects_employer_answers_an_interest(request, interest, persona, mailoutbox):
     user = request.getfixturevalue(persona)
     with pytest.raises(PermissionDenied):
@@ -396,6 +412,7 @@ def _attempt(user_pk: int, proposal_pk: int, students: int) -> Callable[[], Call
         actor = User.objects.select_related("university").get(pk=user_pk)
         proposal = Proposal.objects.select_related("employer", "call").get(pk=proposal_pk)
         return lambda: express(actor, proposal, students=students)
+
     return prepare
 
 

@@ -17,15 +17,23 @@ def test_review_queue_page_with_20000_submitted_proposals_uses_bounded_queries(
     employers = EmployerFactory.create_batch(50)
     areas = list(FocusArea.objects.all())
     template = ProposalFactory.build(call=call, employer=employers[0])
-    fields = {f.attname: getattr(template, f.attname) for f in Proposal._meta.concrete_fields
-              if f.attname not in ("id", "public_id", "employer_id", "status", "title", "submitted_at")}
+    fields = {
+        f.attname: getattr(template, f.attname)
+        for f in Proposal._meta.concrete_fields
+        if f.attname not in ("id", "public_id", "employer_id", "status", "title", "submitted_at")
+    }
     now = timezone.now()
-    rows = [Proposal(**fields, employer=employers[i % 50], status="submitted", title=f"项目指南 {i}",
-                     submitted_at=now) for i in range(20_000)]
+    rows = [
+        Proposal(
+            **fields, employer=employers[i % 50], status="submitted", title=f"项目指南 {i}", submitted_at=now
+        )
+        for i in range(20_000)
+    ]
     proposals = Proposal.objects.bulk_create(rows, batch_size=5000)
     ProposalArea.objects.bulk_create(
-        (ProposalArea(proposal=p, area=areas[i % len(areas)], weight=1.0)
-         for i, p in enumerate(proposals)), batch_size=5000)
+        (ProposalArea(proposal=p, area=areas[i % len(areas)], weight=1.0) for i, p in enumerate(proposals)),
+        batch_size=5000,
+    )
 
     client = client_for(ministry)
     with django_assert_max_num_queries(15):

@@ -21,8 +21,9 @@ TWENTY_HOURS_BEFORE = DEADLINE - timedelta(hours=20)
 
 @pytest.fixture
 def call(db):
-    return CallFactory(name="2027 年人工智能领域第一批", opens_at=datetime(2027, 3, 1, tzinfo=SH),
-                       closes_at=DEADLINE)
+    return CallFactory(
+        name="2027 年人工智能领域第一批", opens_at=datetime(2027, 3, 1, tzinfo=SH), closes_at=DEADLINE
+    )
 
 
 @pytest.fixture
@@ -37,12 +38,14 @@ def run(django_capture_on_commit_callbacks):
 
 
 def reminders(employer_user) -> list[int]:
-    return sorted(DraftReminder.objects.filter(employer=employer_user.employer)
-                  .values_list("days_before", flat=True))
+    return sorted(
+        DraftReminder.objects.filter(employer=employer_user.employer).values_list("days_before", flat=True)
+    )
 
 
-def test_a_draft_six_days_before_the_deadline_gets_the_seven_day_reminder_once(employer, call, run,
-                                                                                mailoutbox):
+def test_a_draft_six_days_before_the_deadline_gets_the_seven_day_reminder_once(
+    employer, call, run, mailoutbox
+):
     ProposalFactory(employer=employer.employer, call=call)
 
     assert run(SIX_DAYS_BEFORE) == 1
@@ -54,8 +57,7 @@ def test_a_draft_six_days_before_the_deadline_gets_the_seven_day_reminder_once(e
     assert call.name in email.body and "2027-04-30 23:59" in email.body
 
 
-def test_twenty_hours_before_the_deadline_the_one_day_reminder_is_sent_once(employer, call, run,
-                                                                            mailoutbox):
+def test_twenty_hours_before_the_deadline_the_one_day_reminder_is_sent_once(employer, call, run, mailoutbox):
     ProposalFactory(employer=employer.employer, call=call)
     run(SIX_DAYS_BEFORE)
 
@@ -106,13 +108,16 @@ def test_only_employers_with_drafts_are_reminded(employer, other_employer, call,
     assert reminders(other_employer) == []
 
 
-@pytest.mark.parametrize("now", [
-    DEADLINE - timedelta(days=10),
-    DEADLINE - timedelta(days=7, seconds=1),
-    DEADLINE,
-    DEADLINE + timedelta(seconds=1),
-    DEADLINE + timedelta(days=3),
-])
+@pytest.mark.parametrize(
+    "now",
+    [
+        DEADLINE - timedelta(days=10),
+        DEADLINE - timedelta(days=7, seconds=1),
+        DEADLINE,
+        DEADLINE + timedelta(seconds=1),
+        DEADLINE + timedelta(days=3),
+    ],
+)
 def test_no_reminder_outside_the_seven_days_before_the_deadline(now, employer, call, run, mailoutbox):
     ProposalFactory(employer=employer.employer, call=call)
 
@@ -137,8 +142,9 @@ def test_each_call_is_reminded_separately(employer, call, run, mailoutbox):
 
     assert run(SIX_DAYS_BEFORE) == 2
 
-    assert sorted(DraftReminder.objects.values_list("call_id", "days_before")) == \
-        sorted([(call.pk, 7), (second.pk, 7)])
+    assert sorted(DraftReminder.objects.values_list("call_id", "days_before")) == sorted(
+        [(call.pk, 7), (second.pk, 7)]
+    )
     assert len(mailoutbox) == 2
 
 

@@ -18,8 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def published(days_ago: float = 0, **kwargs) -> Proposal:
-    return ProposalFactory(status="published", decided_at=timezone.now() - timedelta(days=days_ago),
-                           **kwargs)
+    return ProposalFactory(status="published", decided_at=timezone.now() - timedelta(days=days_ago), **kwargs)
 
 
 def save(user, query: str = "area=cv&province=32", name: str = "江苏视觉项目") -> SavedSearch:
@@ -44,9 +43,16 @@ def test_a_university_saves_its_filters_without_the_page(university):
     assert (saved.user, saved.name, saved.query) == (university, "江苏视觉项目", "area=cv&province=32")
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ("type=bogus", "type"), ("student_places_min=many", "student_places_min"),
-    ("province=99", "province"), ("region=mars", "region"), ("ordering=title", "ordering")])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("type=bogus", "type"),
+        ("student_places_min=many", "student_places_min"),
+        ("province=99", "province"),
+        ("region=mars", "region"),
+        ("ordering=title", "ordering"),
+    ],
+)
 def test_invalid_filters_are_refused(university, query, field):
     with pytest.raises(ValidationError) as caught:
         save(university, query=query)
@@ -63,8 +69,11 @@ def test_a_name_is_needed(university):
 
 @pytest.mark.parametrize("persona", ["employer", "ministry", "anonymous", "pending_university"])
 def test_only_verified_universities_save_searches(request, persona):
-    user = (UniversityUserFactory(university__status="pending") if persona == "pending_university"
-            else request.getfixturevalue(persona))
+    user = (
+        UniversityUserFactory(university__status="pending")
+        if persona == "pending_university"
+        else request.getfixturevalue(persona)
+    )
     with pytest.raises(PermissionDenied):
         save(user)
     assert not SavedSearch.objects.exists()
@@ -102,8 +111,9 @@ def test_the_digest_emails_newly_published_matching_projects_once(
     assert SavedSearchHit.objects.filter(saved_search=saved).count() == 2
 
 
-def test_running_the_digest_again_sends_nothing_new(university, django_capture_on_commit_callbacks,
-                                                    mailoutbox):
+def test_running_the_digest_again_sends_nothing_new(
+    university, django_capture_on_commit_callbacks, mailoutbox
+):
     save(university)
     published(title="江苏视觉", host_province="32")
     assert digest(capture=django_capture_on_commit_callbacks) == 1
@@ -116,16 +126,18 @@ def test_running_the_digest_again_sends_nothing_new(university, django_capture_o
     assert mailed_titles(mailoutbox[1]) == ["江苏视觉二期"]
 
 
-def test_the_periodic_task_sends_the_digest(university, django_capture_on_commit_callbacks,
-                                            mailoutbox):
+def test_the_periodic_task_sends_the_digest(university, django_capture_on_commit_callbacks, mailoutbox):
     save(university)
     published(title="江苏视觉", host_province="32")
-    assert digest(lambda: send_saved_search_digests.delay().get(),
-                  capture=django_capture_on_commit_callbacks) == 1
+    assert (
+        digest(lambda: send_saved_search_digests.delay().get(), capture=django_capture_on_commit_callbacks)
+        == 1
+    )
     assert digest(send_saved_search_digests, capture=django_capture_on_commit_callbacks) == 0
     assert [mailed_titles(m) for m in mailoutbox] == [["江苏视觉"]]
     assert "projects.tasks.send_saved_search_digests" in {
-        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
 
 
 def test_a_long_list_is_sent_over_several_weeks_each_project_once(
@@ -142,15 +154,17 @@ def test_a_long_list_is_sent_over_several_weeks_each_project_once(
     assert sorted(first + second) == [f"项目 {i:02d}" for i in range(DIGEST_LIMIT + 5)]
 
 
-def test_each_saved_search_gets_the_project_once(university, other_university,
-                                                 django_capture_on_commit_callbacks, mailoutbox):
+def test_each_saved_search_gets_the_project_once(
+    university, other_university, django_capture_on_commit_callbacks, mailoutbox
+):
     save(university, query="area=cv")
     save(university, query="province=32", name="江苏")
     save(other_university, query="")
     published(title="江苏视觉", host_province="32")
     assert digest(capture=django_capture_on_commit_callbacks) == 3
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
-        [university.email, university.email, other_university.email])
+        [university.email, university.email, other_university.email]
+    )
     assert all(mailed_titles(m) == ["江苏视觉"] for m in mailoutbox)
     assert digest(capture=django_capture_on_commit_callbacks) == 0
 
@@ -162,8 +176,9 @@ def test_no_email_when_nothing_new_matches(university, django_capture_on_commit_
     assert mailoutbox == [] and not SavedSearchHit.objects.exists()
 
 
-def test_inactive_users_and_broken_searches_are_skipped(university, other_university,
-                                                       django_capture_on_commit_callbacks, mailoutbox):
+def test_inactive_users_and_broken_searches_are_skipped(
+    university, other_university, django_capture_on_commit_callbacks, mailoutbox
+):
     save(university)
     SavedSearch.objects.create(user=other_university, name="旧格式", query="type=bogus")
     university.is_active = False

@@ -29,12 +29,24 @@ def found(text: str) -> set[str]:
 
 @pytest.fixture
 def projects():
-    published(title=TITLE, summary="缺陷检测实习。", description="产线数据标注与模型部署。",
-              employer=EmployerFactory(name="苏州精密制造有限公司"))
-    published(title="医学影像智能诊断定向培养", summary="肺结节检测。", description="三甲医院影像科。",
-              employer=EmployerFactory(name="华东医疗科技集团"))
-    published(title="Large Language Model Fine-tuning Bootcamp", summary="Instruction tuning.",
-              description="Students fine-tune open models.", employer=EmployerFactory(name="DeepSeek"))
+    published(
+        title=TITLE,
+        summary="缺陷检测实习。",
+        description="产线数据标注与模型部署。",
+        employer=EmployerFactory(name="苏州精密制造有限公司"),
+    )
+    published(
+        title="医学影像智能诊断定向培养",
+        summary="肺结节检测。",
+        description="三甲医院影像科。",
+        employer=EmployerFactory(name="华东医疗科技集团"),
+    )
+    published(
+        title="Large Language Model Fine-tuning Bootcamp",
+        summary="Instruction tuning.",
+        description="Students fine-tune open models.",
+        employer=EmployerFactory(name="DeepSeek"),
+    )
 
 
 @pytest.mark.parametrize("word", ["视觉", "质检", "实习基地", "工业", "视觉质检", "工业视觉质检就业实习基地"])
@@ -88,8 +100,7 @@ def test_unpublished_projects_are_not_found(projects):
 def test_an_approved_proposal_is_searchable(employer, ministry):
     from projects import services
 
-    proposal = ProposalFactory(employer=employer.employer, title="机器人巡检实训基地",
-                               status="submitted")
+    proposal = ProposalFactory(employer=employer.employer, title="机器人巡检实训基地", status="submitted")
     services.proposal_approve(actor=ministry, proposal=proposal)
     assert found("巡检") == {"机器人巡检实训基地"}
 
@@ -100,10 +111,17 @@ def test_postgresql_search_uses_the_gin_index(projects):
     planner cannot use the index and every search reads the whole catalogue."""
     other = Proposal.objects.filter(title=TITLE).get()
     Proposal.objects.bulk_create(
-        Proposal(employer_id=other.employer_id, call_id=other.call_id, project_type="internship_base",
-                 title=f"智能客服 {i}", status="published", decided_at=timezone.now(),
-                 search_document=f"智能 客服 对话 {i}")
-        for i in range(400))
+        Proposal(
+            employer_id=other.employer_id,
+            call_id=other.call_id,
+            project_type="internship_base",
+            title=f"智能客服 {i}",
+            status="published",
+            decided_at=timezone.now(),
+            search_document=f"智能 客服 对话 {i}",
+        )
+        for i in range(400)
+    )
     with connection.cursor() as cursor:
         # Earlier tests' rolled-back inserts leave the index with dead entries and a pending list,
         # which the planner prices; rebuilt, it is priced as in a live catalogue.

@@ -52,34 +52,41 @@ def test_refused_transition_has_no_row(status, action):
 
 def test_the_table_has_exactly_the_expected_rows():
     assert len(REFUSED) == 22
-    assert {(str(s), str(a)): (str(to), who) for (s, a), (to, who) in workflow.TRANSITIONS.items()} \
-        == EXPECTED
+    assert {
+        (str(s), str(a)): (str(to), who) for (s, a), (to, who) in workflow.TRANSITIONS.items()
+    } == EXPECTED
 
 
 def test_only_drafts_and_returned_proposals_are_editable():
     assert set(workflow.EDITABLE) == {"draft", "returned"}
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    ("draft", {"submit", "withdraw"}),
-    ("submitted", {"withdraw"}),
-    ("returned", {"submit", "withdraw"}),
-    ("published", set()),
-    ("rejected", set()),
-    ("withdrawn", set()),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("draft", {"submit", "withdraw"}),
+        ("submitted", {"withdraw"}),
+        ("returned", {"submit", "withdraw"}),
+        ("published", set()),
+        ("rejected", set()),
+        ("withdrawn", set()),
+    ],
+)
 def test_available_actions_for_the_owner(status, expected):
     assert set(workflow.available_actions(status, is_owner=True, is_ministry=False)) == expected
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    ("draft", set()),
-    ("submitted", {"approve", "return", "reject"}),
-    ("returned", set()),
-    ("published", set()),
-    ("rejected", set()),
-    ("withdrawn", set()),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("draft", set()),
+        ("submitted", {"approve", "return", "reject"}),
+        ("returned", set()),
+        ("published", set()),
+        ("rejected", set()),
+        ("withdrawn", set()),
+    ],
+)
 def test_available_actions_for_ministry_staff(status, expected):
     assert set(workflow.available_actions(status, is_owner=False, is_ministry=True)) == expected
 
@@ -96,9 +103,11 @@ def test_available_actions_list_each_action_once():
 
 # --- the table enforced by the services ------------------------------------------------------
 
+
 def audit_events(proposal: Proposal):
-    return AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Proposal),
-                                     object_id=proposal.pk)
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Proposal), object_id=proposal.pk
+    )
 
 
 def proposal_in(status: str, employer_user) -> Proposal:
@@ -118,8 +127,9 @@ def act(action: str, *, actor, proposal: Proposal) -> Proposal:
         return services.proposal_approve(actor=actor, proposal=proposal)
     if action == "return":
         return services.proposal_return(actor=actor, proposal=proposal, comment="请补充实习岗位说明。")
-    return services.proposal_reject(actor=actor, proposal=proposal, reason=RejectionReason.OTHER,
-                                    comment="不符合本批次要求。")
+    return services.proposal_reject(
+        actor=actor, proposal=proposal, reason=RejectionReason.OTHER, comment="不符合本批次要求。"
+    )
 
 
 def rightful_actor(action: str, employer, ministry):
@@ -128,7 +138,8 @@ def rightful_actor(action: str, employer, ministry):
 
 @pytest.mark.parametrize(("status", "action"), REFUSED)
 def test_service_refuses_a_transition_the_table_lacks_and_changes_nothing(
-        status, action, employer, ministry, django_capture_on_commit_callbacks):
+    status, action, employer, ministry, django_capture_on_commit_callbacks
+):
     proposal = proposal_in(status, employer)
     before = Proposal.objects.values().get(pk=proposal.pk)
 
@@ -151,8 +162,12 @@ def test_service_applies_an_allowed_transition_and_audits_it(status, action, emp
     assert result.status == new_status
     assert Proposal.objects.get(pk=proposal.pk).status == new_status
     [event] = audit_events(proposal)
-    assert (event.actor, event.action, event.from_status, event.to_status) == \
-        (actor, action, status, new_status)
+    assert (event.actor, event.action, event.from_status, event.to_status) == (
+        actor,
+        action,
+        status,
+        new_status,
+    )
 
 
 WRONG_PERSONAS = {
@@ -161,12 +176,17 @@ WRONG_PERSONAS = {
 }
 
 
-@pytest.mark.parametrize(("status", "action", "persona"), [
-    (status, action, persona)
-    for (status, action), (_, who) in EXPECTED.items() for persona in WRONG_PERSONAS[who]
-])
+@pytest.mark.parametrize(
+    ("status", "action", "persona"),
+    [
+        (status, action, persona)
+        for (status, action), (_, who) in EXPECTED.items()
+        for persona in WRONG_PERSONAS[who]
+    ],
+)
 def test_service_refuses_an_allowed_transition_to_the_wrong_person_and_changes_nothing(
-        status, action, persona, employer, request, django_capture_on_commit_callbacks):
+    status, action, persona, employer, request, django_capture_on_commit_callbacks
+):
     proposal = proposal_in(status, employer)
     before = Proposal.objects.values().get(pk=proposal.pk)
     actor = request.getfixturevalue(persona)

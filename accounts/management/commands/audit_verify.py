@@ -5,8 +5,10 @@ from accounts.models import AuditEvent
 
 
 class Command(BaseCommand):
-    help = ("Recompute the audit log's hash chain in id order: exits 0 when it holds, else names "
-            "the first event whose hash does not follow from the events before it.")
+    help = (
+        "Recompute the audit log's hash chain in id order: exits 0 when it holds, else names "
+        "the first event whose hash does not follow from the events before it."
+    )
 
     def handle(self, *args, **options):
         events = AuditEvent.objects.order_by("pk").iterator(chunk_size=2000)

@@ -6,15 +6,16 @@ from accounts.demo import DEMO_DEVICE
 
 
 class Command(BaseCommand):
-    help = ("Print the current two-factor code of a demo login, from the authenticator the demo "
-            "gave it (demo data only: no real user's authenticator is read).")
+    help = (
+        "Print the current two-factor code of a demo login, from the authenticator the demo "
+        "gave it (demo data only: no real user's authenticator is read)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username", nargs="?", default="ministry")
 
     def handle(self, *args, username, **options):
-        device = TOTPDevice.objects.filter(user__username=username, name=DEMO_DEVICE,
-                                           confirmed=True).first()
+        device = TOTPDevice.objects.filter(user__username=username, name=DEMO_DEVICE, confirmed=True).first()
         if device is None:
             raise CommandError(f"{username} has no demo authenticator (load the demo: make run).")
         code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()

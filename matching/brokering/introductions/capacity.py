@@ -35,8 +35,9 @@ def lock_pair(introduction: Introduction, action: str | None = None) -> None:
     introduction must not act on the status it saw, or a cancelled one could be sent again."""
     Proposal.objects.select_for_update().get(pk=introduction.proposal_id)
     University.objects.select_for_update().get(pk=introduction.university_id)
-    introduction.refresh_from_db(fields=["status", "employer_response", "university_response",
-                                         "places", "expires_at"])
+    introduction.refresh_from_db(
+        fields=["status", "employer_response", "university_response", "places", "expires_at"]
+    )
     if action is not None and workflow.transition(introduction.status, action) is None:
         raise Conflict(_("This introduction was changed meanwhile; reload the page and try again."))
 
@@ -48,30 +49,43 @@ def check_capacity(introduction: Introduction, places: int) -> None:
     proposal = introduction.proposal
     others = Introduction.objects.filter(status__in=COUNTED).exclude(pk=introduction.pk)
     if others.filter(proposal=proposal).count() >= (proposal.partners_sought or 0):
-        raise ValidationError(_("This project already has all the %(n)d partner universities it "
-                                "sought.") % {"n": proposal.partners_sought or 0})
-    capacity = UniversityCapacity.objects.filter(university_id=introduction.university_id,
-                                                 project_type=proposal.project_type).first()
-    held = others.filter(university_id=introduction.university_id,
-                         proposal__call_id=proposal.call_id,
-                         proposal__project_type=proposal.project_type).aggregate(
-        projects=Count("pk"), places=Sum("places"))
+        raise ValidationError(
+            _("This project already has all the %(n)d partner universities it sought.")
+            % {"n": proposal.partners_sought or 0}
+        )
+    capacity = UniversityCapacity.objects.filter(
+        university_id=introduction.university_id, project_type=proposal.project_type
+    ).first()
+    held = others.filter(
+        university_id=introduction.university_id,
+        proposal__call_id=proposal.call_id,
+        proposal__project_type=proposal.project_type,
+    ).aggregate(projects=Count("pk"), places=Sum("places"))
     slots, free = (capacity.projects, capacity.places) if capacity else (0, 0)
     if held["projects"] >= slots:
-        raise ValidationError(_("%(university)s has taken on all the %(n)d projects of this type "
-                                "it offered for this round.") % {
-            "university": introduction.university.name, "n": slots})
+        raise ValidationError(
+            _("%(university)s has taken on all the %(n)d projects of this type it offered for this round.")
+            % {"university": introduction.university.name, "n": slots}
+        )
     if (held["places"] or 0) + places > free:
-        raise ValidationError(_("%(university)s has %(left)d student places left for this project "
-                                "type; this introduction needs %(places)d.") % {
-            "university": introduction.university.name,
-            "left": max(free - (held["places"] or 0), 0), "places": places})
+        raise ValidationError(
+            _(
+                "%(university)s has %(left)d student places left for this project "
+                "type; this introduction needs %(places)d."
+            )
+            % {
+                "university": introduction.university.name,
+                "left": max(free - (held["places"] or 0), 0),
+                "places": places,
+            }
+        )
 
 
 def project_refresh(proposal: Proposal) -> None:
     """Recount the project's confirmed partners and derive its stage from its introductions."""
-    statuses = set(proposal.introductions.filter(status__in=COUNTED)
-                   .values_list("status", flat=True).distinct())
+    statuses = set(
+        proposal.introductions.filter(status__in=COUNTED).values_list("status", flat=True).distinct()
+    )
     confirmed = proposal.introductions.filter(status__in=COUNTED).count()
     if statuses & {Status.SIGNED, Status.IN_PROGRESS}:
         stage = Stage.IN_PROGRESS

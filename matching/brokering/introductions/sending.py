@@ -24,8 +24,14 @@ from .capacity import check_capacity, lock_pair, project_refresh, share_of
 from .steps import check_allowed, move, notify_sides
 
 
-def introduction_create(*, actor: User, proposal: Proposal, university: University,
-                        message: str = "", candidate: Candidate | None = None) -> Introduction:
+def introduction_create(
+    *,
+    actor: User,
+    proposal: Proposal,
+    university: University,
+    message: str = "",
+    candidate: Candidate | None = None,
+) -> Introduction:
     """Ministry staff propose an introduction of a published project and a verified university,
     by hand or from a run's candidate; one open introduction per pair."""
     if not permissions.is_ministry(actor):
@@ -34,18 +40,25 @@ def introduction_create(*, actor: User, proposal: Proposal, university: Universi
         raise ValidationError(_("Only published projects can be introduced."))
     if not university.is_verified:
         raise ValidationError(_("Only verified universities can be introduced."))
-    introduction = Introduction(proposal=proposal, university=university, candidate=candidate,
-                                broker=actor, message=message, places=share_of(proposal))
-    introduction.full_clean(exclude=["proposal", "university", "candidate", "broker"],
-                            validate_constraints=False)
+    introduction = Introduction(
+        proposal=proposal,
+        university=university,
+        candidate=candidate,
+        broker=actor,
+        message=message,
+        places=share_of(proposal),
+    )
+    introduction.full_clean(
+        exclude=["proposal", "university", "candidate", "broker"], validate_constraints=False
+    )
     try:
         with transaction.atomic():
             introduction.save()
-            audit_record(actor=actor, target=introduction, action=MatchingAudit.CREATED,
-                         to_status=Status.PROPOSED)
+            audit_record(
+                actor=actor, target=introduction, action=MatchingAudit.CREATED, to_status=Status.PROPOSED
+            )
     except IntegrityError as exc:
-        raise ValidationError(_("This project and university already have an open "
-                                "introduction.")) from exc
+        raise ValidationError(_("This project and university already have an open introduction.")) from exc
     return introduction
 
 
@@ -59,15 +72,31 @@ def introductions_from_run(*, actor: User, run: MatchRun) -> int:
     # A pair with an open introduction, or one a side declined or left to expire, is not
     # proposed again from a run (staff may still introduce it by hand).
     already = Introduction.objects.filter(
-        proposal_id=OuterRef("proposal_id"), university_id=OuterRef("university_id"),
-        status__in=sorted(workflow.OPEN | {Status.DECLINED, Status.EXPIRED}))
-    candidates = (Candidate.objects.filter(run=run, proposed=True,
-                                           proposal__status=ProposalStatus.PUBLISHED,
-                                           university__status=VerificationStatus.VERIFIED)
-                  .exclude(Exists(already)).select_related("proposal")
-                  .order_by("proposal_id", "rank"))
-    made = [Introduction(proposal=c.proposal, university_id=c.university_id, candidate=c,
-                         broker=actor, places=share_of(c.proposal)) for c in candidates]
+        proposal_id=OuterRef("proposal_id"),
+        university_id=OuterRef("university_id"),
+        status__in=sorted(workflow.OPEN | {Status.DECLINED, Status.EXPIRED}),
+    )
+    candidates = (
+        Candidate.objects.filter(
+            run=run,
+            proposed=True,
+            proposal__status=ProposalStatus.PUBLISHED,
+            university__status=VerificationStatus.VERIFIED,
+        )
+        .exclude(Exists(already))
+        .select_related("proposal")
+        .order_by("proposal_id", "rank")
+    )
+    made = [
+        Introduction(
+            proposal=c.proposal,
+            university_id=c.university_id,
+            candidate=c,
+            broker=actor,
+            places=share_of(c.proposal),
+        )
+        for c in candidates
+    ]
     with transaction.atomic():
         before = Introduction.objects.filter(candidate__run=run).count()
         # A pair introduced meanwhile is skipped by the partial unique constraint.
@@ -77,31 +106,31 @@ def introductions_from_run(*, actor: User, run: MatchRun) -> int:
     return count
 
 
-def introduction_send(*, actor: User, introduction: Introduction, message: str | None = None
-                      ) -> Introduction:
+def introduction_send(*, actor: User, introduction: Introduction, message: str | None = None) -> Introduction:
     """Ministry staff send a proposed introduction to both sides, who then have the call's
     response window to answer. It cannot be sent if accepting it would exceed a capacity."""
     new_status = check_allowed(actor, introduction, Action.SEND)
     now = timezone.now()
     with transaction.atomic():
         lock_pair(introduction, Action.SEND)
-        if not Proposal.objects.filter(pk=introduction.proposal_id,
-                                       status=ProposalStatus.PUBLISHED).exists():
+        if not Proposal.objects.filter(pk=introduction.proposal_id, status=ProposalStatus.PUBLISHED).exists():
             raise ValidationError(_("This project is no longer published."))
         check_capacity(introduction, introduction.places)
         expires = now + timedelta(days=introduction.proposal.call.response_days)
         updates = {"sent_at": now, "expires_at": expires, "broker": actor}
         if message is not None:
             updates["message"] = message
-        move(actor=actor, introduction=introduction, to=new_status, action=Action.SEND,
-              updates=updates)
-        notify_sides(introduction, "matching/email/introduction_sent", message=introduction.message,
-                     expires=timezone.localtime(expires).strftime("%Y-%m-%d %H:%M"))
+        move(actor=actor, introduction=introduction, to=new_status, action=Action.SEND, updates=updates)
+        notify_sides(
+            introduction,
+            "matching/email/introduction_sent",
+            message=introduction.message,
+            expires=timezone.localtime(expires).strftime("%Y-%m-%d %H:%M"),
+        )
     return introduction
 
 
-def introductions_send(*, actor: User, introductions, message: str | None = None
-                       ) -> tuple[int, list[str]]:
+def introductions_send(*, actor: User, introductions, message: str | None = None) -> tuple[int, list[str]]:
     """Send several introductions, each in its own transaction; returns how many were sent and
     the reasons the others were not."""
     sent, problems = 0, []
@@ -114,15 +143,13 @@ def introductions_send(*, actor: User, introductions, message: str | None = None
     return sent, problems
 
 
-def introduction_cancel(*, actor: User, introduction: Introduction, comment: str = ""
-                        ) -> Introduction:
+def introduction_cancel(*, actor: User, introduction: Introduction, comment: str = "") -> Introduction:
     """Ministry staff cancel an introduction not yet under agreement; its places are freed."""
     new_status = check_allowed(actor, introduction, Action.CANCEL)
     with transaction.atomic():
         lock_pair(introduction, Action.CANCEL)
         was = introduction.status  # as it is now, not as the page showed it
-        move(actor=actor, introduction=introduction, to=new_status, action=Action.CANCEL,
-              comment=comment)
+        move(actor=actor, introduction=introduction, to=new_status, action=Action.CANCEL, comment=comment)
         if was in COUNTED:
             project_refresh(introduction.proposal)
         if was != Status.PROPOSED:

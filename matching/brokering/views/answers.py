@@ -11,8 +11,9 @@ class SendView(IntroductionPostView):
     form_name = "send_form"
 
     def act(self, request, introduction, data):
-        introductions.introduction_send(actor=request.user, introduction=introduction,
-                                        message=data["message"] or None)
+        introductions.introduction_send(
+            actor=request.user, introduction=introduction, message=data["message"] or None
+        )
         self.done = _("The introduction was sent to both sides.")
 
 
@@ -20,25 +21,31 @@ class CancelView(IntroductionPostView):
     form_name = "cancel_form"
 
     def act(self, request, introduction, data):
-        introductions.introduction_cancel(actor=request.user, introduction=introduction,
-                                          comment=data["comment"])
+        introductions.introduction_cancel(
+            actor=request.user, introduction=introduction, comment=data["comment"]
+        )
         self.done = _("The introduction was cancelled.")
 
 
 class AcceptView(IntroductionPostView):
     def act(self, request, introduction, data):
-        introductions.introduction_respond(actor=request.user, introduction=introduction,
-                                           accept=True)
-        self.done = (_("Both sides have accepted: record the cooperation agreement once signed.")
-                     if introduction.status == workflow.Status.ACCEPTED
-                     else _("Your acceptance was recorded; the other side's answer is awaited."))
+        introductions.introduction_respond(actor=request.user, introduction=introduction, accept=True)
+        self.done = (
+            _("Both sides have accepted: record the cooperation agreement once signed.")
+            if introduction.status == workflow.Status.ACCEPTED
+            else _("Your acceptance was recorded; the other side's answer is awaited.")
+        )
 
 
 class DeclineView(IntroductionPostView):
     form_name = "decline_form"
 
     def act(self, request, introduction, data):
-        introductions.introduction_respond(actor=request.user, introduction=introduction,
-                                           accept=False, reason=data["reason"],
-                                           comment=data["comment"])
+        introductions.introduction_respond(
+            actor=request.user,
+            introduction=introduction,
+            accept=False,
+            reason=data["reason"],
+            comment=data["comment"],
+        )
         self.done = _("You declined the introduction.")

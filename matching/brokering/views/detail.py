@@ -23,9 +23,15 @@ from ..forms import (
     SendForm,
 )
 
-FORMS = {"send_form": SendForm, "cancel_form": CommentForm, "decline_form": DeclineForm,
-         "agreement_form": AgreementForm, "milestone_form": MilestoneForm,
-         "outcome_form": OutcomeForm, "review_form": CommentForm}
+FORMS = {
+    "send_form": SendForm,
+    "cancel_form": CommentForm,
+    "decline_form": DeclineForm,
+    "agreement_form": AgreementForm,
+    "milestone_form": MilestoneForm,
+    "outcome_form": OutcomeForm,
+    "review_form": CommentForm,
+}
 
 
 def load(request, public_id) -> Introduction:
@@ -38,18 +44,26 @@ def detail_context(request, introduction: Introduction, **bound) -> dict:
     # A member of an organisation no longer verified sees its introductions but may not act.
     acts = bool(side) and permissions.is_verified_member(request.user)
     report = getattr(introduction, "outcome", None)
-    agreement = getattr(introduction, "agreement", None) if introduction.status in {
-        workflow.Status.SIGNED, workflow.Status.IN_PROGRESS, workflow.Status.COMPLETED} else None
+    agreement = (
+        getattr(introduction, "agreement", None)
+        if introduction.status
+        in {workflow.Status.SIGNED, workflow.Status.IN_PROGRESS, workflow.Status.COMPLETED}
+        else None
+    )
     context = {
-        "introduction": introduction, "side": side if acts else None, "is_ministry": is_ministry,
-        "actions": workflow.available_actions(introduction.status, is_side=acts,
-                                              is_ministry=is_ministry),
+        "introduction": introduction,
+        "side": side if acts else None,
+        "is_ministry": is_ministry,
+        "actions": workflow.available_actions(introduction.status, is_side=acts, is_ministry=is_ministry),
         "answered": bool(side and getattr(introduction, f"{side}_response")),
-        "agreement": agreement, "milestones": introduction.milestones.all(), "report": report,
+        "agreement": agreement,
+        "milestones": introduction.milestones.all(),
+        "report": report,
         "history": selectors.introduction_history(introduction),
-        "can_report": acts and side == selectors.EMPLOYER and introduction.status in {
-            workflow.Status.SIGNED, workflow.Status.IN_PROGRESS}
-            and (report is None or report.status == workflow.Outcome.RETURNED),
+        "can_report": acts
+        and side == selectors.EMPLOYER
+        and introduction.status in {workflow.Status.SIGNED, workflow.Status.IN_PROGRESS}
+        and (report is None or report.status == workflow.Outcome.RETURNED),
     }
     for name, form_class in FORMS.items():
         context[name] = bound.get(name) or form_class()
@@ -90,5 +104,9 @@ class IntroductionPostView(LoginRequiredMixin, View):
         if form is None or not form.errors:
             return redirect("brokering:introduction-detail", introduction.public_id)
         introduction = load(request, public_id)
-        return render(request, "matching/brokering/detail.html",
-                      detail_context(request, introduction, **{self.form_name: form}), status=400)
+        return render(
+            request,
+            "matching/brokering/detail.html",
+            detail_context(request, introduction, **{self.form_name: form}),
+            status=400,
+        )

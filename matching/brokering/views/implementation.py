@@ -36,8 +36,9 @@ class OutcomeSubmitView(IntroductionPostView):
 
     def act(self, request, introduction, data):
         evidence = data.pop("evidence")
-        implementation.outcome_submit(actor=request.user, introduction=introduction, fields=data,
-                                      evidence=evidence)
+        implementation.outcome_submit(
+            actor=request.user, introduction=introduction, fields=data, evidence=evidence
+        )
         self.done = _("The outcome report was filed; the university is asked to confirm it.")
 
 
@@ -59,8 +60,9 @@ class OutcomeReturnView(IntroductionPostView):
     form_name = "review_form"
 
     def act(self, request, introduction, data):
-        implementation.outcome_return(actor=request.user, report=_report(introduction),
-                                      comment=data["comment"])
+        implementation.outcome_return(
+            actor=request.user, report=_report(introduction), comment=data["comment"]
+        )
         self.done = _("The report was sent back to the employer.")
 
 
@@ -68,8 +70,9 @@ class OutcomeAcceptView(IntroductionPostView):
     form_name = "review_form"
 
     def act(self, request, introduction, data):
-        implementation.outcome_accept(actor=request.user, report=_report(introduction),
-                                      comment=data["comment"])
+        implementation.outcome_accept(
+            actor=request.user, report=_report(introduction), comment=data["comment"]
+        )
         self.done = _("The outcome report was accepted and the cooperation closed.")
 
 
@@ -80,8 +83,11 @@ class DocumentView(LoginRequiredMixin, View):
 
     def get(self, request, public_id):
         introduction = load(request, public_id)
-        owner = (getattr(introduction, "agreement", None) if self.kind == "agreement"
-                 else getattr(introduction, "outcome", None))
+        owner = (
+            getattr(introduction, "agreement", None)
+            if self.kind == "agreement"
+            else getattr(introduction, "outcome", None)
+        )
         document = owner and (owner.document if self.kind == "agreement" else owner.evidence)
         if not document:
             raise Http404
@@ -91,5 +97,4 @@ class DocumentView(LoginRequiredMixin, View):
             raise Http404 from None
         filename = document.name.rsplit("/", 1)[-1]
         data_export_record(actor=request.user, target=introduction, kind=f"{self.kind} {filename}")
-        return FileResponse(stream, as_attachment=True, filename=filename,
-                            content_type="application/pdf")
+        return FileResponse(stream, as_attachment=True, filename=filename, content_type="application/pdf")

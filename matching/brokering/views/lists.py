@@ -28,8 +28,7 @@ PAGE_SIZE = 25
 
 
 def sent_message(sent: int) -> str:
-    return ngettext("%(n)d introduction was sent.", "%(n)d introductions were sent.", sent) % {
-        "n": sent}
+    return ngettext("%(n)d introduction was sent.", "%(n)d introductions were sent.", sent) % {"n": sent}
 
 
 def proposed_list_url() -> str:
@@ -39,11 +38,18 @@ def proposed_list_url() -> str:
 def list_context(request, *, create_form=None) -> dict:
     form = IntroductionFilterForm(request.GET, calls=call_list())
     filters = selectors.IntroductionFilters(**form.cleaned_data) if form.is_valid() else None
-    queryset = (selectors.introduction_list(user=request.user, filters=filters) if filters
-                else Introduction.objects.none())
+    queryset = (
+        selectors.introduction_list(user=request.user, filters=filters)
+        if filters
+        else Introduction.objects.none()
+    )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": query_without_page(request),
-               "is_ministry": permissions.is_ministry(request.user)}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query_without_page(request),
+        "is_ministry": permissions.is_ministry(request.user),
+    }
     if context["is_ministry"]:
         context["create_form"] = create_form or IntroductionCreateForm()
         context["send_form"] = SendForm()
@@ -62,18 +68,23 @@ class IntroductionBulkSendView(LoginRequiredMixin, View):
 
     def post(self, request):
         permissions.require_ministry(request.user, ONLY_MINISTRY)
-        proposed = selectors.introductions_visible_to(request.user).filter(
-            status=workflow.Status.PROPOSED)
+        proposed = selectors.introductions_visible_to(request.user).filter(status=workflow.Status.PROPOSED)
         ids = request.POST.getlist("introductions")
         form = BulkSendForm(request.POST, choices=[(i, i) for i in ids])
-        chosen = (proposed.filter(public_id__in=form.cleaned_data["introductions"])
-                  if form.is_valid() else proposed.none())
+        chosen = (
+            proposed.filter(public_id__in=form.cleaned_data["introductions"])
+            if form.is_valid()
+            else proposed.none()
+        )
         if not chosen.exists():
-            messages.error(request, " ".join(form.errors.get("message", []))
-                           or _("Tick the proposed introductions to send."))
+            messages.error(
+                request,
+                " ".join(form.errors.get("message", [])) or _("Tick the proposed introductions to send."),
+            )
             return redirect(proposed_list_url())
         sent, problems = introductions.introductions_send(
-            actor=request.user, introductions=chosen, message=form.cleaned_data["message"] or None)
+            actor=request.user, introductions=chosen, message=form.cleaned_data["message"] or None
+        )
         messages.success(request, sent_message(sent))
         for problem in problems:
             messages.error(request, problem)
@@ -87,10 +98,12 @@ class IntroductionCreateView(LoginRequiredMixin, View):
         permissions.require_ministry(request.user, ONLY_MINISTRY)
         form = IntroductionCreateForm(request.POST)
         if form.is_valid():
-            proposal = proposals_visible_to(request.user).filter(
-                public_id=form.cleaned_data["project"]).first()
+            proposal = (
+                proposals_visible_to(request.user).filter(public_id=form.cleaned_data["project"]).first()
+            )
             university = selectors.university_to_introduce(
-                user=request.user, institution_code=form.cleaned_data["institution_code"])
+                user=request.user, institution_code=form.cleaned_data["institution_code"]
+            )
             if proposal is None:
                 form.add_error("project", _("No project has this id."))
             if university is None:
@@ -98,16 +111,19 @@ class IntroductionCreateView(LoginRequiredMixin, View):
             if proposal and university:
                 try:
                     made = introductions.introduction_create(
-                        actor=request.user, proposal=proposal, university=university,
-                        message=form.cleaned_data["message"])
+                        actor=request.user,
+                        proposal=proposal,
+                        university=university,
+                        message=form.cleaned_data["message"],
+                    )
                 except ValidationError as exc:
                     apply_errors(form, exc)
                 else:
-                    messages.success(request, _("The introduction was proposed; send it when "
-                                                "ready."))
+                    messages.success(request, _("The introduction was proposed; send it when ready."))
                     return redirect("brokering:introduction-detail", made.public_id)
-        return render(request, "matching/brokering/list.html",
-                      list_context(request, create_form=form), status=400)
+        return render(
+            request, "matching/brokering/list.html", list_context(request, create_form=form), status=400
+        )
 
 
 class IntroductionsFromRunView(LoginRequiredMixin, View):
@@ -121,8 +137,13 @@ class IntroductionsFromRunView(LoginRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("matching:run-detail", run.public_id)
-        messages.success(request, ngettext(
-            "%(n)d introduction was proposed from the run; review and send it.",
-            "%(n)d introductions were proposed from the run; review and send them.", made)
-            % {"n": made})
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d introduction was proposed from the run; review and send it.",
+                "%(n)d introductions were proposed from the run; review and send them.",
+                made,
+            )
+            % {"n": made},
+        )
         return redirect(f"{reverse('brokering:introduction-list')}?status=proposed&call={run.call.slug}")

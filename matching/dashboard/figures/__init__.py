@@ -36,6 +36,7 @@ def dashboard_call(slug: str = "") -> Call | None:
 
 # --- the public figures -------------------------------------------------------------------------
 
+
 def public_figures() -> PublicFigures:
     """The program's headline figures over every call: aggregates only, no names. Cached for
     five minutes per language (the labels are localised)."""
@@ -50,16 +51,24 @@ def public_figures() -> PublicFigures:
 def _public_figures() -> PublicFigures:
     connected = Introduction.objects.filter(status__in=sorted(COUNTED)).aggregate(
         employers=Count("proposal__employer_id", distinct=True),
-        universities=Count("university_id", distinct=True))
+        universities=Count("university_id", distinct=True),
+    )
     benefited = OutcomeReport.objects.filter(status=Outcome.ACCEPTED).aggregate(
-        n=Sum(F("students_trained") + F("interns_hosted")))["n"]
+        n=Sum(F("students_trained") + F("interns_hosted"))
+    )["n"]
     return PublicFigures(
-        employers_connected=connected["employers"], universities_reached=connected["universities"],
-        projects=published_in(None).count(), students_benefited=benefited or 0,
-        by_area=by_area(None), by_type=by_type(None), by_province=by_province(None))
+        employers_connected=connected["employers"],
+        universities_reached=connected["universities"],
+        projects=published_in(None).count(),
+        students_benefited=benefited or 0,
+        by_area=by_area(None),
+        by_type=by_type(None),
+        by_province=by_province(None),
+    )
 
 
 # --- everything the dashboard shows -------------------------------------------------------------
+
 
 def dashboard(call: Call) -> Dashboard:
     """The ministry dashboard's figures of one call; the unintroduced universities stay a
@@ -70,10 +79,16 @@ def dashboard(call: Call) -> Dashboard:
     kept = cache.get(key)
     unintroduced = universities_without_introduction(call, count=kept is None)
     if kept is None:
-        kept = {"funnel": funnel(call), "by_area": by_area(call), "by_type": by_type(call),
-                "by_province": by_province(call), "supply_demand": supply_demand(call),
-                "response_times": response_times(call), "unintroduced_count": unintroduced.count,
-                "as_of": timezone.now()}
+        kept = {
+            "funnel": funnel(call),
+            "by_area": by_area(call),
+            "by_type": by_type(call),
+            "by_province": by_province(call),
+            "supply_demand": supply_demand(call),
+            "response_times": response_times(call),
+            "unintroduced_count": unintroduced.count,
+            "as_of": timezone.now(),
+        }
         cache.set(key, kept, DASHBOARD_CACHE_SECONDS)
     figures = dict(kept)
     unintroduced = Unintroduced(figures.pop("unintroduced_count"), unintroduced.universities)

@@ -42,13 +42,21 @@ def in_tree(area: FocusArea) -> Q:
 
 def latest_run(call: Call) -> Subquery:
     """The call's latest succeeded run, whose proposed candidates are its current proposals."""
-    return Subquery(MatchRun.objects.filter(call=call, status=MatchRun.Status.SUCCEEDED)
-                    .order_by("-finished_at", "-pk").values("pk")[:1])
+    return Subquery(
+        MatchRun.objects.filter(call=call, status=MatchRun.Status.SUCCEEDED)
+        .order_by("-finished_at", "-pk")
+        .values("pk")[:1]
+    )
 
 
 def province_counts(call: Call | None) -> dict[str, dict]:
-    return {row["host_province"]: row for row in published_in(call).order_by()
-            .values("host_province").annotate(n=Count("pk"), places=Sum("student_places"))}
+    return {
+        row["host_province"]: row
+        for row in published_in(call)
+        .order_by()
+        .values("host_province")
+        .annotate(n=Count("pk"), places=Sum("student_places"))
+    }
 
 
 def province_order(codes) -> list[str]:

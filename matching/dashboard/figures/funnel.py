@@ -40,27 +40,51 @@ def funnel(call: Call) -> list[FunnelStep]:
     projects = Proposal.objects.filter(call=call).aggregate(
         submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
         published=Count("pk", filter=Q(status=ProposalStatus.PUBLISHED)),
-        interest=Count("pk", filter=Q(status=ProposalStatus.PUBLISHED, pk__in=Interest.objects.filter(
-            status__in=LIVE_INTEREST).values("proposal_id"))),
+        interest=Count(
+            "pk",
+            filter=Q(
+                status=ProposalStatus.PUBLISHED,
+                pk__in=Interest.objects.filter(status__in=LIVE_INTEREST).values("proposal_id"),
+            ),
+        ),
     )
     # One row per introduced pair, marking the steps any of its introductions reached.
-    pairs = (Introduction.objects.filter(proposal__call=call).order_by()
-             .values("proposal_id", "university_id")
-             .annotate(**{f"{step}_reached": Max(Case(When(reached, then=1), default=0))
-                          for step, reached in INTRODUCTION_STEPS.items()}))
+    pairs = (
+        Introduction.objects.filter(proposal__call=call)
+        .order_by()
+        .values("proposal_id", "university_id")
+        .annotate(
+            **{
+                f"{step}_reached": Max(Case(When(reached, then=1), default=0))
+                for step, reached in INTRODUCTION_STEPS.items()
+            }
+        )
+    )
     introduced = pairs.aggregate(
-        proposed_pairs=Count("proposal_id"), proposed=Count("proposal_id", distinct=True),
+        proposed_pairs=Count("proposal_id"),
+        proposed=Count("proposal_id", distinct=True),
         **{f"{step}_pairs": Coalesce(Sum(f"{step}_reached"), 0) for step in INTRODUCTION_STEPS},
-        **{step: Count("proposal_id", distinct=True, filter=Q(**{f"{step}_reached": 1}))
-           for step in INTRODUCTION_STEPS})
+        **{
+            step: Count("proposal_id", distinct=True, filter=Q(**{f"{step}_reached": 1}))
+            for step in INTRODUCTION_STEPS
+        },
+    )
     # The latest run's proposals that no introduction followed (yet); two queries, as anti-joins.
     run_proposed = Candidate.objects.filter(run_id=latest_run(call), proposed=True)
-    run_only_pairs = run_proposed.exclude(Exists(Introduction.objects.filter(
-        proposal_id=OuterRef("proposal_id"), university_id=OuterRef("university_id")))).count()
-    run_only_projects = (run_proposed.exclude(proposal_id__in=Introduction.objects.values("proposal_id"))
-                         .aggregate(n=Count("proposal_id", distinct=True))["n"])
+    run_only_pairs = run_proposed.exclude(
+        Exists(
+            Introduction.objects.filter(
+                proposal_id=OuterRef("proposal_id"), university_id=OuterRef("university_id")
+            )
+        )
+    ).count()
+    run_only_projects = run_proposed.exclude(
+        proposal_id__in=Introduction.objects.values("proposal_id")
+    ).aggregate(n=Count("proposal_id", distinct=True))["n"]
     counts = {**projects, **introduced}
     counts["proposed"] += run_only_projects
     counts["proposed_pairs"] += run_only_pairs
-    return [FunnelStep(code, str(label), counts[code], counts.get(f"{code}_pairs"))
-            for code, label in FUNNEL_STEPS]
+    return [
+        FunnelStep(code, str(label), counts[code], counts.get(f"{code}_pairs"))
+        for code, label in FUNNEL_STEPS
+    ]

@@ -19,13 +19,22 @@ from .shapes import ResponseTimes, Unintroduced
 def universities_without_introduction(call: Call, *, count: bool = True) -> Unintroduced:
     """Verified universities that no introduction of the call reached (a proposed one is the
     ministry's draft, so it does not count), by name, each with its live interests in the call."""
-    reached = (Introduction.objects.filter(proposal__call=call).exclude(status=Status.PROPOSED)
-               .values("university_id"))
-    interests = (Interest.objects.filter(university_id=OuterRef("pk"), proposal__call=call,
-                                         status__in=LIVE_INTEREST).order_by().values(n=count_of()))
-    universities = (University.objects.filter(status=VERIFIED).exclude(pk__in=reached)
-                    .annotate(call_interests=Coalesce(Subquery(interests), 0))
-                    .order_by("name", "pk"))
+    reached = (
+        Introduction.objects.filter(proposal__call=call)
+        .exclude(status=Status.PROPOSED)
+        .values("university_id")
+    )
+    interests = (
+        Interest.objects.filter(university_id=OuterRef("pk"), proposal__call=call, status__in=LIVE_INTEREST)
+        .order_by()
+        .values(n=count_of())
+    )
+    universities = (
+        University.objects.filter(status=VERIFIED)
+        .exclude(pk__in=reached)
+        .annotate(call_interests=Coalesce(Subquery(interests), 0))
+        .order_by("name", "pk")
+    )
     return Unintroduced(universities.count() if count else 0, universities)
 
 
@@ -39,20 +48,37 @@ def response_times(call: Call) -> list[ResponseTimes]:
     from it yet), and the median and mean hours from sending to its answer. Two queries."""
     sent = Introduction.objects.filter(proposal__call=call, sent_at__isnull=False)
     sides = [("employer", _("Employers")), ("university", _("Universities"))]
-    counts = sent.aggregate(**{
-        f"{side}_{what}": Count("pk", filter=condition)
-        for side, _label in sides
-        for what, condition in [
-            ("answered", Q(**{f"{side}_responded_at__isnull": False})),
-            ("pending", Q(status=Status.SENT, **{f"{side}_responded_at__isnull": True})),
-        ]})
-    durations = list(sent.filter(Q(employer_responded_at__isnull=False)
-                                 | Q(university_responded_at__isnull=False)).order_by().values_list(
-        *[ExpressionWrapper(F(f"{side}_responded_at") - F("sent_at"), output_field=DurationField())
-          for side, _label in sides]))
+    counts = sent.aggregate(
+        **{
+            f"{side}_{what}": Count("pk", filter=condition)
+            for side, _label in sides
+            for what, condition in [
+                ("answered", Q(**{f"{side}_responded_at__isnull": False})),
+                ("pending", Q(status=Status.SENT, **{f"{side}_responded_at__isnull": True})),
+            ]
+        }
+    )
+    durations = list(
+        sent.filter(Q(employer_responded_at__isnull=False) | Q(university_responded_at__isnull=False))
+        .order_by()
+        .values_list(
+            *[
+                ExpressionWrapper(F(f"{side}_responded_at") - F("sent_at"), output_field=DurationField())
+                for side, _label in sides
+            ]
+        )
+    )
     rows = []
     for index, (side, label) in enumerate(sides):
         median_hours, mean_hours = _hours(row[index] for row in durations)
-        rows.append(ResponseTimes(side, str(label), counts[f"{side}_answered"],
-                                  counts[f"{side}_pending"], median_hours, mean_hours))
+        rows.append(
+            ResponseTimes(
+                side,
+                str(label),
+                counts[f"{side}_answered"],
+                counts[f"{side}_pending"],
+                median_hours,
+                mean_hours,
+            )
+        )
     return rows

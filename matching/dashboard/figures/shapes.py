@@ -11,6 +11,7 @@ from projects.models import Call
 @dataclass(frozen=True)
 class Row:
     """Published projects and their student places in one group (area, type or province)."""
+
     code: str
     label: str
     projects: int
@@ -22,17 +23,18 @@ class FunnelStep:
     code: str
     label: str
     projects: int
-    pairs: int | None          # project–university pairs, from "proposed" on
+    pairs: int | None  # project–university pairs, from "proposed" on
 
 
 @dataclass(frozen=True)
 class Balance:
     """Student places asked for (demand) against places offered (supply) in a province or area."""
+
     code: str
     label: str
     demand: float
     supply: float
-    gap: float                 # demand − supply: above 0, demand outruns supply
+    gap: float  # demand − supply: above 0, demand outruns supply
     shortfall: bool
 
 
@@ -55,7 +57,7 @@ class ResponseTimes:
 @dataclass(frozen=True)
 class Unintroduced:
     count: int
-    universities: QuerySet      # by name, each with `call_interests`
+    universities: QuerySet  # by name, each with `call_interests`
 
 
 @dataclass(frozen=True)

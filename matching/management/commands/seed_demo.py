@@ -21,8 +21,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--employers", type=int, default=60)
         parser.add_argument("--universities", type=int, default=120)
-        parser.add_argument("--projects", type=int, default=300,
-                            help="Proposals over two call rounds, most of them published.")
+        parser.add_argument(
+            "--projects",
+            type=int,
+            default=300,
+            help="Proposals over two call rounds, most of them published.",
+        )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, employers, universities, projects, seed, **options):
@@ -42,6 +46,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, who in DEMO_LOGINS.items():
             self.stdout.write(f"  {username:<12} {who}")
-        self.stdout.write("Ministry staff sign in with a second factor: for the demo login, "
-                          "`make otp` prints the current code (or enrol your own app: remove "
-                          "the demo authenticator in the admin and sign in again).")
+        self.stdout.write(
+            "Ministry staff sign in with a second factor: for the demo login, "
+            "`make otp` prints the current code (or enrol your own app: remove "
+            "the demo authenticator in the admin and sign in again)."
+        )

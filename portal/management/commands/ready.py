@@ -8,8 +8,10 @@ CHECKS = ("Database", "Outbox", "Redis", "Ping", "Beat")
 
 
 class Command(BaseCommand):
-    help = ("Run /readyz's checks here, all or those named (Database Outbox Redis Ping Beat), and "
-            "print each one's state; exit status 1 when one fails (a container's health check).")
+    help = (
+        "Run /readyz's checks here, all or those named (Database Outbox Redis Ping Beat), and "
+        "print each one's state; exit status 1 when one fails (a container's health check)."
+    )
     requires_system_checks = []
 
     def add_arguments(self, parser):
@@ -17,8 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, checks, **options):
         if unknown := set(checks) - set(CHECKS):
-            raise CommandError(f"No such check: {', '.join(sorted(unknown))} "
-                               f"(the checks: {', '.join(CHECKS)}).")
+            raise CommandError(
+                f"No such check: {', '.join(sorted(unknown))} (the checks: {', '.join(CHECKS)})."
+            )
         # The states printed say what failed; the library's tracebacks would bury them in a
         # container's health log.
         logging.getLogger("health_check").setLevel(logging.ERROR)

@@ -26,11 +26,17 @@ def introduce(ministry, university, project):
     once signed, and an outcome report in the given status)."""
     room(university.university)
 
-    def make(status: str = "sent", *, report: str | None = None, proposal=None, to=None,
-             **fields) -> Introduction:
+    def make(
+        status: str = "sent", *, report: str | None = None, proposal=None, to=None, **fields
+    ) -> Introduction:
         introduction = IntroductionFactory(
-            proposal=proposal or project, university=to or university.university, broker=ministry,
-            places=20, status=status, **{**answers(status), **fields})
+            proposal=proposal or project,
+            university=to or university.university,
+            broker=ministry,
+            places=20,
+            status=status,
+            **{**answers(status), **fields},
+        )
         if status in {"signed", "in_progress", "completed"}:
             AgreementFactory(introduction=introduction)
         if report:

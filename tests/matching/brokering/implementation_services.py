@@ -26,8 +26,13 @@ from tests.factories import (
 SH = ZoneInfo("Asia/Shanghai")
 PDF = plain_pdf()
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
-FIGURES = {"students_trained": 18, "interns_hosted": 10, "graduates_hired": 6,
-           "funding_delivered_cny": 100_000, "narrative": "完成两期工业视觉质检实训，6 名毕业生入职。"}
+FIGURES = {
+    "students_trained": 18,
+    "interns_hosted": 10,
+    "graduates_hired": 6,
+    "funding_delivered_cny": 100_000,
+    "narrative": "完成两期工业视觉质检实训，6 名毕业生入职。",
+}
 
 
 # Helpers
@@ -35,14 +40,15 @@ FIGURES = {"students_trained": 18, "interns_hosted": 10, "graduates_hired": 6,
 
 def published(employer_org, **fields) -> Proposal:
     """40 student places over 2 partners (a share of 20) unless told otherwise."""
-    return ProposalFactory(employer=employer_org, status="published", decided_at=timezone.now(),
-                           **fields)
+    return ProposalFactory(employer=employer_org, status="published", decided_at=timezone.now(), **fields)
 
 
 def capacity(university_org, places: int = 100, projects: int = 5) -> UniversityCapacity:
     return UniversityCapacity.objects.update_or_create(
-        university=university_org, project_type="internship_base",
-        defaults={"places": places, "projects": projects})[0]
+        university=university_org,
+        project_type="internship_base",
+        defaults={"places": places, "projects": projects},
+    )[0]
 
 
 def pdf(name: str = "协议.pdf") -> SimpleUploadedFile:
@@ -54,14 +60,18 @@ def png_named_pdf(name: str = "scan.pdf") -> SimpleUploadedFile:
 
 
 def fresh(introduction: Introduction) -> Introduction:
-    return Introduction.objects.select_related("proposal", "proposal__employer", "proposal__call",
-                                               "university").get(pk=introduction.pk)
+    return Introduction.objects.select_related(
+        "proposal", "proposal__employer", "proposal__call", "university"
+    ).get(pk=introduction.pk)
 
 
 def report_of(introduction: Introduction) -> OutcomeReport:
     return OutcomeReport.objects.select_related(
-        "introduction", "introduction__proposal", "introduction__proposal__employer",
-        "introduction__university").get(introduction=introduction)
+        "introduction",
+        "introduction__proposal",
+        "introduction__proposal__employer",
+        "introduction__university",
+    ).get(introduction=introduction)
 
 
 def unverified_member(member) -> User:
@@ -86,8 +96,9 @@ def milestone(actor, introduction, **fields) -> Milestone:
 
 
 def file(actor, introduction, evidence=None, **figures) -> OutcomeReport:
-    return implementation.outcome_submit(actor=actor, introduction=introduction,
-                                         fields={**FIGURES, **figures}, evidence=evidence)
+    return implementation.outcome_submit(
+        actor=actor, introduction=introduction, fields={**FIGURES, **figures}, evidence=evidence
+    )
 
 
 # Fixtures
@@ -119,10 +130,18 @@ def introduce_fixture(ministry, university, project):
         proposal = proposal or project
         now = timezone.now()
         introduction = IntroductionFactory(
-            proposal=proposal, university=to or university.university, broker=ministry,
-            places=introductions.share_of(proposal), status=status, employer_response="accepted",
-            university_response="accepted", employer_responded_at=now,
-            university_responded_at=now, accepted_at=now, **fields)
+            proposal=proposal,
+            university=to or university.university,
+            broker=ministry,
+            places=introductions.share_of(proposal),
+            status=status,
+            employer_response="accepted",
+            university_response="accepted",
+            employer_responded_at=now,
+            university_responded_at=now,
+            accepted_at=now,
+            **fields,
+        )
         introductions.project_refresh(proposal)
         return fresh(introduction)
 

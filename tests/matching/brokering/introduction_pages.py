@@ -35,27 +35,49 @@ def detail(introduction: Introduction) -> str:
     return url("introduction-detail", introduction)
 
 
-OUTCOME = {"students_trained": "18", "interns_hosted": "10", "graduates_hired": "6",
-           "funding_delivered_cny": "100000", "narrative": "完成两期实训，6 名毕业生入职。"}
+OUTCOME = {
+    "students_trained": "18",
+    "interns_hosted": "10",
+    "graduates_hired": "6",
+    "funding_delivered_cny": "100000",
+    "narrative": "完成两期实训，6 名毕业生入职。",
+}
 
 # action: (url name, introduction status, outcome report status, form data, who may)
 ACTIONS = {
     "send": ("introduction-send", "proposed", None, lambda: {"message": "请对接。"}, {"ministry"}),
-    "cancel": ("introduction-cancel", "sent", None, lambda: {"comment": "企业调整计划。"},
-               {"ministry"}),
+    "cancel": ("introduction-cancel", "sent", None, lambda: {"comment": "企业调整计划。"}, {"ministry"}),
     "accept": ("introduction-accept", "sent", None, dict, {"employer", "university"}),
-    "decline": ("introduction-decline", "sent", None, lambda: {"reason": "timing"},
-                {"employer", "university"}),
-    "agreement": ("agreement-record", "accepted", None,
-                  lambda: {"signed_on": today(), "places_agreed": "20", "funding_agreed_cny": "0"},
-                  {"employer", "university"}),
-    "milestone": ("milestone-record", "signed", None,
-                  lambda: {"title": "首批学生进企业", "happened_on": today()},
-                  {"employer", "university"}),
+    "decline": (
+        "introduction-decline",
+        "sent",
+        None,
+        lambda: {"reason": "timing"},
+        {"employer", "university"},
+    ),
+    "agreement": (
+        "agreement-record",
+        "accepted",
+        None,
+        lambda: {"signed_on": today(), "places_agreed": "20", "funding_agreed_cny": "0"},
+        {"employer", "university"},
+    ),
+    "milestone": (
+        "milestone-record",
+        "signed",
+        None,
+        lambda: {"title": "首批学生进企业", "happened_on": today()},
+        {"employer", "university"},
+    ),
     "outcome": ("outcome-submit", "signed", None, lambda: dict(OUTCOME), {"employer"}),
     "confirm": ("outcome-confirm", "in_progress", "submitted", dict, {"university"}),
-    "return": ("outcome-return", "in_progress", "submitted", lambda: {"comment": "数字有误。"},
-               {"university"}),
+    "return": (
+        "outcome-return",
+        "in_progress",
+        "submitted",
+        lambda: {"comment": "数字有误。"},
+        {"university"},
+    ),
     "close": ("outcome-accept", "in_progress", "confirmed", lambda: {"comment": ""}, {"ministry"}),
 }
 # An insider asking for a step that is not theirs at this moment: refused with a message.

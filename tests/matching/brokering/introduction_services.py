@@ -50,28 +50,40 @@ COUNTED = ["accepted", "signed", "in_progress", "completed"]
 
 def published(employer_org, **fields) -> Proposal:
     """40 student places over 2 partners (a share of 20) unless told otherwise."""
-    return ProposalFactory(employer=employer_org, status="published", decided_at=timezone.now(),
-                           **fields)
+    return ProposalFactory(employer=employer_org, status="published", decided_at=timezone.now(), **fields)
 
 
-def capacity(university_org, places: int = 100, projects: int = 5,
-             project_type: str = "internship_base") -> UniversityCapacity:
+def capacity(
+    university_org, places: int = 100, projects: int = 5, project_type: str = "internship_base"
+) -> UniversityCapacity:
     return UniversityCapacity.objects.update_or_create(
-        university=university_org, project_type=project_type,
-        defaults={"places": places, "projects": projects})[0]
+        university=university_org,
+        project_type=project_type,
+        defaults={"places": places, "projects": projects},
+    )[0]
 
 
 def fields_for(status: str) -> dict:
     """The answers and times an introduction in this status would carry."""
     now = timezone.now()
     sent = {"sent_at": now, "expires_at": now + timedelta(days=14)}
-    both = {**sent, "employer_response": "accepted", "employer_responded_at": now,
-            "university_response": "accepted", "university_responded_at": now, "accepted_at": now}
+    both = {
+        **sent,
+        "employer_response": "accepted",
+        "employer_responded_at": now,
+        "university_response": "accepted",
+        "university_responded_at": now,
+        "accepted_at": now,
+    }
     return {
         "proposed": {"sent_at": None, "expires_at": None},
         "sent": sent,
-        "declined": {**sent, "university_response": "declined", "university_responded_at": now,
-                     "decline_reason": "timing"},
+        "declined": {
+            **sent,
+            "university_response": "declined",
+            "university_responded_at": now,
+            "decline_reason": "timing",
+        },
         "expired": {"sent_at": now - timedelta(days=15), "expires_at": now - timedelta(days=1)},
         "cancelled": sent,
         **dict.fromkeys(COUNTED, both),
@@ -79,13 +91,13 @@ def fields_for(status: str) -> dict:
 
 
 def fresh(introduction: Introduction) -> Introduction:
-    return Introduction.objects.select_related("proposal", "proposal__employer", "proposal__call",
-                                               "university").get(pk=introduction.pk)
+    return Introduction.objects.select_related(
+        "proposal", "proposal__employer", "proposal__call", "university"
+    ).get(pk=introduction.pk)
 
 
 def respond(actor, introduction, accept=True, **answer) -> Introduction:
-    return introductions.introduction_respond(actor=actor, introduction=introduction,
-                                              accept=accept, **answer)
+    return introductions.introduction_respond(actor=actor, introduction=introduction, accept=accept, **answer)
 
 
 def unverified_member(member) -> User:
@@ -125,17 +137,19 @@ def introduce_fixture(ministry, university, project, room):
     def make(status: str = "sent", *, proposal=None, to=None, **fields) -> Introduction:
         proposal = proposal or project
         return IntroductionFactory(
-            proposal=proposal, university=to or university.university, broker=ministry,
+            proposal=proposal,
+            university=to or university.university,
+            broker=ministry,
             places=introductions.share_of(proposal),
-            **{**fields_for(status), "status": status, **fields})
+            **{**fields_for(status), "status": status, **fields},
+        )
 
     return make
 
 
 @pytest.fixture(name="cast")
 def cast_fixture(employer, university, ministry, project):
-    return SimpleNamespace(employer=employer, university=university, ministry=ministry,
-                           project=project)
+    return SimpleNamespace(employer=employer, university=university, ministry=ministry, project=project)
 
 
 @pytest.fixture(name="unverified_employer")
@@ -158,12 +172,15 @@ STEPS: dict[str, Callable] = {
     "send": lambda c, i: introductions.introduction_send(actor=c.ministry, introduction=i),
     "accept": lambda c, i: respond(c.university, i),
     "decline": lambda c, i: respond(c.university, i, accept=False, reason="timing"),
-    "cancel": lambda c, i: introductions.introduction_cancel(actor=c.ministry, introduction=i,
-                                                             comment="企业调整计划。"),
+    "cancel": lambda c, i: introductions.introduction_cancel(
+        actor=c.ministry, introduction=i, comment="企业调整计划。"
+    ),
     "sign": lambda c, i: implementation.agreement_record(
-        actor=c.employer, introduction=i, signed_on=timezone.localdate(), places_agreed=20),
+        actor=c.employer, introduction=i, signed_on=timezone.localdate(), places_agreed=20
+    ),
     "start": lambda c, i: implementation.milestone_record(
-        actor=c.university, introduction=i, title="第一期实训开班", happened_on=timezone.localdate()),
+        actor=c.university, introduction=i, title="第一期实训开班", happened_on=timezone.localdate()
+    ),
     "complete": lambda c, i: implementation.outcome_accept(actor=c.ministry, report=i.outcome),
 }
 

@@ -28,36 +28,41 @@ pytestmark = pytest.mark.django_db
 
 def test_a_side_records_the_agreement_with_its_pdf(api_for, client_for, employer, introduce):
     introduction = introduce("accepted")
-    response = api_for(employer).post(url(introduction, "agreement"), {
-        "signed_on": today(), "places_agreed": 18, "funding_agreed_cny": 50000,
-        "document": pdf()}, format="multipart")
+    response = api_for(employer).post(
+        url(introduction, "agreement"),
+        {"signed_on": today(), "places_agreed": 18, "funding_agreed_cny": 50000, "document": pdf()},
+        format="multipart",
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["status"], body["places"]) == ("signed", 18)
     assert set(body["agreement"]) == AGREEMENT_FIELDS
     assert (body["agreement"]["places_agreed"], body["agreement"]["document"]) == (18, True)
-    download = client_for(employer).get(
-        f"/introductions/{introduction.public_id}/agreement/document/")
+    download = client_for(employer).get(f"/introductions/{introduction.public_id}/agreement/document/")
     assert b"".join(download.streaming_content) == PDF
 
 
 def test_an_agreement_without_a_document_is_recorded_from_json(api_for, university, introduce):
     introduction = introduce("accepted")
-    response = api_for(university).post(url(introduction, "agreement"),
-                                        {"signed_on": today(), "places_agreed": 20}, format="json")
+    response = api_for(university).post(
+        url(introduction, "agreement"), {"signed_on": today(), "places_agreed": 20}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["agreement"]["document"] is False
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"document": SimpleUploadedFile("协议.pdf", b"PK\x03\x04 not a pdf")}, "document"),
-    ({"document": SimpleUploadedFile("协议.pdf", b"")}, "document"),
-    ({"signed_on": "2027-02-30"}, "signed_on"),
-    ({"signed_on": (timezone.localdate() + timedelta(days=2)).isoformat()}, "signed_on"),
-    ({"places_agreed": 0}, "places_agreed"),
-    ({"places_agreed": 41}, "places_agreed"),
-    ({"funding_agreed_cny": -1}, "funding_agreed_cny"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"document": SimpleUploadedFile("协议.pdf", b"PK\x03\x04 not a pdf")}, "document"),
+        ({"document": SimpleUploadedFile("协议.pdf", b"")}, "document"),
+        ({"signed_on": "2027-02-30"}, "signed_on"),
+        ({"signed_on": (timezone.localdate() + timedelta(days=2)).isoformat()}, "signed_on"),
+        ({"places_agreed": 0}, "places_agreed"),
+        ({"places_agreed": 41}, "places_agreed"),
+        ({"funding_agreed_cny": -1}, "funding_agreed_cny"),
+    ],
+)
 def test_a_bad_agreement_is_a_400_and_changes_nothing(api_for, employer, introduce, change, field):
     introduction = introduce("accepted")
     before = state(introduction)
@@ -70,12 +75,14 @@ def test_a_bad_agreement_is_a_400_and_changes_nothing(api_for, employer, introdu
 
 def test_milestones_start_the_work_and_are_listed(api_for, employer, university, introduce):
     introduction = introduce("signed")
-    api_for(employer).post(url(introduction, "milestones"),
-                           {"title": "首批学生进企业", "happened_on": today(), "note": "顺利。"},
-                           format="json")
-    response = api_for(university).post(url(introduction, "milestones"),
-                                        {"title": "中期检查", "happened_on": today()},
-                                        format="json")
+    api_for(employer).post(
+        url(introduction, "milestones"),
+        {"title": "首批学生进企业", "happened_on": today(), "note": "顺利。"},
+        format="json",
+    )
+    response = api_for(university).post(
+        url(introduction, "milestones"), {"title": "中期检查", "happened_on": today()}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "in_progress"
@@ -83,11 +90,13 @@ def test_milestones_start_the_work_and_are_listed(api_for, employer, university,
     assert set(body["milestones"][0]) == MILESTONE_FIELDS
 
 
-def test_the_outcome_runs_its_course_to_completion(api_for, client_for, employer, university,
-                                                   ministry, introduce):
+def test_the_outcome_runs_its_course_to_completion(
+    api_for, client_for, employer, university, ministry, introduce
+):
     introduction = introduce("in_progress")
-    response = api_for(employer).post(url(introduction, "outcome"),
-                                      {**OUTCOME, "evidence": pdf("证明.pdf")}, format="multipart")
+    response = api_for(employer).post(
+        url(introduction, "outcome"), {**OUTCOME, "evidence": pdf("证明.pdf")}, format="multipart"
+    )
     assert response.status_code == 200, response.json()
     outcome = response.json()["outcome"]
     assert set(outcome) == OUTCOME_FIELDS
@@ -100,46 +109,53 @@ def test_the_outcome_runs_its_course_to_completion(api_for, client_for, employer
     assert response.json()["outcome"]["status"] == "confirmed"
     assert api_for(university).post(url(introduction, "outcome/confirm")).status_code == 409
 
-    response = api_for(ministry).post(url(introduction, "outcome/accept"),
-                                      {"comment": "验收通过。"}, format="json")
+    response = api_for(ministry).post(
+        url(introduction, "outcome/accept"), {"comment": "验收通过。"}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["outcome"]["status"], body["outcome"]["comment"]) == (
-        "completed", "accepted", "验收通过。")
+        "completed",
+        "accepted",
+        "验收通过。",
+    )
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"graduates_hired": 29}, "graduates_hired"),
-    ({"graduates_hired": -1}, "graduates_hired"),
-    ({"students_trained": -5}, "students_trained"),
-    ({"interns_hosted": 100_001}, "interns_hosted"),
-    ({"funding_delivered_cny": 10**10 + 1}, "funding_delivered_cny"),
-    ({"narrative": ""}, "narrative"),
-    ({"graduates_hired": "six"}, "graduates_hired"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"graduates_hired": 29}, "graduates_hired"),
+        ({"graduates_hired": -1}, "graduates_hired"),
+        ({"students_trained": -5}, "students_trained"),
+        ({"interns_hosted": 100_001}, "interns_hosted"),
+        ({"funding_delivered_cny": 10**10 + 1}, "funding_delivered_cny"),
+        ({"narrative": ""}, "narrative"),
+        ({"graduates_hired": "six"}, "graduates_hired"),
+    ],
+)
 def test_absurd_or_negative_figures_are_a_400(api_for, employer, introduce, change, field):
     introduction = introduce("in_progress")
-    response = api_for(employer).post(url(introduction, "outcome"), {**OUTCOME, **change},
-                                      format="json")
+    response = api_for(employer).post(url(introduction, "outcome"), {**OUTCOME, **change}, format="json")
     assert response.status_code == 400
     assert response.json()[field]
     assert not OutcomeReport.objects.exists()
 
 
-def test_a_report_sent_back_needs_a_comment_and_is_filed_again(api_for, employer, university,
-                                                               introduce):
+def test_a_report_sent_back_needs_a_comment_and_is_filed_again(api_for, employer, university, introduce):
     introduction = introduce("in_progress", report="submitted")
     api = api_for(university)
     response = api.post(url(introduction, "outcome/return"), {}, format="json")
     assert response.status_code == 400 and response.json()["comment"]
-    response = api.post(url(introduction, "outcome/return"), {"comment": "实习人数有误。"},
-                        format="json")
+    response = api.post(url(introduction, "outcome/return"), {"comment": "实习人数有误。"}, format="json")
     assert response.json()["outcome"]["status"] == "returned"
-    response = api_for(employer).post(url(introduction, "outcome"),
-                                      {**OUTCOME, "interns_hosted": 12}, format="json")
+    response = api_for(employer).post(
+        url(introduction, "outcome"), {**OUTCOME, "interns_hosted": 12}, format="json"
+    )
     assert response.status_code == 200
     assert (response.json()["outcome"]["status"], response.json()["outcome"]["interns_hosted"]) == (
-        "submitted", 12)
+        "submitted",
+        12,
+    )
 
 
 @pytest.mark.parametrize("action", ["outcome/confirm", "outcome/return", "outcome/accept"])

@@ -25,8 +25,10 @@ def test_ministry_staff_introduce_a_pair(api_for, ministry, project, university)
     assert response.status_code == 201, response.json()
     body = response.json()
     assert set(body) == FIELDS
-    assert (body["project"], body["university"]) == (str(project.public_id),
-                                                      str(university.university.public_id))
+    assert (body["project"], body["university"]) == (
+        str(project.public_id),
+        str(university.university.public_id),
+    )
     assert (body["status"], body["places"], body["message"]) == ("proposed", 20, "建议双方对接。")
     assert (body["agreement"], body["milestones"], body["outcome"]) == (None, [], None)
     made = Introduction.objects.get(public_id=body["id"])
@@ -38,55 +40,72 @@ def test_ministry_staff_introduce_a_runs_candidate(api_for, ministry, candidate)
     assert response.status_code == 201, response.json()
     made = Introduction.objects.get(public_id=response.json()["id"])
     assert (made.candidate, made.proposal, made.university, made.status) == (
-        candidate, candidate.proposal, candidate.university, "proposed")
+        candidate,
+        candidate.proposal,
+        candidate.university,
+        "proposed",
+    )
 
 
 @pytest.mark.parametrize("persona", ["employer", "university", "pending_employer", "anonymous"])
 @pytest.mark.parametrize("by", ["pair", "candidate"])
-def test_only_ministry_staff_create_introductions(request, api_for, project, university, candidate,
-                                                 persona, by):
+def test_only_ministry_staff_create_introductions(
+    request, api_for, project, university, candidate, persona, by
+):
     body = pair(project, university.university) if by == "pair" else {"candidate": candidate.pk}
     response = api_for(request.getfixturevalue(persona)).post(LIST, body, format="json")
     assert response.status_code == (401 if persona == "anonymous" else 403)
     assert not Introduction.objects.exists()
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"project": UNKNOWN}, "project"),
-    ({"project": "not-a-uuid"}, "project"),
-    ({"university": UNKNOWN}, "university"),
-    ({"university": 12}, "university"),
-    ({"message": "长" * 2001}, "message"),
-    ({"message": None}, "message"),
-    ({"project": None}, "non_field_errors"),
-    ({"university": None}, "non_field_errors"),
-    ({"project": None, "university": None}, "non_field_errors"),
-    ({"candidate": 1}, "non_field_errors"),
-    ({"project": None, "university": None, "candidate": "abc"}, "candidate"),
-    ({"project": None, "university": None, "candidate": -1}, "candidate"),
-    ({"project": None, "university": None, "candidate": 2**70}, "candidate"),
-])
-def test_bad_input_is_a_400_with_a_message_and_makes_nothing(api_for, ministry, project,
-                                                             university, candidate, change, field):
-    body = {key: value for key, value in {**pair(project, university.university), **change}.items()
-            if value is not None or key == "message"}
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"project": UNKNOWN}, "project"),
+        ({"project": "not-a-uuid"}, "project"),
+        ({"university": UNKNOWN}, "university"),
+        ({"university": 12}, "university"),
+        ({"message": "长" * 2001}, "message"),
+        ({"message": None}, "message"),
+        ({"project": None}, "non_field_errors"),
+        ({"university": None}, "non_field_errors"),
+        ({"project": None, "university": None}, "non_field_errors"),
+        ({"candidate": 1}, "non_field_errors"),
+        ({"project": None, "university": None, "candidate": "abc"}, "candidate"),
+        ({"project": None, "university": None, "candidate": -1}, "candidate"),
+        ({"project": None, "university": None, "candidate": 2**70}, "candidate"),
+    ],
+)
+def test_bad_input_is_a_400_with_a_message_and_makes_nothing(
+    api_for, ministry, project, university, candidate, change, field
+):
+    body = {
+        key: value
+        for key, value in {**pair(project, university.university), **change}.items()
+        if value is not None or key == "message"
+    }
     response = api_for(ministry).post(LIST, body, format="json")
     assert response.status_code == 400, response.content
     assert response.json()[field]
     assert not Introduction.objects.exists()
 
 
-@pytest.mark.parametrize(("fix", "message"), [
-    ("draft", "Only published projects can be introduced."),
-    ("pending", "Only verified universities can be introduced."),
-])
-def test_an_unpublished_project_or_unverified_university_is_a_400(api_for, ministry, project,
-                                                                  university, fix, message):
+@pytest.mark.parametrize(
+    ("fix", "message"),
+    [
+        ("draft", "Only published projects can be introduced."),
+        ("pending", "Only verified universities can be introduced."),
+    ],
+)
+def test_an_unpublished_project_or_unverified_university_is_a_400(
+    api_for, ministry, project, university, fix, message
+):
     if fix == "draft":
         type(project).objects.filter(pk=project.pk).update(status="draft")
     else:
         type(university.university).objects.filter(pk=university.university_id).update(
-            status=VerificationStatus.PENDING)
+            status=VerificationStatus.PENDING
+        )
     response = api_for(ministry).post(LIST, pair(project, university.university), format="json")
     assert response.status_code == 400
     assert response.json()["non_field_errors"] == [message]
@@ -94,14 +113,16 @@ def test_an_unpublished_project_or_unverified_university_is_a_400(api_for, minis
 
 
 @pytest.mark.parametrize("by", ["pair", "candidate"])
-def test_a_second_open_introduction_of_a_pair_is_a_400(api_for, ministry, project, university,
-                                                      candidate, introduce, by):
+def test_a_second_open_introduction_of_a_pair_is_a_400(
+    api_for, ministry, project, university, candidate, introduce, by
+):
     introduce("sent")
     body = pair(project, university.university) if by == "pair" else {"candidate": candidate.pk}
     response = api_for(ministry).post(LIST, body, format="json")
     assert response.status_code == 400
     assert response.json()["non_field_errors"] == [
-        "This project and university already have an open introduction."]
+        "This project and university already have an open introduction."
+    ]
     assert Introduction.objects.count() == 1
 
 
@@ -109,13 +130,13 @@ def test_a_second_open_introduction_of_a_pair_is_a_400(api_for, ministry, projec
 
 
 def test_ministry_staff_send_with_a_message_and_both_sides_are_told(
-    api_for, ministry, employer, university, introduce, django_capture_on_commit_callbacks,
-    mailoutbox
+    api_for, ministry, employer, university, introduce, django_capture_on_commit_callbacks, mailoutbox
 ):
     introduction = introduce("proposed")
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_for(ministry).post(url(introduction, "send"), {"message": "请尽快答复。"},
-                                          format="json")
+        response = api_for(ministry).post(
+            url(introduction, "send"), {"message": "请尽快答复。"}, format="json"
+        )
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["message"]) == ("sent", "请尽快答复。")
@@ -141,8 +162,9 @@ def test_sending_over_capacity_is_a_400(api_for, ministry, introduce, university
 
 def test_ministry_staff_cancel(api_for, ministry, introduce):
     introduction = introduce("accepted")
-    response = api_for(ministry).post(url(introduction, "cancel"), {"comment": "企业调整计划。"},
-                                      format="json")
+    response = api_for(ministry).post(
+        url(introduction, "cancel"), {"comment": "企业调整计划。"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
 
@@ -150,12 +172,14 @@ def test_ministry_staff_cancel(api_for, ministry, introduce):
 # Answers
 
 
-def test_the_introduction_is_accepted_once_both_sides_accept(api_for, employer, university,
-                                                             introduce):
+def test_the_introduction_is_accepted_once_both_sides_accept(api_for, employer, university, introduce):
     introduction = introduce("sent")
     body = api_for(employer).post(url(introduction, "accept"), format="json").json()
     assert (body["status"], body["employer_response"], body["university_response"]) == (
-        "sent", "accepted", "")
+        "sent",
+        "accepted",
+        "",
+    )
     response = api_for(university).post(url(introduction, "accept"), format="json")
     assert response.status_code == 200
     body = response.json()
@@ -184,19 +208,29 @@ def test_accepting_after_the_answer_time_is_a_409(api_for, university, introduce
 
 def test_a_side_declines_with_a_reason(api_for, university, introduce):
     introduction = introduce("sent")
-    response = api_for(university).post(url(introduction, "decline"),
-                                        {"reason": "other", "comment": "方向不符。"}, format="json")
+    response = api_for(university).post(
+        url(introduction, "decline"), {"reason": "other", "comment": "方向不符。"}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["decline_reason"], body["decline_comment"]) == (
-        "declined", "other", "方向不符。")
+        "declined",
+        "other",
+        "方向不符。",
+    )
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({}, "reason"), ({"reason": ""}, "reason"), ({"reason": "bored"}, "reason"),
-    ({"reason": None}, "reason"), ({"reason": "other"}, "comment"),
-    ({"reason": "other", "comment": "  "}, "comment"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "reason"),
+        ({"reason": ""}, "reason"),
+        ({"reason": "bored"}, "reason"),
+        ({"reason": None}, "reason"),
+        ({"reason": "other"}, "comment"),
+        ({"reason": "other", "comment": "  "}, "comment"),
+    ],
+)
 def test_a_decline_without_a_reason_is_a_400(api_for, employer, introduce, body, field):
     introduction = introduce("sent")
     before = state(introduction)

@@ -39,18 +39,30 @@ from .implementation_services import (  # noqa: F401
 
 @pytest.mark.parametrize("side", ["employer", "university"])
 def test_either_side_records_the_agreement_and_the_project_is_in_progress(
-    request, ministry, employer, university, accepted, media, side,
-    django_capture_on_commit_callbacks, mailoutbox
+    request,
+    ministry,
+    employer,
+    university,
+    accepted,
+    media,
+    side,
+    django_capture_on_commit_callbacks,
+    mailoutbox,
 ):
     actor = request.getfixturevalue(side)
     signed_on = timezone.localdate() - timedelta(days=3)
     with django_capture_on_commit_callbacks(execute=True):
-        agreement = record(actor, accepted, signed_on=signed_on, places_agreed=15,
-                           funding_agreed_cny=80_000, document=pdf())
+        agreement = record(
+            actor, accepted, signed_on=signed_on, places_agreed=15, funding_agreed_cny=80_000, document=pdf()
+        )
     stored = Agreement.objects.get(introduction=accepted)
     assert stored == agreement
     assert (stored.signed_on, stored.places_agreed, stored.funding_agreed_cny, stored.recorded_by) == (
-        signed_on, 15, 80_000, actor)
+        signed_on,
+        15,
+        80_000,
+        actor,
+    )
     assert stored.document.name.startswith("agreements/")
     with stored.document.open("rb") as document:
         assert document.read(5) == b"%PDF-"
@@ -61,8 +73,7 @@ def test_either_side_records_the_agreement_and_the_project_is_in_progress(
     assert events(accepted) == [("sign", "accepted", "signed")]
     signed = "matching/email/agreement_signed"
     assert inbox(employer) == inbox(university) == inbox(ministry) == [signed]
-    assert sorted(m.to[0] for m in mailoutbox) == sorted([employer.email, university.email,
-                                                          ministry.email])
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([employer.email, university.email, ministry.email])
 
 
 def test_an_agreement_without_a_document_is_taken(employer, accepted):
@@ -92,11 +103,9 @@ def test_an_agreement_for_no_places_is_refused(employer, accepted, places):
     assert world() == before
 
 
-def test_places_agreed_must_fit_the_universitys_places_for_the_type(
-    employer, university, call, introduce
-):
+def test_places_agreed_must_fit_the_universitys_places_for_the_type(employer, university, call, introduce):
     capacity(university.university, places=30)
-    introduce("signed", proposal=published(employer.employer, call=call))     # holds 20 of 30
+    introduce("signed", proposal=published(employer.employer, call=call))  # holds 20 of 30
     accepted = introduce()
     before = world()
     with pytest.raises(ValidationError) as caught:
@@ -107,11 +116,9 @@ def test_places_agreed_must_fit_the_universitys_places_for_the_type(
     assert Introduction.objects.get(pk=accepted.pk).places == 10
 
 
-def test_places_agreed_must_fit_what_the_projects_other_partners_left(
-    employer, other_university, introduce
-):
+def test_places_agreed_must_fit_what_the_projects_other_partners_left(employer, other_university, introduce):
     capacity(other_university.university)
-    introduce(to=other_university.university)                                # holds 20 of 40
+    introduce(to=other_university.university)  # holds 20 of 40
     accepted = introduce()
     before = world()
     with pytest.raises(ValidationError) as caught:
@@ -140,8 +147,17 @@ def test_an_agreement_is_recorded_only_for_an_accepted_introduction(employer, in
     assert world() == before
 
 
-@pytest.mark.parametrize("persona", ["ministry", "other_employer", "other_university", "anonymous",
-                                     "unverified_employer", "unverified_university"])
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "ministry",
+        "other_employer",
+        "other_university",
+        "anonymous",
+        "unverified_employer",
+        "unverified_university",
+    ],
+)
 def test_only_verified_members_of_the_two_sides_record_the_agreement(request, accepted, persona):
     actor = request.getfixturevalue(persona)
     before = world()
@@ -177,15 +193,20 @@ def test_later_milestones_keep_it_in_progress_and_are_each_audited(employer, uni
     milestone(university, introduction, title="中期检查")
     assert Introduction.objects.get(pk=introduction.pk).status == "in_progress"
     assert list(introduction.milestones.values_list("title", flat=True)) == ["第一期实训开班", "中期检查"]
-    assert events(introduction) == [("milestone", "signed", "in_progress"),
-                                    ("milestone", "in_progress", "in_progress")]
+    assert events(introduction) == [
+        ("milestone", "signed", "in_progress"),
+        ("milestone", "in_progress", "in_progress"),
+    ]
 
 
-@pytest.mark.parametrize(("fields", "error"), [
-    ({"happened_on": "tomorrow"}, "happened_on"),
-    ({"title": ""}, "title"),
-    ({"title": "长" * 201}, "title"),
-])
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"happened_on": "tomorrow"}, "happened_on"),
+        ({"title": ""}, "title"),
+        ({"title": "长" * 201}, "title"),
+    ],
+)
 def test_a_milestone_in_the_future_or_without_a_title_is_refused(employer, introduce, fields, error):
     if fields.get("happened_on") == "tomorrow":
         fields = {"happened_on": timezone.localdate() + timedelta(days=1)}

@@ -67,8 +67,9 @@ def test_the_outcome_may_be_filed_as_soon_as_the_agreement_is_signed(employer, i
     assert report_of(introduction).status == "submitted"
 
 
-@pytest.mark.parametrize("status", ["proposed", "sent", "accepted", "declined", "expired",
-                                    "cancelled", "completed"])
+@pytest.mark.parametrize(
+    "status", ["proposed", "sent", "accepted", "declined", "expired", "cancelled", "completed"]
+)
 def test_the_outcome_is_filed_only_under_a_signed_agreement(employer, introduce, status):
     introduction = introduce(status)
     before = world()
@@ -77,8 +78,10 @@ def test_the_outcome_is_filed_only_under_a_signed_agreement(employer, introduce,
     assert world() == before
 
 
-@pytest.mark.parametrize("persona", ["university", "other_employer", "other_university", "ministry",
-                                     "anonymous", "unverified_employer"])
+@pytest.mark.parametrize(
+    "persona",
+    ["university", "other_employer", "other_university", "ministry", "anonymous", "unverified_employer"],
+)
 def test_only_the_projects_employer_files_the_outcome(request, running, persona):
     actor = request.getfixturevalue(persona)
     before = world()
@@ -92,22 +95,26 @@ def test_a_colleague_at_the_same_employer_may_file_it(employer, running):
     assert report_of(running).status == "submitted"
 
 
-@pytest.mark.parametrize(("figures", "field"), [
-    ({"students_trained": -1}, "students_trained"),
-    ({"interns_hosted": -5}, "interns_hosted"),
-    ({"graduates_hired": -1}, "graduates_hired"),
-    ({"funding_delivered_cny": -100}, "funding_delivered_cny"),
-    ({"students_trained": 100_001}, "students_trained"),
-    ({"interns_hosted": 100_001}, "interns_hosted"),
-    ({"graduates_hired": 100_001, "students_trained": 100_000, "interns_hosted": 100_000},
-     "graduates_hired"),
-    ({"funding_delivered_cny": 10**10 + 1}, "funding_delivered_cny"),
-    ({"students_trained": None}, "students_trained"),
-    ({"students_trained": "十八"}, "students_trained"),
-    ({"narrative": ""}, "narrative"),
-])
-def test_impossible_figures_are_refused_and_change_nothing(employer, running, figures, field,
-                                                           mailoutbox):
+@pytest.mark.parametrize(
+    ("figures", "field"),
+    [
+        ({"students_trained": -1}, "students_trained"),
+        ({"interns_hosted": -5}, "interns_hosted"),
+        ({"graduates_hired": -1}, "graduates_hired"),
+        ({"funding_delivered_cny": -100}, "funding_delivered_cny"),
+        ({"students_trained": 100_001}, "students_trained"),
+        ({"interns_hosted": 100_001}, "interns_hosted"),
+        (
+            {"graduates_hired": 100_001, "students_trained": 100_000, "interns_hosted": 100_000},
+            "graduates_hired",
+        ),
+        ({"funding_delivered_cny": 10**10 + 1}, "funding_delivered_cny"),
+        ({"students_trained": None}, "students_trained"),
+        ({"students_trained": "十八"}, "students_trained"),
+        ({"narrative": ""}, "narrative"),
+    ],
+)
+def test_impossible_figures_are_refused_and_change_nothing(employer, running, figures, field, mailoutbox):
     before = world()
     with pytest.raises(ValidationError) as caught:
         file(employer, running, **figures)
@@ -119,9 +126,11 @@ def test_more_graduates_hired_than_students_trained_and_interns_hosted_is_refuse
     before = world()
     with pytest.raises(ValidationError) as caught:
         file(employer, running, students_trained=18, interns_hosted=10, graduates_hired=29)
-    assert caught.value.message_dict == {"graduates_hired": [
-        "More graduates hired than students trained and interns hosted together: check the "
-        "figures."]}
+    assert caught.value.message_dict == {
+        "graduates_hired": [
+            "More graduates hired than students trained and interns hosted together: check the figures."
+        ]
+    }
     assert world() == before
     file(employer, running, students_trained=18, interns_hosted=10, graduates_hired=28)
     assert report_of(running).graduates_hired == 28
@@ -170,8 +179,10 @@ def test_the_university_confirms_and_ministry_staff_are_asked_to_review(
     assert (event.actor, event.target) == (university, submitted.introduction)
 
 
-@pytest.mark.parametrize("persona", ["employer", "other_university", "other_employer", "ministry",
-                                     "anonymous", "unverified_university"])
+@pytest.mark.parametrize(
+    "persona",
+    ["employer", "other_university", "other_employer", "ministry", "anonymous", "unverified_university"],
+)
 def test_only_the_university_of_the_cooperation_confirms(request, submitted, persona):
     actor = request.getfixturevalue(persona)
     before = world()
@@ -200,8 +211,7 @@ def test_the_university_sends_a_report_back_to_the_employer(
     employer, university, submitted, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        implementation.outcome_return(actor=university, report=submitted,
-                                      comment="实习人数应为 12 人。")
+        implementation.outcome_return(actor=university, report=submitted, comment="实习人数应为 12 人。")
     stored = report_of(submitted.introduction)
     assert (stored.status, stored.comment) == ("returned", "实习人数应为 12 人。")
     assert inbox(employer) == ["matching/email/outcome_returned"]
@@ -218,16 +228,16 @@ def test_the_university_cannot_send_back_a_report_it_confirmed(university, confi
     assert world() == before
 
 
-def test_ministry_staff_cannot_send_back_a_report_the_university_has_not_confirmed(ministry,
-                                                                                   submitted):
+def test_ministry_staff_cannot_send_back_a_report_the_university_has_not_confirmed(ministry, submitted):
     before = world()
     with pytest.raises(Conflict):
         implementation.outcome_return(actor=ministry, report=submitted, comment="请补充材料")
     assert world() == before
 
 
-@pytest.mark.parametrize("persona", ["employer", "other_university", "other_employer", "anonymous",
-                                     "unverified_university"])
+@pytest.mark.parametrize(
+    "persona", ["employer", "other_university", "other_employer", "anonymous", "unverified_university"]
+)
 def test_only_the_university_or_ministry_staff_send_a_report_back(request, submitted, persona):
     actor = request.getfixturevalue(persona)
     before = world()

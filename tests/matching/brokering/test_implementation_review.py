@@ -61,8 +61,10 @@ def test_accepting_the_report_completes_the_cooperation_and_the_project(
     done = "matching/email/outcome_accepted"
     assert inbox(employer) == inbox(university) == [done] and inbox(ministry) == []
     assert sorted(m.to[0] for m in mailoutbox) == sorted([employer.email, university.email])
-    assert events(introduction)[-2:] == [("outcome_accepted", "", ""),
-                                         ("complete", "in_progress", "completed")]
+    assert events(introduction)[-2:] == [
+        ("outcome_accepted", "", ""),
+        ("complete", "in_progress", "completed"),
+    ]
 
 
 def test_the_project_stays_in_progress_while_another_partner_works_on(
@@ -138,8 +140,11 @@ def test_every_step_of_the_outcome_review_is_audited(ministry, employer, univers
     file(employer, running, evidence=pdf())
     implementation.outcome_confirm(actor=university, report=report_of(running))
     implementation.outcome_accept(actor=ministry, report=report_of(running))
-    history = [(e.action, e.actor, e.comment)
-               for e in selectors.introduction_history(running) if e.action != "complete"]
+    history = [
+        (e.action, e.actor, e.comment)
+        for e in selectors.introduction_history(running)
+        if e.action != "complete"
+    ]
     assert history == [
         ("outcome_submitted", employer, ""),
         ("outcome_returned", university, "人数有误"),
@@ -150,8 +155,11 @@ def test_every_step_of_the_outcome_review_is_audited(ministry, employer, univers
         ("outcome_confirmed", university, ""),
         ("outcome_accepted", ministry, ""),
     ]
-    assert [(e.from_status, e.to_status) for e in selectors.introduction_history(running)
-            if e.action == "complete"] == [("in_progress", "completed")]
+    assert [
+        (e.from_status, e.to_status)
+        for e in selectors.introduction_history(running)
+        if e.action == "complete"
+    ] == [("in_progress", "completed")]
 
 
 # Who sees which reports
@@ -160,9 +168,13 @@ def test_every_step_of_the_outcome_review_is_audited(ministry, employer, univers
 def test_each_persona_sees_only_the_outcome_reports_it_may(
     employer, other_employer, university, other_university, ministry, anonymous, submitted
 ):
-    theirs = OutcomeReportFactory(introduction=IntroductionFactory(
-        status="in_progress", proposal=published(other_employer.employer),
-        university=other_university.university))
+    theirs = OutcomeReportFactory(
+        introduction=IntroductionFactory(
+            status="in_progress",
+            proposal=published(other_employer.employer),
+            university=other_university.university,
+        )
+    )
 
     def seen(user):
         return set(selectors.outcomes_visible_to(user))
@@ -182,15 +194,21 @@ def attempt(user_pk: int, introduction_pk: int, step: Callable) -> Callable:
     def prepare():
         actor = User.objects.select_related("employer", "university").get(pk=user_pk)
         return lambda: step(actor, fresh(Introduction(pk=introduction_pk)))
+
     return prepare
 
 
 def ready(status: str) -> tuple[User, User, Introduction]:
     owner, user = EmployerUserFactory(), UniversityUserFactory()
     capacity(user.university)
-    introduction = IntroductionFactory(proposal=published(owner.employer), university=user.university,
-                                       status=status, employer_response="accepted",
-                                       university_response="accepted", accepted_at=timezone.now())
+    introduction = IntroductionFactory(
+        proposal=published(owner.employer),
+        university=user.university,
+        status=status,
+        employer_response="accepted",
+        university_response="accepted",
+        accepted_at=timezone.now(),
+    )
     return owner, user, introduction
 
 
@@ -200,8 +218,10 @@ def test_two_first_filings_of_the_outcome_at_once_make_one_report(mailoutbox):
     owner, user, introduction = ready("in_progress")
     colleague = EmployerUserFactory(employer=owner.employer)
 
-    outcomes = race(attempt(owner.pk, introduction.pk, lambda a, i: file(a, i)),
-                    attempt(colleague.pk, introduction.pk, lambda a, i: file(a, i, graduates_hired=1)))
+    outcomes = race(
+        attempt(owner.pk, introduction.pk, lambda a, i: file(a, i)),
+        attempt(colleague.pk, introduction.pk, lambda a, i: file(a, i, graduates_hired=1)),
+    )
 
     assert sorted(outcomes) == ["conflict", "ok"], outcomes
     assert OutcomeReport.objects.filter(introduction=introduction).count() == 1
@@ -214,8 +234,10 @@ def test_two_first_filings_of_the_outcome_at_once_make_one_report(mailoutbox):
 def test_both_sides_recording_the_agreement_at_once_record_one():
     owner, user, introduction = ready("accepted")
 
-    outcomes = race(attempt(owner.pk, introduction.pk, lambda a, i: record(a, i)),
-                    attempt(user.pk, introduction.pk, lambda a, i: record(a, i, places_agreed=10)))
+    outcomes = race(
+        attempt(owner.pk, introduction.pk, lambda a, i: record(a, i)),
+        attempt(user.pk, introduction.pk, lambda a, i: record(a, i, places_agreed=10)),
+    )
 
     assert sorted(outcomes) == ["conflict", "ok"], outcomes
     assert Agreement.objects.filter(introduction=introduction).count() == 1

@@ -66,17 +66,21 @@ def test_both_sides_accepting_accepts_it_confirms_a_partner_and_tells_the_broker
         respond(university, fresh(introduction))
     stored = Introduction.objects.get(pk=introduction.pk)
     assert (stored.status, stored.employer_response, stored.university_response) == (
-        "accepted", "accepted", "accepted")
+        "accepted",
+        "accepted",
+        "accepted",
+    )
     assert stored.accepted_at is not None and stored.accepted_at == stored.university_responded_at
     project = Proposal.objects.get(pk=introduction.proposal_id)
     assert (project.partners_confirmed, project.stage) == (1, "matched")
     accepted = "matching/email/introduction_accepted"
     assert inbox(employer) == [accepted] and inbox(ministry) == [accepted]
     assert inbox(university) == ["matching/email/introduction_half_accepted", accepted]
-    assert sorted(m.to[0] for m in mailoutbox) == sorted([employer.email, university.email,
-                                                          ministry.email])
-    assert events(stored) == [("employer_accepted", "sent", "sent"),
-                              ("university_accepted", "sent", "accepted")]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([employer.email, university.email, ministry.email])
+    assert events(stored) == [
+        ("employer_accepted", "sent", "sent"),
+        ("university_accepted", "sent", "accepted"),
+    ]
 
 
 def test_the_project_is_matched_until_every_partner_is_confirmed_and_counts_each(
@@ -110,8 +114,7 @@ def test_an_employers_answer_never_counts_for_the_university(employer, introduce
     with pytest.raises(Conflict):
         respond(employer, fresh(introduction))
     stored = Introduction.objects.get(pk=introduction.pk)
-    assert (stored.status, stored.employer_response, stored.university_response) == (
-        "sent", "accepted", "")
+    assert (stored.status, stored.employer_response, stored.university_response) == ("sent", "accepted", "")
 
 
 @pytest.mark.parametrize("reason", ["", "busy", "OTHER"])
@@ -134,8 +137,7 @@ def test_declining_for_another_reason_needs_a_comment(university, introduce, com
     assert world() == before
 
 
-@pytest.mark.parametrize(("declining", "other"), [("employer", "university"),
-                                                  ("university", "employer")])
+@pytest.mark.parametrize(("declining", "other"), [("employer", "university"), ("university", "employer")])
 def test_a_decline_ends_the_introduction_and_tells_the_other_side_and_the_broker(
     request, ministry, introduce, declining, other, django_capture_on_commit_callbacks, mailoutbox
 ):
@@ -150,10 +152,14 @@ def test_a_decline_ends_the_introduction_and_tells_the_other_side_and_the_broker
     assert inbox(actor) == []
     assert sorted(m.to[0] for m in mailoutbox) == sorted([told.email, ministry.email])
     assert "今年名额已满。" in mailoutbox[0].body
-    event = AuditEvent.objects.filter(object_id=introduction.pk,
-                                      action=f"{declining}_declined").get()
+    event = AuditEvent.objects.filter(object_id=introduction.pk, action=f"{declining}_declined").get()
     assert (event.from_status, event.to_status, event.reason, event.comment, event.actor) == (
-        "sent", "declined", "other", "今年名额已满。", actor)
+        "sent",
+        "declined",
+        "other",
+        "今年名额已满。",
+        actor,
+    )
 
 
 def test_a_decline_after_the_other_side_accepted_still_ends_it_and_frees_nothing(
@@ -212,16 +218,17 @@ def test_the_sweeper_expires_unanswered_introductions_and_tells_everyone(
     Notification.objects.all().delete()
     with time_machine.travel(DEADLINE - timedelta(seconds=1), tick=False):
         assert introductions.introductions_expire() == 0
-    with (time_machine.travel(DEADLINE + timedelta(hours=1), tick=False),
-          django_capture_on_commit_callbacks(execute=True)):
+    with (
+        time_machine.travel(DEADLINE + timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert introductions.introductions_expire() == 1
         assert introductions.introductions_expire() == 0
     stored = Introduction.objects.get(pk=sent_at_t0.pk)
     assert stored.status == "expired"
     expired = "matching/email/introduction_expired"
     assert inbox(employer) == inbox(university) == inbox(ministry) == [expired]
-    assert sorted(m.to[0] for m in mailoutbox) == sorted([employer.email, university.email,
-                                                          ministry.email])
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([employer.email, university.email, ministry.email])
     event = AuditEvent.objects.filter(object_id=stored.pk, action="expire").get()
     assert (event.actor, event.from_status, event.to_status) == (None, "sent", "expired")
 
@@ -242,7 +249,8 @@ def test_the_sweeper_leaves_introductions_that_are_not_awaiting_answers(introduc
 
 def test_an_expired_introduction_frees_the_pair_for_a_new_one(ministry, university, sent_at_t0):
     introductions.introductions_expire(now=DEADLINE)
-    again = introductions.introduction_create(actor=ministry, proposal=sent_at_t0.proposal,
-                                              university=university.university)
+    again = introductions.introduction_create(
+        actor=ministry, proposal=sent_at_t0.proposal, university=university.university
+    )
     introductions.introduction_send(actor=ministry, introduction=again)
     assert Introduction.objects.get(pk=again.pk).status == "sent"

@@ -36,12 +36,9 @@ from .introduction_services import (  # noqa: F401
 
 
 def test_share_of_splits_the_places_over_the_partners_rounding_up(employer):
-    assert introductions.share_of(published(employer.employer, student_places=40,
-                                            partners_sought=3)) == 14
-    assert introductions.share_of(published(employer.employer, student_places=40,
-                                            partners_sought=2)) == 20
-    assert introductions.share_of(published(employer.employer, student_places=7,
-                                            partners_sought=1)) == 7
+    assert introductions.share_of(published(employer.employer, student_places=40, partners_sought=3)) == 14
+    assert introductions.share_of(published(employer.employer, student_places=40, partners_sought=2)) == 20
+    assert introductions.share_of(published(employer.employer, student_places=7, partners_sought=1)) == 7
 
 
 @pytest.fixture
@@ -84,20 +81,22 @@ def test_acceptances_are_refused_once_the_university_used_its_project_slots(
         respond(university, fresh(waiting))
     assert "projects of this type" in " ".join(caught.value.messages)
     with pytest.raises(ValidationError):
-        introductions.introduction_send(actor=waiting.broker, introduction=introduce(
-            "proposed", proposal=published(employer.employer, call=call)))
+        introductions.introduction_send(
+            actor=waiting.broker,
+            introduction=introduce("proposed", proposal=published(employer.employer, call=call)),
+        )
     assert Introduction.objects.get(pk=waiting.pk).status == "sent"
 
 
-def test_slots_and_places_count_only_the_same_call_and_project_type(employer, university, call,
-                                                                   introduce):
+def test_slots_and_places_count_only_the_same_call_and_project_type(employer, university, call, introduce):
     capacity(university.university, places=20, projects=1)
     capacity(university.university, places=20, projects=1, project_type="directed_training")
     introduce("accepted", proposal=published(employer.employer, call=CallFactory()))
-    introduce("in_progress", proposal=published(employer.employer, call=CallFactory(),
-                                                project_type="directed_training"))
-    introduce("accepted", proposal=published(employer.employer, call=call,
-                                             project_type="directed_training"))
+    introduce(
+        "in_progress",
+        proposal=published(employer.employer, call=CallFactory(), project_type="directed_training"),
+    )
+    introduce("accepted", proposal=published(employer.employer, call=call, project_type="directed_training"))
     introduction = introduce(employer_response="accepted")
     respond(university, fresh(introduction))
     assert Introduction.objects.get(pk=introduction.pk).status == "accepted"
@@ -114,16 +113,17 @@ def test_places_held_are_the_share_then_the_agreed_places_and_cancelling_frees_t
     ministry, employer, university, call, introduce, media
 ):
     capacity(university.university, places=30, projects=5)
-    first = introduce("accepted")                       # holds its share: 20 of 30
+    first = introduce("accepted")  # holds its share: 20 of 30
     second = introduce(proposal=published(employer.employer, call=call), employer_response="accepted")
     with pytest.raises(ValidationError) as caught:
         respond(university, fresh(second))
     assert "10 student places left" in " ".join(caught.value.messages)
 
-    implementation.agreement_record(actor=employer, introduction=fresh(first),
-                                    signed_on=timezone.localdate(), places_agreed=10)
+    implementation.agreement_record(
+        actor=employer, introduction=fresh(first), signed_on=timezone.localdate(), places_agreed=10
+    )
     assert Introduction.objects.get(pk=first.pk).places == 10
-    respond(university, fresh(second))                  # 10 + 20 = 30
+    respond(university, fresh(second))  # 10 + 20 = 30
     assert Introduction.objects.get(pk=second.pk).status == "accepted"
 
     third = introduce(proposal=published(employer.employer, call=call), employer_response="accepted")
@@ -135,8 +135,13 @@ def test_places_held_are_the_share_then_the_agreed_places_and_cancelling_frees_t
 
 
 def test_cancelling_an_accepted_introduction_frees_the_projects_partner_place(
-    ministry, university, other_university, introduce, full_project,
-    django_capture_on_commit_callbacks, mailoutbox
+    ministry,
+    university,
+    other_university,
+    introduce,
+    full_project,
+    django_capture_on_commit_callbacks,
+    mailoutbox,
 ):
     [held] = Introduction.objects.filter(proposal=full_project)
     with django_capture_on_commit_callbacks(execute=True):
@@ -152,9 +157,9 @@ def test_cancelling_an_accepted_introduction_frees_the_projects_partner_place(
     assert Proposal.objects.get(pk=full_project.pk).partners_confirmed == 1
 
 
-def test_cancelling_a_proposed_introduction_tells_nobody(ministry, employer, university, introduce,
-                                                         django_capture_on_commit_callbacks,
-                                                         mailoutbox):
+def test_cancelling_a_proposed_introduction_tells_nobody(
+    ministry, employer, university, introduce, django_capture_on_commit_callbacks, mailoutbox
+):
     introduction = introduce("proposed")
     with django_capture_on_commit_callbacks(execute=True):
         introductions.introduction_cancel(actor=ministry, introduction=fresh(introduction))
@@ -169,8 +174,7 @@ def test_each_persona_sees_only_the_introductions_it_may(
     employer, other_employer, university, other_university, ministry, anonymous, introduce
 ):
     capacity(other_university.university)
-    ours = {status: introduce(status, proposal=published(employer.employer))
-            for status in Status.values}
+    ours = {status: introduce(status, proposal=published(employer.employer)) for status in Status.values}
     theirs = introduce(proposal=published(other_employer.employer), to=other_university.university)
     draft_of_theirs = introduce("proposed", proposal=theirs.proposal, to=UniversityFactory())
     shown = {i for s, i in ours.items() if s != "proposed"}
@@ -186,8 +190,7 @@ def test_each_persona_sees_only_the_introductions_it_may(
     for user in (other_employer, other_university, anonymous, employer):
         with pytest.raises(Introduction.DoesNotExist):
             selectors.introduction_get(user=user, public_id=ours["proposed"].public_id)
-    assert selectors.introduction_get(user=ministry, public_id=ours["proposed"].public_id) == ours[
-        "proposed"]
+    assert selectors.introduction_get(user=ministry, public_id=ours["proposed"].public_id) == ours["proposed"]
     assert selectors.introduction_get(user=university, public_id=ours["sent"].public_id) == ours["sent"]
 
 
@@ -197,6 +200,7 @@ def test_the_list_filters_by_status_text_and_call(ministry, employer, introduce)
     listed = selectors.introduction_list
     assert list(listed(user=ministry, filters=selectors.IntroductionFilters(status="sent"))) == [sent]
     assert list(listed(user=ministry, filters=selectors.IntroductionFilters(q="医学影像"))) == [sent]
-    assert list(listed(user=ministry, filters=selectors.IntroductionFilters(
-        call=declined.proposal.call.slug))) == [declined]
+    assert list(
+        listed(user=ministry, filters=selectors.IntroductionFilters(call=declined.proposal.call.slug))
+    ) == [declined]
     assert list(listed(user=ministry)) == [declined, sent]

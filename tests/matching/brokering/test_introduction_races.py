@@ -39,8 +39,9 @@ from .introduction_services import (  # noqa: F401
 
 
 def load(introduction_pk: int) -> Introduction:
-    return Introduction.objects.select_related("proposal", "proposal__employer", "proposal__call",
-                                               "university").get(pk=introduction_pk)
+    return Introduction.objects.select_related(
+        "proposal", "proposal__employer", "proposal__call", "university"
+    ).get(pk=introduction_pk)
 
 
 def attempt(user_pk: int, introduction_pk: int, step: Callable) -> Callable:
@@ -50,6 +51,7 @@ def attempt(user_pk: int, introduction_pk: int, step: Callable) -> Callable:
         actor = User.objects.select_related("employer", "university").get(pk=user_pk)
         introduction = load(introduction_pk)
         return lambda: step(actor, introduction)
+
     return prepare
 
 
@@ -66,9 +68,13 @@ def send(actor, introduction):
 
 
 def ready_pair(proposal, university_org, broker, **fields) -> Introduction:
-    return IntroductionFactory(proposal=proposal, university=university_org, broker=broker,
-                               places=introductions.share_of(proposal),
-                               **{**fields_for("sent"), "employer_response": "accepted", **fields})
+    return IntroductionFactory(
+        proposal=proposal,
+        university=university_org,
+        broker=broker,
+        places=introductions.share_of(proposal),
+        **{**fields_for("sent"), "employer_response": "accepted", **fields},
+    )
 
 
 @pytest.mark.services
@@ -83,8 +89,7 @@ def test_two_last_acceptances_for_the_projects_last_partner_place_exactly_one_wi
     introductions.project_refresh(project)
     waiting = [ready_pair(project, user.university, broker) for user in users[1:]]
 
-    outcomes = race(*(attempt(user.pk, i.pk, accept) for user, i in zip(users[1:], waiting,
-                                                                          strict=True)))
+    outcomes = race(*(attempt(user.pk, i.pk, accept) for user, i in zip(users[1:], waiting, strict=True)))
 
     assert sorted(outcomes) == ["ok", "refused"], outcomes
     winner, loser = waiting[outcomes.index("ok")], waiting[outcomes.index("refused")]
@@ -107,8 +112,7 @@ def test_two_last_acceptances_for_the_universitys_last_project_slot_exactly_one_
     projects = [published(EmployerUserFactory().employer, call=call) for _ in range(2)]
     waiting = [ready_pair(project, user.university, broker) for project in projects]
 
-    outcomes = race(attempt(user.pk, waiting[0].pk, accept),
-                    attempt(colleague.pk, waiting[1].pk, accept))
+    outcomes = race(attempt(user.pk, waiting[0].pk, accept), attempt(colleague.pk, waiting[1].pk, accept))
 
     assert sorted(outcomes) == ["ok", "refused"], outcomes
     assert Introduction.objects.filter(university=user.university, status="accepted").count() == 1
@@ -122,8 +126,13 @@ def test_two_brokers_acting_on_one_introduction_at_once_exactly_one_wins(status,
     brokers = MinistryUserFactory.create_batch(2)
     owner, user = EmployerUserFactory(), UniversityUserFactory()
     capacity(user.university)
-    introduction = IntroductionFactory(proposal=published(owner.employer), university=user.university,
-                                       broker=brokers[0], status=status, **fields_for(status))
+    introduction = IntroductionFactory(
+        proposal=published(owner.employer),
+        university=user.university,
+        broker=brokers[0],
+        status=status,
+        **fields_for(status),
+    )
 
     outcomes = race(*(attempt(broker.pk, introduction.pk, step) for broker in brokers))
 
@@ -139,15 +148,21 @@ def test_a_cancel_racing_a_send_is_never_undone():
     brokers = MinistryUserFactory.create_batch(2)
     user = UniversityUserFactory()
     capacity(user.university)
-    introduction = IntroductionFactory(proposal=published(EmployerUserFactory().employer),
-                                       university=user.university, broker=brokers[0],
-                                       status="proposed", **fields_for("proposed"))
+    introduction = IntroductionFactory(
+        proposal=published(EmployerUserFactory().employer),
+        university=user.university,
+        broker=brokers[0],
+        status="proposed",
+        **fields_for("proposed"),
+    )
 
-    outcomes = race(attempt(brokers[0].pk, introduction.pk, send),
-                    attempt(brokers[1].pk, introduction.pk, cancel))
+    outcomes = race(
+        attempt(brokers[0].pk, introduction.pk, send), attempt(brokers[1].pk, introduction.pk, cancel)
+    )
 
     # Cancelled first, the send is refused; sent first, the cancel still applies to a sent one.
     assert outcomes in (["conflict", "ok"], ["ok", "ok"]), outcomes
     assert Introduction.objects.get(pk=introduction.pk).status == "cancelled"
     assert [e[0] for e in events(introduction)] == (
-        ["cancel"] if outcomes[0] == "conflict" else ["send", "cancel"])
+        ["cancel"] if outcomes[0] == "conflict" else ["send", "cancel"]
+    )

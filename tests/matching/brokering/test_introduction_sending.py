@@ -41,35 +41,37 @@ from .introduction_services import (  # noqa: F401
 # Creating and sending
 
 
-def test_ministry_staff_propose_an_introduction_holding_the_projects_share(
-    ministry, project, university
-):
-    introduction = introductions.introduction_create(actor=ministry, proposal=project,
-                                                     university=university.university,
-                                                     message="请尽快对接。")
+def test_ministry_staff_propose_an_introduction_holding_the_projects_share(ministry, project, university):
+    introduction = introductions.introduction_create(
+        actor=ministry, proposal=project, university=university.university, message="请尽快对接。"
+    )
     stored = Introduction.objects.get(pk=introduction.pk)
     assert (stored.status, stored.places, stored.broker, stored.message) == (
-        "proposed", 20, ministry, "请尽快对接。")
+        "proposed",
+        20,
+        ministry,
+        "请尽快对接。",
+    )
     assert stored.sent_at is None and stored.candidate is None
     assert events(stored) == [("created", "", "proposed")]
 
 
 @pytest.mark.parametrize("status", ["proposed", "sent", *COUNTED])
-def test_a_second_open_introduction_of_the_same_pair_is_refused(ministry, university, introduce,
-                                                                status):
+def test_a_second_open_introduction_of_the_same_pair_is_refused(ministry, university, introduce, status):
     existing = introduce(status)
     with pytest.raises(ValidationError):
-        introductions.introduction_create(actor=ministry, proposal=existing.proposal,
-                                          university=university.university)
+        introductions.introduction_create(
+            actor=ministry, proposal=existing.proposal, university=university.university
+        )
     assert Introduction.objects.count() == 1
 
 
 @pytest.mark.parametrize("status", ["declined", "expired", "cancelled"])
-def test_a_pair_whose_introduction_ended_may_be_introduced_again(ministry, university, introduce,
-                                                                status):
+def test_a_pair_whose_introduction_ended_may_be_introduced_again(ministry, university, introduce, status):
     ended = introduce(status)
-    again = introductions.introduction_create(actor=ministry, proposal=ended.proposal,
-                                              university=university.university)
+    again = introductions.introduction_create(
+        actor=ministry, proposal=ended.proposal, university=university.university
+    )
     assert again.pk != ended.pk and again.status == "proposed"
 
 
@@ -77,8 +79,7 @@ def test_a_pair_whose_introduction_ended_may_be_introduced_again(ministry, unive
 def test_only_published_projects_are_introduced(ministry, employer, university, status):
     proposal = ProposalFactory(employer=employer.employer, status=status)
     with pytest.raises(ValidationError):
-        introductions.introduction_create(actor=ministry, proposal=proposal,
-                                          university=university.university)
+        introductions.introduction_create(actor=ministry, proposal=proposal, university=university.university)
     assert not Introduction.objects.exists()
 
 
@@ -92,8 +93,9 @@ def test_only_verified_universities_are_introduced(ministry, project):
 @pytest.mark.parametrize("persona", ["employer", "university", "other_employer", "anonymous"])
 def test_only_ministry_staff_propose_introductions(request, project, university, persona):
     with pytest.raises(PermissionDenied):
-        introductions.introduction_create(actor=request.getfixturevalue(persona), proposal=project,
-                                          university=university.university)
+        introductions.introduction_create(
+            actor=request.getfixturevalue(persona), proposal=project, university=university.university
+        )
     assert not Introduction.objects.exists()
 
 
@@ -105,8 +107,9 @@ def test_sending_opens_the_response_window_and_tells_both_sides(
     introduction.proposal.call.save()
     other_broker = MinistryUserFactory()
     with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
-        introductions.introduction_send(actor=other_broker, introduction=fresh(introduction),
-                                        message="请在十天内答复。")
+        introductions.introduction_send(
+            actor=other_broker, introduction=fresh(introduction), message="请在十天内答复。"
+        )
     stored = Introduction.objects.get(pk=introduction.pk)
     assert (stored.status, stored.sent_at, stored.expires_at) == ("sent", T0, T0 + timedelta(days=10))
     assert (stored.broker, stored.message) == (other_broker, "请在十天内答复。")
@@ -120,10 +123,10 @@ def test_sending_opens_the_response_window_and_tells_both_sides(
 def test_sending_several_reports_each_one_not_sent(ministry, other_university, introduce):
     capacity(other_university.university)
     ready = introduce("proposed")
-    already = introduce("sent", to=other_university.university, proposal=published(
-        ready.proposal.employer))
-    sent, problems = introductions.introductions_send(actor=ministry,
-                                                      introductions=[fresh(ready), fresh(already)])
+    already = introduce("sent", to=other_university.university, proposal=published(ready.proposal.employer))
+    sent, problems = introductions.introductions_send(
+        actor=ministry, introductions=[fresh(ready), fresh(already)]
+    )
     assert sent == 1 and len(problems) == 1
     assert str(already) in problems[0]
     assert Introduction.objects.get(pk=ready.pk).status == "sent"
@@ -133,28 +136,51 @@ def test_sending_several_reports_each_one_not_sent(ministry, other_university, i
 
 
 def make_run(call, pairs, status=MatchRun.Status.SUCCEEDED, proposed=True) -> MatchRun:
-    run = MatchRun.objects.create(call=call, status=status,
-                                  weights={"area": 0.6, "capacity": 0.15, "region": 0.15,
-                                           "interest": 0.1})
+    run = MatchRun.objects.create(
+        call=call, status=status, weights={"area": 0.6, "capacity": 0.15, "region": 0.15, "interest": 0.1}
+    )
     Candidate.objects.bulk_create(
-        Candidate(run=run, proposal=proposal, university=university, score=0.5, area_fit=0.5,
-                  capacity_fit=0.5, region=0.5, interest=0.0, rank=rank, proposed=proposed)
-        for rank, (proposal, university) in enumerate(pairs, start=1))
+        Candidate(
+            run=run,
+            proposal=proposal,
+            university=university,
+            score=0.5,
+            area_fit=0.5,
+            capacity_fit=0.5,
+            region=0.5,
+            interest=0.0,
+            rank=rank,
+            proposed=proposed,
+        )
+        for rank, (proposal, university) in enumerate(pairs, start=1)
+    )
     return run
 
 
 @pytest.fixture
 def pairs(employer, university, other_university, project):
     second = published(employer.employer, call=project.call, student_places=30, partners_sought=1)
-    return [(project, university.university), (project, other_university.university),
-            (second, university.university)]
+    return [
+        (project, university.university),
+        (project, other_university.university),
+        (second, university.university),
+    ]
 
 
 def test_a_succeeded_runs_proposed_pairs_become_proposed_introductions(ministry, project, pairs):
     run = make_run(project.call, pairs)
     make_run(project.call, [(pairs[2][0], UniversityFactory())], proposed=False)
-    Candidate.objects.create(run=run, proposal=project, university=UniversityFactory(), score=0.1,
-                             area_fit=0, capacity_fit=0, region=0, interest=0, rank=9)
+    Candidate.objects.create(
+        run=run,
+        proposal=project,
+        university=UniversityFactory(),
+        score=0.1,
+        area_fit=0,
+        capacity_fit=0,
+        region=0,
+        interest=0,
+        rank=9,
+    )
     assert introductions.introductions_from_run(actor=ministry, run=run) == 3
     made = Introduction.objects.order_by("pk")
     assert {(i.proposal_id, i.university_id) for i in made} == {(p.pk, u.pk) for p, u in pairs}
@@ -181,8 +207,9 @@ def test_pairs_with_an_open_introduction_are_skipped(ministry, project, pairs, i
 
 
 @pytest.mark.parametrize(("status", "made"), [("declined", 2), ("expired", 2), ("cancelled", 3)])
-def test_pairs_a_side_declined_or_let_expire_are_not_proposed_again(ministry, project, pairs, introduce,
-                                                                    status, made):
+def test_pairs_a_side_declined_or_let_expire_are_not_proposed_again(
+    ministry, project, pairs, introduce, status, made
+):
     introduce(status)
     assert introductions.introductions_from_run(actor=ministry, run=make_run(project.call, pairs)) == made
 
@@ -193,7 +220,8 @@ def test_projects_no_longer_published_and_universities_no_longer_verified_are_sk
     run = make_run(project.call, pairs)
     Proposal.objects.filter(pk=pairs[2][0].pk).update(status="withdrawn")
     type(other_university.university).objects.filter(pk=other_university.university_id).update(
-        status=VerificationStatus.PENDING)
+        status=VerificationStatus.PENDING
+    )
     assert introductions.introductions_from_run(actor=ministry, run=run) == 1
     assert Introduction.objects.get().university == pairs[0][1]
 
@@ -252,8 +280,9 @@ def test_recording_an_agreement_for_a_copy_loaded_before_it_was_cancelled_is_ref
     stale = fresh(introduce("accepted"))
     introductions.introduction_cancel(actor=ministry, introduction=fresh(stale))
     with pytest.raises(Conflict):
-        implementation.agreement_record(actor=employer, introduction=stale,
-                                        signed_on=timezone.localdate(), places_agreed=20)
+        implementation.agreement_record(
+            actor=employer, introduction=stale, signed_on=timezone.localdate(), places_agreed=20
+        )
     assert Introduction.objects.get(pk=stale.pk).status == "cancelled"
     assert not Agreement.objects.exists()
 

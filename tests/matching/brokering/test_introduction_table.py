@@ -67,9 +67,9 @@ def test_each_step_is_taken_only_where_the_table_allows_it(
 def test_only_sent_introductions_expire(introduce, status):
     introduction = introduce(status, expires_at=timezone.now() - timedelta(days=1))
     assert introductions.introductions_expire(now=timezone.now() + timedelta(days=365)) == (
-        1 if status == "sent" else 0)
-    assert Introduction.objects.get(pk=introduction.pk).status == TABLE.get(
-        (status, "expire"), status)
+        1 if status == "sent" else 0
+    )
+    assert Introduction.objects.get(pk=introduction.pk).status == TABLE.get((status, "expire"), status)
 
 
 def test_available_actions_follow_the_table():
@@ -83,21 +83,31 @@ def test_available_actions_follow_the_table():
 # Who may take each step
 
 
-MINISTRY_STEPS = [("send", "proposed"), ("cancel", "proposed"), ("cancel", "sent"),
-                  ("cancel", "accepted"), ("complete", "in_progress")]
-SIDE_STEPS = [("accept", "sent"), ("decline", "sent"), ("sign", "accepted"), ("start", "signed"),
-              ("start", "in_progress")]
+MINISTRY_STEPS = [
+    ("send", "proposed"),
+    ("cancel", "proposed"),
+    ("cancel", "sent"),
+    ("cancel", "accepted"),
+    ("complete", "in_progress"),
+]
+SIDE_STEPS = [
+    ("accept", "sent"),
+    ("decline", "sent"),
+    ("sign", "accepted"),
+    ("start", "signed"),
+    ("start", "in_progress"),
+]
 
 
 def as_actor(action: str, actor) -> Callable:
     """The step of STEPS, taken by this actor instead of the usual one."""
-    return lambda c, i: STEPS[action](
-        SimpleNamespace(employer=actor, university=actor, ministry=actor), i)
+    return lambda c, i: STEPS[action](SimpleNamespace(employer=actor, university=actor, ministry=actor), i)
 
 
 @pytest.mark.parametrize(("action", "status"), MINISTRY_STEPS)
-@pytest.mark.parametrize("persona", ["employer", "university", "other_employer", "other_university",
-                                     "anonymous"])
+@pytest.mark.parametrize(
+    "persona", ["employer", "university", "other_employer", "other_university", "anonymous"]
+)
 def test_only_ministry_staff_send_cancel_and_close_introductions(
     request, cast, introduce, action, status, persona, mailoutbox
 ):
@@ -110,8 +120,17 @@ def test_only_ministry_staff_send_cancel_and_close_introductions(
 
 
 @pytest.mark.parametrize(("action", "status"), SIDE_STEPS)
-@pytest.mark.parametrize("persona", ["ministry", "other_employer", "other_university", "anonymous",
-                                     "unverified_employer", "unverified_university"])
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "ministry",
+        "other_employer",
+        "other_university",
+        "anonymous",
+        "unverified_employer",
+        "unverified_university",
+    ],
+)
 def test_only_verified_members_of_the_two_sides_answer_sign_and_record_milestones(
     request, cast, introduce, media, action, status, persona, mailoutbox
 ):

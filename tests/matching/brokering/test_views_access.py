@@ -50,11 +50,21 @@ def test_each_action_is_for_its_own_people(request, client_for, introduce, actio
     assert (state(introduction) != before) == (outcome == "done")
 
 
-@pytest.mark.parametrize(("persona", "code"), [
-    ("anonymous", "login"), ("employer", 200), ("university", 200), ("other_employer", 404),
-    ("other_university", 404), ("pending_employer", 404), ("ministry", 200)])
-@pytest.mark.parametrize("status", ["sent", "accepted", "declined", "expired", "cancelled",
-                                    "signed", "in_progress", "completed"])
+@pytest.mark.parametrize(
+    ("persona", "code"),
+    [
+        ("anonymous", "login"),
+        ("employer", 200),
+        ("university", 200),
+        ("other_employer", 404),
+        ("other_university", 404),
+        ("pending_employer", 404),
+        ("ministry", 200),
+    ],
+)
+@pytest.mark.parametrize(
+    "status", ["sent", "accepted", "declined", "expired", "cancelled", "signed", "in_progress", "completed"]
+)
 def test_an_introduction_is_seen_by_its_two_sides_and_the_ministry(
     request, client_for, introduce, status, persona, code
 ):
@@ -68,10 +78,10 @@ def test_an_introduction_is_seen_by_its_two_sides_and_the_ministry(
         assert VISION in text(response)
 
 
-@pytest.mark.parametrize(("persona", "code"), [
-    ("employer", 404), ("university", 404), ("other_employer", 404), ("ministry", 200)])
-def test_a_proposed_introduction_is_the_ministrys_draft(request, client_for, introduce, persona,
-                                                        code):
+@pytest.mark.parametrize(
+    ("persona", "code"), [("employer", 404), ("university", 404), ("other_employer", 404), ("ministry", 200)]
+)
+def test_a_proposed_introduction_is_the_ministrys_draft(request, client_for, introduce, persona, code):
     introduction = introduce("proposed")
     assert client_for(request.getfixturevalue(persona)).get(detail(introduction)).status_code == code
 
@@ -88,27 +98,34 @@ def test_each_persona_lists_only_its_own_introductions(
     mine = introduce("sent")
     draft = introduce("proposed", to=UniversityFactory())
     room(other_university.university)
-    theirs = introduce("accepted", proposal=published(other_employer.employer),
-                       to=other_university.university)
+    theirs = introduce(
+        "accepted", proposal=published(other_employer.employer), to=other_university.university
+    )
     response = client_for(request.getfixturevalue(persona)).get(LIST)
     if persona == "anonymous":
         assert response.status_code == 302 and response.url.startswith(LOGIN)
         return
     assert response.status_code == 200
     listed = {i.pk for i in response.context["page"]}
-    assert listed == {
-        "employer": {mine.pk}, "university": {mine.pk}, "other_employer": {theirs.pk},
-        "other_university": {theirs.pk}, "pending_employer": set(),
-        "ministry": {mine.pk, draft.pk, theirs.pk},
-    }[persona]
+    assert (
+        listed
+        == {
+            "employer": {mine.pk},
+            "university": {mine.pk},
+            "other_employer": {theirs.pk},
+            "other_university": {theirs.pk},
+            "pending_employer": set(),
+            "ministry": {mine.pk, draft.pk, theirs.pk},
+        }[persona]
+    )
 
 
-def test_an_unverified_member_of_a_side_sees_but_cannot_act(client_for, pending_employer,
-                                                            university, ministry):
+def test_an_unverified_member_of_a_side_sees_but_cannot_act(
+    client_for, pending_employer, university, ministry
+):
     room(university.university)
     project = published(pending_employer.employer)
-    introduction = IntroductionFactory(proposal=project, university=university.university,
-                                       broker=ministry)
+    introduction = IntroductionFactory(proposal=project, university=university.university, broker=ministry)
     client = client_for(pending_employer)
     page = client.get(detail(introduction))
     assert page.status_code == 200
@@ -116,17 +133,16 @@ def test_an_unverified_member_of_a_side_sees_but_cannot_act(client_for, pending_
     assert 'id="decline-introduction"' not in text(page)
     assert {i.pk for i in client.get(LIST).context["page"]} == {introduction.pk}
     assert client.post(url("introduction-accept", introduction)).status_code == 403
-    assert client.post(url("introduction-decline", introduction),
-                       {"reason": "timing"}).status_code == 403
+    assert client.post(url("introduction-decline", introduction), {"reason": "timing"}).status_code == 403
     introduction.refresh_from_db()
     assert (introduction.status, introduction.employer_response) == ("sent", "")
 
 
-def test_a_university_no_longer_verified_cannot_confirm_the_outcome(client_for, university,
-                                                                   introduce):
+def test_a_university_no_longer_verified_cannot_confirm_the_outcome(client_for, university, introduce):
     introduction = introduce("in_progress", report="submitted")
     type(university.university).objects.filter(pk=university.university_id).update(
-        status=VerificationStatus.PENDING)
+        status=VerificationStatus.PENDING
+    )
     client = client_for(university)
     page = client.get(detail(introduction))
     assert page.status_code == 200
@@ -137,9 +153,18 @@ def test_a_university_no_longer_verified_cannot_confirm_the_outcome(client_for, 
 
 
 @pytest.mark.parametrize("name", ["agreement-document", "outcome-evidence"])
-@pytest.mark.parametrize(("persona", "code"), [
-    ("anonymous", "login"), ("employer", 200), ("university", 200), ("other_employer", 404),
-    ("other_university", 404), ("pending_employer", 404), ("ministry", 200)])
+@pytest.mark.parametrize(
+    ("persona", "code"),
+    [
+        ("anonymous", "login"),
+        ("employer", 200),
+        ("university", 200),
+        ("other_employer", 404),
+        ("other_university", 404),
+        ("pending_employer", 404),
+        ("ministry", 200),
+    ],
+)
 def test_the_documents_are_for_the_two_sides_and_the_ministry(
     request, client_for, introduce, name, persona, code
 ):
@@ -165,11 +190,15 @@ def test_a_missing_document_is_404(client_for, introduce, employer, name):
 
 @pytest.mark.parametrize("persona", ["employer", "university", "pending_employer"])
 @pytest.mark.parametrize("path", [CREATE, BULK_SEND])
-def test_only_ministry_staff_create_and_bulk_send(request, client_for, introduce, project,
-                                                  university, persona, path):
+def test_only_ministry_staff_create_and_bulk_send(
+    request, client_for, introduce, project, university, persona, path
+):
     draft = introduce("proposed")
-    data = {"project": str(project.public_id), "introductions": [str(draft.public_id)],
-            "institution_code": university.university.institution_code}
+    data = {
+        "project": str(project.public_id),
+        "introductions": [str(draft.public_id)],
+        "institution_code": university.university.institution_code,
+    }
     response = client_for(request.getfixturevalue(persona)).post(path, data)
     assert response.status_code == 403
     assert list(Introduction.objects.values_list("status", flat=True)) == ["proposed"]
@@ -200,10 +229,19 @@ def test_the_list_filters_by_call_status_and_search(client_for, ministry, introd
     assert listed() == {sent.pk, other_call.pk}
 
 
-@pytest.mark.parametrize("query", [
-    {"status": "bogus"}, {"call": "no-such-call"}, {"province": "99"}, {"q": "x" * 101},
-    {"page": "abc"}, {"page": "-1"}, {"page": "99999"}, {"page": "1e9999"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "bogus"},
+        {"call": "no-such-call"},
+        {"province": "99"},
+        {"q": "x" * 101},
+        {"page": "abc"},
+        {"page": "-1"},
+        {"page": "99999"},
+        {"page": "1e9999"},
+    ],
+)
 def test_garbage_filters_never_fail(client_for, ministry, employer, introduce, query):
     introduce("sent")
     for user in (ministry, employer):
@@ -212,8 +250,9 @@ def test_garbage_filters_never_fail(client_for, ministry, employer, introduce, q
     assert client_for(ministry).get(LIST, {**query, "q": "\x00"}).status_code == 400
 
 
-def test_the_list_is_paginated_with_bounded_queries(client_for, ministry, employer, project,
-                                                    django_assert_max_num_queries):
+def test_the_list_is_paginated_with_bounded_queries(
+    client_for, ministry, employer, project, django_assert_max_num_queries
+):
     for _ in range(30):
         IntroductionFactory(proposal=project, university=UniversityFactory())
     for user in (ministry, employer):
@@ -228,8 +267,20 @@ def test_the_list_is_paginated_with_bounded_queries(client_for, ministry, employ
 
 # No input gives a 500
 
-GARBAGE = ["", " ", "\x00", "x" * 5000, "-1", "1e9999", "9" * 5000, "2027-13-45", "NaN", "<script>",
-           "../../etc/passwd", "00000000-0000-0000-0000-000000000000"]
+GARBAGE = [
+    "",
+    " ",
+    "\x00",
+    "x" * 5000,
+    "-1",
+    "1e9999",
+    "9" * 5000,
+    "2027-13-45",
+    "NaN",
+    "<script>",
+    "../../etc/passwd",
+    "00000000-0000-0000-0000-000000000000",
+]
 FIELDS = {page: needs for page, _api, *needs in ACTION_INPUTS}
 
 
@@ -252,5 +303,5 @@ def test_garbage_in_the_ministrys_forms_is_never_a_500(client_for, ministry, int
     response = client.post(CREATE, {"project": value, "institution_code": value, "message": value})
     assert response.status_code == 400
     response = client.post(BULK_SEND, {"introductions": [value, value], "message": value})
-    assert response.status_code in {302, 400}   # 400: a control character, refused before the view
+    assert response.status_code in {302, 400}  # 400: a control character, refused before the view
     assert set(Introduction.objects.values_list("status", flat=True)) == {"proposed"}

@@ -30,12 +30,17 @@ pytestmark = pytest.mark.django_db
 
 
 def by_hand(project, university_org, **extra) -> dict:
-    return {"project": str(project.public_id), "institution_code": university_org.institution_code,
-            "message": "建议双方就工业视觉实习基地对接。", **extra}
+    return {
+        "project": str(project.public_id),
+        "institution_code": university_org.institution_code,
+        "message": "建议双方就工业视觉实习基地对接。",
+        **extra,
+    }
 
 
-def test_ministry_staff_introduce_a_project_and_a_university_by_hand(client_for, ministry, project,
-                                                                     university):
+def test_ministry_staff_introduce_a_project_and_a_university_by_hand(
+    client_for, ministry, project, university
+):
     client = client_for(ministry)
     page = client.get(LIST)
     assert 'id="introduce-by-hand"' in text(page)
@@ -43,24 +48,32 @@ def test_ministry_staff_introduce_a_project_and_a_university_by_hand(client_for,
     made = Introduction.objects.get()
     assert response.status_code == 302 and response.url == detail(made)
     assert (made.status, made.proposal, made.university, made.broker, made.places) == (
-        "proposed", project, university.university, ministry, 20)
+        "proposed",
+        project,
+        university.university,
+        ministry,
+        20,
+    )
     assert made.message == "建议双方就工业视觉实习基地对接。"
     assert "The introduction was proposed; send it when ready." in flashed(response)
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"project": "00000000-0000-4000-8000-000000000000"}, "project"),
-    ({"project": "not-a-uuid"}, "project"),
-    ({"project": ""}, "project"),
-    ({"institution_code": "9999999999"}, "institution_code"),
-    ({"institution_code": "123"}, "institution_code"),
-    ({"institution_code": ""}, "institution_code"),
-    ({"message": "长" * 2001}, "message"),
-])
-def test_bad_hand_made_input_gets_field_errors_and_makes_nothing(client_for, ministry, project,
-                                                                 university, change, field):
-    response = client_for(ministry).post(CREATE, {**by_hand(project, university.university),
-                                                  **change})
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"project": "00000000-0000-4000-8000-000000000000"}, "project"),
+        ({"project": "not-a-uuid"}, "project"),
+        ({"project": ""}, "project"),
+        ({"institution_code": "9999999999"}, "institution_code"),
+        ({"institution_code": "123"}, "institution_code"),
+        ({"institution_code": ""}, "institution_code"),
+        ({"message": "长" * 2001}, "message"),
+    ],
+)
+def test_bad_hand_made_input_gets_field_errors_and_makes_nothing(
+    client_for, ministry, project, university, change, field
+):
+    response = client_for(ministry).post(CREATE, {**by_hand(project, university.university), **change})
     assert response.status_code == 400
     assert field in field_errors(response)
     assert not Introduction.objects.exists()
@@ -74,33 +87,40 @@ def test_neither_project_nor_university_gets_both_errors(client_for, ministry):
 
 
 def test_unknown_project_and_university_are_both_named(client_for, ministry):
-    response = client_for(ministry).post(CREATE, {
-        "project": "00000000-0000-4000-8000-000000000000", "institution_code": "9999999999"})
+    response = client_for(ministry).post(
+        CREATE, {"project": "00000000-0000-4000-8000-000000000000", "institution_code": "9999999999"}
+    )
     assert response.status_code == 400
     errors = field_errors(response)
     assert errors["project"] == ["No project has this id."]
     assert errors["institution_code"] == ["No university has this institution code."]
 
 
-@pytest.mark.parametrize(("fix", "message"), [
-    ("draft", "Only published projects can be introduced."),
-    ("pending", "Only verified universities can be introduced."),
-])
-def test_an_unpublished_project_or_unverified_university_is_refused(client_for, ministry, project,
-                                                                    university, fix, message):
+@pytest.mark.parametrize(
+    ("fix", "message"),
+    [
+        ("draft", "Only published projects can be introduced."),
+        ("pending", "Only verified universities can be introduced."),
+    ],
+)
+def test_an_unpublished_project_or_unverified_university_is_refused(
+    client_for, ministry, project, university, fix, message
+):
     if fix == "draft":
         type(project).objects.filter(pk=project.pk).update(status="draft")
     else:
         type(university.university).objects.filter(pk=university.university_id).update(
-            status=VerificationStatus.PENDING)
+            status=VerificationStatus.PENDING
+        )
     response = client_for(ministry).post(CREATE, by_hand(project, university.university))
     assert response.status_code == 400
     assert message in text(response)
     assert not Introduction.objects.exists()
 
 
-def test_a_second_open_introduction_of_a_pair_is_refused(client_for, ministry, project,
-                                                         university, introduce):
+def test_a_second_open_introduction_of_a_pair_is_refused(
+    client_for, ministry, project, university, introduce
+):
     introduce("sent")
     response = client_for(ministry).post(CREATE, by_hand(project, university.university))
     assert response.status_code == 400
@@ -108,13 +128,13 @@ def test_a_second_open_introduction_of_a_pair_is_refused(client_for, ministry, p
     assert Introduction.objects.count() == 1
 
 
-def test_a_pair_whose_introduction_ended_can_be_introduced_again(client_for, ministry, project,
-                                                                 university, introduce):
+def test_a_pair_whose_introduction_ended_can_be_introduced_again(
+    client_for, ministry, project, university, introduce
+):
     introduce("declined")
     response = client_for(ministry).post(CREATE, by_hand(project, university.university))
     assert response.status_code == 302
-    assert sorted(Introduction.objects.values_list("status", flat=True)) == ["declined",
-                                                                             "proposed"]
+    assert sorted(Introduction.objects.values_list("status", flat=True)) == ["declined", "proposed"]
 
 
 # From a run
@@ -125,17 +145,36 @@ def run(ministry, project, university, other_university):
     """A succeeded run of the project's call proposing three pairs and scoring a fourth."""
     room(other_university.university)
     second = published(project.employer, call=project.call, student_places=30, partners_sought=1)
-    run = MatchRun.objects.create(call=project.call, created_by=ministry, status="succeeded",
-                                  progress=100, finished_at=timezone.now(),
-                                  weights={"area": 0.6, "capacity": 0.15, "region": 0.15,
-                                           "interest": 0.1},
-                                  summary={"proposed": 3, "candidates": 4})
-    pairs = [(project, university.university, True), (project, other_university.university, True),
-             (second, university.university, True), (second, other_university.university, False)]
+    run = MatchRun.objects.create(
+        call=project.call,
+        created_by=ministry,
+        status="succeeded",
+        progress=100,
+        finished_at=timezone.now(),
+        weights={"area": 0.6, "capacity": 0.15, "region": 0.15, "interest": 0.1},
+        summary={"proposed": 3, "candidates": 4},
+    )
+    pairs = [
+        (project, university.university, True),
+        (project, other_university.university, True),
+        (second, university.university, True),
+        (second, other_university.university, False),
+    ]
     Candidate.objects.bulk_create(
-        Candidate(run=run, proposal=p, university=u, score=0.5, area_fit=0.5, capacity_fit=0.5,
-                  region=0.5, interest=0.0, rank=rank, proposed=proposed)
-        for rank, (p, u, proposed) in enumerate(pairs, start=1))
+        Candidate(
+            run=run,
+            proposal=p,
+            university=u,
+            score=0.5,
+            area_fit=0.5,
+            capacity_fit=0.5,
+            region=0.5,
+            interest=0.0,
+            rank=rank,
+            proposed=proposed,
+        )
+        for rank, (p, u, proposed) in enumerate(pairs, start=1)
+    )
     return run
 
 
@@ -174,12 +213,15 @@ def test_an_unfinished_run_proposes_nothing(client_for, ministry, run, status):
 
 def test_an_unknown_run_is_404(client_for, ministry, run):
     response = client_for(ministry).post(
-        reverse("brokering:introductions-from-run", args=["00000000-0000-4000-8000-000000000000"]))
+        reverse("brokering:introductions-from-run", args=["00000000-0000-4000-8000-000000000000"])
+    )
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize(("persona", "code"), [
-    ("employer", 403), ("university", 403), ("pending_employer", 403), ("anonymous", "login")])
+@pytest.mark.parametrize(
+    ("persona", "code"),
+    [("employer", 403), ("university", 403), ("pending_employer", 403), ("anonymous", "login")],
+)
 def test_only_ministry_staff_propose_from_a_run(request, client_for, run, persona, code):
     response = client_for(request.getfixturevalue(persona)).post(from_run(run))
     if code == "login":
@@ -193,8 +235,7 @@ def test_only_ministry_staff_propose_from_a_run(request, client_for, run, person
 
 
 def test_ministry_staff_send_the_ticked_proposed_introductions(
-    client_for, ministry, employer, university, introduce, django_capture_on_commit_callbacks,
-    mailoutbox
+    client_for, ministry, employer, university, introduce, django_capture_on_commit_callbacks, mailoutbox
 ):
     first, second = introduce("proposed"), introduce("proposed", to=UniversityFactory())
     room(second.university)
@@ -203,8 +244,9 @@ def test_ministry_staff_send_the_ticked_proposed_introductions(
     page = client.get(PROPOSED_LIST)
     assert 'id="send-selected"' in text(page)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(BULK_SEND, {"introductions": [first.public_id, second.public_id],
-                                           "message": "请在两周内答复。"})
+        response = client.post(
+            BULK_SEND, {"introductions": [first.public_id, second.public_id], "message": "请在两周内答复。"}
+        )
     assert response.status_code == 302 and response.url == PROPOSED_LIST
     assert "2 introductions were sent." in flashed(response)
     for introduction in (first, second):
@@ -236,13 +278,11 @@ def test_ticking_an_introduction_already_sent_sends_nothing(client_for, ministry
     assert state(sent) == before
 
 
-def test_an_introduction_over_capacity_is_named_and_the_others_are_sent(client_for, ministry,
-                                                                        introduce):
+def test_an_introduction_over_capacity_is_named_and_the_others_are_sent(client_for, ministry, introduce):
     fits = introduce("proposed")
     full = introduce("proposed", to=UniversityFactory(name="满额大学"))
     room(full.university, places=5)
-    response = client_for(ministry).post(BULK_SEND, {"introductions": [fits.public_id,
-                                                                       full.public_id]})
+    response = client_for(ministry).post(BULK_SEND, {"introductions": [fits.public_id, full.public_id]})
     messages = flashed(response)
     assert "1 introduction was sent." in messages
     assert any("满额大学" in m and "student places left" in m for m in messages)
@@ -259,7 +299,10 @@ def test_ministry_staff_send_one_introduction_with_a_message(client_for, ministr
     assert "The introduction was sent to both sides." in flashed(response)
     introduction.refresh_from_db()
     assert (introduction.status, introduction.message, introduction.broker) == (
-        "sent", "请尽快答复。", ministry)
+        "sent",
+        "请尽快答复。",
+        ministry,
+    )
 
 
 def test_sending_without_a_message_keeps_the_one_written(client_for, ministry, introduce):
@@ -278,8 +321,9 @@ def test_sending_twice_is_a_message(client_for, ministry, introduce):
 
 def test_ministry_staff_cancel_an_introduction(client_for, ministry, introduce):
     introduction = introduce("accepted")
-    response = client_for(ministry).post(url("introduction-cancel", introduction),
-                                         {"comment": "企业调整计划。"})
+    response = client_for(ministry).post(
+        url("introduction-cancel", introduction), {"comment": "企业调整计划。"}
+    )
     assert response.status_code == 302
     assert "The introduction was cancelled." in flashed(response)
     introduction.refresh_from_db()

@@ -25,12 +25,19 @@ def matching_round(employer, other_employer, university, other_university):
     Southeast (Jiangsu, strong in vision) and Beihang (Beijing, language and robotics)."""
     call = CallFactory(name="2027 AI batch")
     projects = SimpleNamespace(
-        vision=published(call=call, employer=employer.employer, title=VISION, areas={"cv": 1},
-                         host_province="32"),
-        language=published(call=call, employer=employer.employer, title=LANGUAGE, areas={"nlp": 1},
-                           host_province="11"),
-        robots=published(call=call, employer=other_employer.employer, title=ROBOTS,
-                         areas={"robotics": 1}, host_province="44"),
+        vision=published(
+            call=call, employer=employer.employer, title=VISION, areas={"cv": 1}, host_province="32"
+        ),
+        language=published(
+            call=call, employer=employer.employer, title=LANGUAGE, areas={"nlp": 1}, host_province="11"
+        ),
+        robots=published(
+            call=call,
+            employer=other_employer.employer,
+            title=ROBOTS,
+            areas={"robotics": 1},
+            host_province="44",
+        ),
     )
     University.objects.filter(pk=university.university_id).update(name=SEU, province="32")
     University.objects.filter(pk=other_university.university_id).update(name=BUAA, province="11")
@@ -52,6 +59,7 @@ def big_run(ministry, django_capture_on_commit_callbacks):
     for i in range(24):
         published(call=call, title=f"Project {i:02d}", areas={areas[i % 4]: 1}, host_province="32")
     for i in range(12):
-        set_profile(UniversityFactory(name=f"University {i:02d}"), {areas[i % 4]: 0.5 + i / 30},
-                    {INTERNSHIP: (40, 3)})
+        set_profile(
+            UniversityFactory(name=f"University {i:02d}"), {areas[i % 4]: 0.5 + i / 30}, {INTERNSHIP: (40, 3)}
+        )
     return start_run(ministry, call, django_capture_on_commit_callbacks, k=12, m=24)

@@ -1,7 +1,6 @@
 """What employers and universities see of a call's matching once its results are published:
 their own proposed counterparts, nothing before, and only the latest published run."""
 
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 # --- what employers and universities see --------------------------------------------------------
 
-def test_before_publication_employers_and_universities_see_nothing(client_for, employer, university,
-                                                                   run):
+
+def test_before_publication_employers_and_universities_see_nothing(client_for, employer, university, run):
     assert Candidate.objects.filter(run=run, proposed=True).exists()
     body = text(client_for(employer).get(MY_PROJECTS))
     assert VISION in body and LANGUAGE in body
@@ -33,7 +32,8 @@ def test_before_publication_employers_and_universities_see_nothing(client_for, e
 
 
 def test_after_publication_an_employer_sees_its_projects_proposed_universities(
-        client_for, employer, ministry, run, matching_round):
+    client_for, employer, ministry, run, matching_round
+):
     publish(run, ministry)
     body = text(client_for(employer).get(MY_PROJECTS))
     assert "not published yet" not in body
@@ -43,8 +43,11 @@ def test_after_publication_an_employer_sees_its_projects_proposed_universities(
         section = body.split(f">{candidate.proposal.title}</a>")[1].split('<section class="result-group"')[0]
         assert candidate.university.name in section
         assert f"<strong>{candidate.score:.3f}</strong>" in section
-    detail = text(client_for(employer).get(
-        reverse("matching:my-project", args=[matching_round.projects.vision.public_id])))
+    detail = text(
+        client_for(employer).get(
+            reverse("matching:my-project", args=[matching_round.projects.vision.public_id])
+        )
+    )
     seu = Candidate.objects.get(run=run, proposal=matching_round.projects.vision, university__name=SEU)
     assert SEU in detail and "Why it fits" in detail
     assert f"{seu.area_fit:.2f} × 0.60" in detail
@@ -52,7 +55,8 @@ def test_after_publication_an_employer_sees_its_projects_proposed_universities(
 
 
 def test_after_publication_a_university_sees_the_projects_proposed_to_it(
-        client_for, university, other_university, ministry, run):
+    client_for, university, other_university, ministry, run
+):
     publish(run, ministry)
     response = client_for(university).get(MY_PROPOSALS)
     mine = Candidate.objects.filter(run=run, proposed=True, university=university.university)
@@ -63,36 +67,49 @@ def test_after_publication_a_university_sees_the_projects_proposed_to_it(
     assert theirs.isdisjoint(mine.values_list("pk", flat=True))
 
 
-def test_only_the_latest_published_run_of_a_call_counts(client_for, university, ministry, run,
-                                                        matching_round, django_capture_on_commit_callbacks):
+def test_only_the_latest_published_run_of_a_call_counts(
+    client_for, university, ministry, run, matching_round, django_capture_on_commit_callbacks
+):
     publish(run, ministry)
-    newer = start_run(ministry, matching_round.call, django_capture_on_commit_callbacks, k=1, m=1,
-                      weights={"area": 0, "region": 1, "capacity": 0, "interest": 0})
+    newer = start_run(
+        ministry,
+        matching_round.call,
+        django_capture_on_commit_callbacks,
+        k=1,
+        m=1,
+        weights={"area": 0, "region": 1, "capacity": 0, "interest": 0},
+    )
     client = client_for(university)
     assert {row.candidate.run_id for row in client.get(MY_PROPOSALS).context["rows"]} == {run.pk}
     publish(newer, ministry)
     assert {row.candidate.run_id for row in client.get(MY_PROPOSALS).context["rows"]} <= {newer.pk}
 
 
-def test_an_unpublished_or_failed_newer_run_leaves_the_published_results(client_for, employer, ministry,
-                                                                        run, matching_round):
+def test_an_unpublished_or_failed_newer_run_leaves_the_published_results(
+    client_for, employer, ministry, run, matching_round
+):
     publish(run, ministry)
-    MatchRun.objects.create(call=matching_round.call, weights=run.weights, status="failed",
-                            published_at=timezone.now())
+    MatchRun.objects.create(
+        call=matching_round.call, weights=run.weights, status="failed", published_at=timezone.now()
+    )
     response = client_for(employer).get(MY_PROJECTS)
     runs = {row.candidate.run_id for _p, _pub, rows in response.context["projects"] for row in rows}
     assert runs == {run.pk}
 
 
 def test_the_published_pages_read_a_bounded_number_of_queries(
-        client_for, ministry, big_run, django_assert_max_num_queries):
+    client_for, ministry, big_run, django_assert_max_num_queries
+):
     publish(big_run, ministry)
     candidate = Candidate.objects.filter(run=big_run, proposed=True).select_related("university").first()
     employer = EmployerUserFactory()
     ProposalFactory._meta.model.objects.update(employer=employer.employer)
     university = UniversityUserFactory(university=candidate.university)
-    for user, url in [(employer, MY_PROJECTS), (university, MY_PROPOSALS),
-                      (employer, reverse("matching:my-project", args=[candidate.proposal.public_id]))]:
+    for user, url in [
+        (employer, MY_PROJECTS),
+        (university, MY_PROPOSALS),
+        (employer, reverse("matching:my-project", args=[candidate.proposal.public_id])),
+    ]:
         client = client_for(user)
         with django_assert_max_num_queries(10):
             response = client.get(url)

@@ -19,17 +19,20 @@ LOGIN = reverse("accounts:login")
 
 def publish(days_ago: int = 1, **kwargs):
     """A published project whose search document is built as approval builds it."""
-    proposal = ProposalFactory(status="published",
-                               decided_at=timezone.now() - timedelta(days=days_ago), **kwargs)
-    proposal.search_document = search.document(proposal.title, proposal.summary,
-                                               proposal.description, proposal.employer.name)
+    proposal = ProposalFactory(
+        status="published", decided_at=timezone.now() - timedelta(days=days_ago), **kwargs
+    )
+    proposal.search_document = search.document(
+        proposal.title, proposal.summary, proposal.description, proposal.employer.name
+    )
     proposal.save(update_fields=["search_document"])
     return proposal
 
 
 def give_capacity(user, places: int, project_type: str = "internship_base") -> None:
-    UniversityCapacity.objects.create(university=user.university, project_type=project_type,
-                                      places=places, projects=5)
+    UniversityCapacity.objects.create(
+        university=user.university, project_type=project_type, places=places, projects=5
+    )
 
 
 def text(response) -> str:
@@ -37,8 +40,9 @@ def text(response) -> str:
 
 
 def titles(response) -> list[str]:
-    return [unescape(t) for t in re.findall(r'class="project-title"[^>]*>([^<]*)</a>',
-                                            response.content.decode())]
+    return [
+        unescape(t) for t in re.findall(r'class="project-title"[^>]*>([^<]*)</a>', response.content.decode())
+    ]
 
 
 def is_login_redirect(response) -> bool:

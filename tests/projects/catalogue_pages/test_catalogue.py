@@ -22,9 +22,16 @@ pytestmark = pytest.mark.django_db
 
 # --- the catalogue ----------------------------------------------------------------------------
 
+
 def test_anonymous_visitors_see_published_projects_only(client_for, anonymous):
-    shown = publish(title="智能客服对话系统实习基地", employer=EmployerFactory(name="杭州语联科技"),
-                    areas={"nlp.dialogue": 1}, host_province="33", student_places=30, partners_sought=3)
+    shown = publish(
+        title="智能客服对话系统实习基地",
+        employer=EmployerFactory(name="杭州语联科技"),
+        areas={"nlp.dialogue": 1},
+        host_province="33",
+        student_places=30,
+        partners_sought=3,
+    )
     ProposalFactory(title="尚未提交的草稿")
     Proposal.objects.filter(pk=publish(title="已撤回的项目").pk).update(status="withdrawn")
 
@@ -33,35 +40,53 @@ def test_anonymous_visitors_see_published_projects_only(client_for, anonymous):
     assert response.status_code == 200
     assert titles(response) == [shown.title]
     row = text(response).split('class="project-title"')[1].split("</tr>")[0]
-    for shown_value in ("杭州语联科技", "Employment internship base", "Question answering and dialogue",
-                        "Zhejiang", ">30<", ">3<"):
+    for shown_value in (
+        "杭州语联科技",
+        "Employment internship base",
+        "Question answering and dialogue",
+        "Zhejiang",
+        ">30<",
+        ">3<",
+    ):
         assert shown_value in row
     assert 'id="save-search"' not in text(response)
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("type=directed_training", {"training"}),
-    ("province=44", {"guangdong"}),
-    ("region=south", {"guangdong"}),
-    ("region=east", {"jiangsu", "training"}),
-    ("student_places_min=50", {"guangdong", "training"}),
-    ("student_places_max=50", {"jiangsu", "guangdong", "association"}),
-    ("student_places_min=20&student_places_max=40", {"jiangsu"}),
-    ("employer_kind=industry_association", {"association"}),
-    ("area=nlp", {"association"}),
-    ("area=cv.medical_imaging", {"guangdong"}),
-    ("call=later", {"training"}),
-    ("type=internship_base&province=32", {"jiangsu"}),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("type=directed_training", {"training"}),
+        ("province=44", {"guangdong"}),
+        ("region=south", {"guangdong"}),
+        ("region=east", {"jiangsu", "training"}),
+        ("student_places_min=50", {"guangdong", "training"}),
+        ("student_places_max=50", {"jiangsu", "guangdong", "association"}),
+        ("student_places_min=20&student_places_max=40", {"jiangsu"}),
+        ("employer_kind=industry_association", {"association"}),
+        ("area=nlp", {"association"}),
+        ("area=cv.medical_imaging", {"guangdong"}),
+        ("call=later", {"training"}),
+        ("type=internship_base&province=32", {"jiangsu"}),
+    ],
+)
 def test_filters_narrow_the_catalogue(client, query, expected):
     later = CallFactory(slug="later", closes_at=timezone.now() + timedelta(days=60))
     made = {
         "jiangsu": publish(host_province="32", student_places=40),
         "guangdong": publish(host_province="44", student_places=50, areas={"cv.medical_imaging": 1}),
-        "training": publish(project_type="directed_training", host_province="33", student_places=80,
-                            call=later, training_hours=120),
-        "association": publish(host_province="11", student_places=10, areas={"nlp.speech": 1},
-                               employer=EmployerFactory(kind=Employer.Kind.INDUSTRY_ASSOCIATION)),
+        "training": publish(
+            project_type="directed_training",
+            host_province="33",
+            student_places=80,
+            call=later,
+            training_hours=120,
+        ),
+        "association": publish(
+            host_province="11",
+            student_places=10,
+            areas={"nlp.speech": 1},
+            employer=EmployerFactory(kind=Employer.Kind.INDUSTRY_ASSOCIATION),
+        ),
     }
 
     response = client.get(f"{CATALOGUE}?{query}")
@@ -86,8 +111,11 @@ def test_the_area_filter_is_a_select_with_sub_areas_indented(client):
     select = re.search(r'<select name="area"[^>]*>(.*?)</select>', html, re.S).group(1)
     assert '<option value="cv">Computer vision</option>' in select
     assert '<option value="cv.medical_imaging">\xa0\xa0\xa0\xa0Medical imaging</option>' in select
-    assert select.index('value="cv"') < select.index('value="cv.medical_imaging"') < select.index(
-        'value="robotics"')
+    assert (
+        select.index('value="cv"')
+        < select.index('value="cv.medical_imaging"')
+        < select.index('value="robotics"')
+    )
 
 
 def test_a_chinese_word_is_found_inside_a_longer_title(client):
@@ -103,42 +131,49 @@ def test_a_chinese_word_is_found_inside_a_longer_title(client):
 
 def test_search_finds_the_employer_name_and_combines_with_filters(client):
     found = publish(employer=EmployerFactory(name="深圳灵犀机器人有限公司"), host_province="44")
-    publish(employer=EmployerFactory(name="深圳灵犀机器人研究院"), host_province="32",
-            title="另一个项目")
+    publish(employer=EmployerFactory(name="深圳灵犀机器人研究院"), host_province="32", title="另一个项目")
 
     response = client.get(CATALOGUE, {"search": "灵犀", "province": "44"})
 
     assert titles(response) == [found.title]
 
 
-@pytest.mark.parametrize(("ordering", "expected"), [
-    ("", ["new", "middle", "old"]),
-    ("newest", ["new", "middle", "old"]),
-    ("places", ["middle", "old", "new"]),
-    ("deadline", ["old", "new", "middle"]),
-])
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("", ["new", "middle", "old"]),
+        ("newest", ["new", "middle", "old"]),
+        ("places", ["middle", "old", "new"]),
+        ("deadline", ["old", "new", "middle"]),
+    ],
+)
 def test_ordering(client, ordering, expected):
     soon = CallFactory(closes_at=timezone.now() + timedelta(days=3))
     later = CallFactory(closes_at=timezone.now() + timedelta(days=90))
-    made = {"new": publish(days_ago=1, student_places=10, call=later),
-            "middle": publish(days_ago=5, student_places=90, call=later),
-            "old": publish(days_ago=9, student_places=50, call=soon)}
+    made = {
+        "new": publish(days_ago=1, student_places=10, call=later),
+        "middle": publish(days_ago=5, student_places=90, call=later),
+        "old": publish(days_ago=9, student_places=50, call=soon),
+    }
 
     response = client.get(CATALOGUE, {"ordering": ordering} if ordering else {})
 
     assert titles(response) == [made[key].title for key in expected]
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ("area=no-such-area", "area"),
-    ("student_places_min=many", "student_places_min"),
-    ("student_places_max=-3", "student_places_max"),
-    ("province=99", "province"),
-    ("type=lecture", "type"),
-    ("ordering=random", "ordering"),
-    ("call=no-such-call", "call"),
-    (f"search={'视' * 101}", "search"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("area=no-such-area", "area"),
+        ("student_places_min=many", "student_places_min"),
+        ("student_places_max=-3", "student_places_max"),
+        ("province=99", "province"),
+        ("type=lecture", "type"),
+        ("ordering=random", "ordering"),
+        ("call=no-such-call", "call"),
+        (f"search={'视' * 101}", "search"),
+    ],
+)
 def test_bad_filter_values_show_the_errors_and_no_project(client, query, field):
     publish()
 
@@ -147,8 +182,11 @@ def test_bad_filter_values_show_the_errors_and_no_project(client, query, field):
     assert response.status_code == 400
     assert titles(response) == []
     assert 'id="filter-errors"' in text(response)
-    errors = re.search(rf'<div class="[^"]*filter-{field} has-error">.*?<p class="field-error">',
-                       response.content.decode(), re.S)
+    errors = re.search(
+        rf'<div class="[^"]*filter-{field} has-error">.*?<p class="field-error">',
+        response.content.decode(),
+        re.S,
+    )
     assert errors is not None
 
 
@@ -175,12 +213,13 @@ def test_pagination_links_keep_the_filters(client):
     assert 'href="?province=32&amp;ordering=places&amp;page=2"' in html
     second = client.get(f"{CATALOGUE}?province=32&ordering=places&page=2")
     assert len(titles(second)) == 1
-    assert 'selected>Jiangsu</option>' in text(second)
+    assert "selected>Jiangsu</option>" in text(second)
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "university"])
 def test_the_catalogue_makes_as_many_queries_for_40_rows_as_for_5(
-        client_for, django_assert_max_num_queries, monkeypatch, persona, request):
+    client_for, django_assert_max_num_queries, monkeypatch, persona, request
+):
     monkeypatch.setattr("projects.views.catalogue.PAGE_SIZE", 50)
     client = client_for(request.getfixturevalue(persona))
     query = {"area": "cv", "search": "视觉", "ordering": "places"}
@@ -231,6 +270,7 @@ def test_the_catalogue_escapes_what_employers_write(client):
 
 # --- navigation -------------------------------------------------------------------------------
 
+
 def test_the_navigation_links_the_catalogue_and_the_universitys_pages(client_for, university, employer):
     anonymous_nav = text(client_for(None).get(CATALOGUE)).split("</nav>")[0]
     university_nav = text(client_for(university).get(CATALOGUE)).split("</nav>")[0]
@@ -243,7 +283,8 @@ def test_the_navigation_links_the_catalogue_and_the_universitys_pages(client_for
 
 
 def test_the_catalogue_keeps_its_rendered_results_a_minute_per_language_and_filters(
-        client, django_assert_max_num_queries):
+    client, django_assert_max_num_queries
+):
     publish(areas={"cv": 1})
     first = client.get(CATALOGUE, {"area": "cv"})
     publish(areas={"cv": 1})

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 # --- the employer's interests page ------------------------------------------------------------
 
+
 @pytest.fixture
 def own_project(employer):
     return publish(employer=employer.employer, partners_sought=2)
@@ -30,15 +31,21 @@ def interests_url(proposal) -> str:
 
 def with_profile(interest, strengths: dict[str, float]) -> None:
     for code, weight in strengths.items():
-        UniversityStrength.objects.create(university=interest.university, weight=weight,
-                                          area=FocusArea.objects.get(code=code))
-    UniversityCapacity.objects.create(university=interest.university, project_type="internship_base",
-                                      places=60, projects=4)
+        UniversityStrength.objects.create(
+            university=interest.university, weight=weight, area=FocusArea.objects.get(code=code)
+        )
+    UniversityCapacity.objects.create(
+        university=interest.university, project_type="internship_base", places=60, projects=4
+    )
 
 
 def test_the_employer_sees_the_interests_with_the_universities_profiles(client_for, employer, own_project):
-    interest = InterestFactory(proposal=own_project, university__name="东南大学", students_offered=12,
-                               university__tier="double_first_class")
+    interest = InterestFactory(
+        proposal=own_project,
+        university__name="东南大学",
+        students_offered=12,
+        university__tier="double_first_class",
+    )
     with_profile(interest, {"cv": 0.9, "ml.deep_learning": 0.4})
     InterestFactory(proposal=own_project, status="withdrawn")
 
@@ -47,16 +54,27 @@ def test_the_employer_sees_the_interests_with_the_universities_profiles(client_f
     html = text(response)
     assert response.status_code == 200
     card = html.split(f'id="interest-{interest.public_id}"')[1].split("</article>")[0]
-    for shown in ("东南大学", "Jiangsu 南京", "Double First-Class university", "Computer vision",
-                  "90%", "Deep learning", "40%", "60 student places, at most 4 projects", ">12<",
-                  interest.statement, interest.contact_email):
+    for shown in (
+        "东南大学",
+        "Jiangsu 南京",
+        "Double First-Class university",
+        "Computer vision",
+        "90%",
+        "Deep learning",
+        "40%",
+        "60 student places, at most 4 projects",
+        ">12<",
+        interest.statement,
+        interest.contact_email,
+    ):
         assert shown in card
     assert card.index("Computer vision") < card.index("Deep learning")
     assert html.count('class="form respond-form"') == 1  # the withdrawn one has no form
 
 
 def test_the_interests_page_makes_as_many_queries_for_8_interests_as_for_2(
-        client_for, employer, own_project, django_assert_max_num_queries):
+    client_for, employer, own_project, django_assert_max_num_queries
+):
     client = client_for(employer)
 
     def count() -> int:
@@ -73,10 +91,16 @@ def test_the_interests_page_makes_as_many_queries_for_8_interests_as_for_2(
         client.get(interests_url(own_project))
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("employer", 200), ("ministry", 200), ("other_employer", 404), ("university", 404),
-    ("anonymous", "login"),
-])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("employer", 200),
+        ("ministry", 200),
+        ("other_employer", 404),
+        ("university", 404),
+        ("anonymous", "login"),
+    ],
+)
 def test_who_sees_the_interests_page(client_for, own_project, university, persona, expected, request):
     InterestFactory(proposal=own_project, university=university.university)
 
@@ -89,12 +113,14 @@ def test_who_sees_the_interests_page(client_for, own_project, university, person
 
 def respond(client, interest, **data):
     prefix = interest.public_id.hex
-    return client.post(interest_url("interest-respond", interest),
-                       {f"{prefix}-{key}": value for key, value in data.items()})
+    return client.post(
+        interest_url("interest-respond", interest), {f"{prefix}-{key}": value for key, value in data.items()}
+    )
 
 
-def test_the_employer_welcomes_an_interest(client_for, employer, own_project, university, mailoutbox,
-                                          django_capture_on_commit_callbacks):
+def test_the_employer_welcomes_an_interest(
+    client_for, employer, own_project, university, mailoutbox, django_capture_on_commit_callbacks
+):
     interest = InterestFactory(proposal=own_project, university=university.university)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -143,12 +169,17 @@ def test_a_withdrawn_interest_cannot_be_answered(client_for, employer, own_proje
     assert interest.response == ""
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("ministry", 403), ("university", 403), ("other_employer", 404), ("other_university", 404),
-    ("anonymous", "login"),
-])
-def test_only_the_projects_employer_answers(client_for, own_project, university, persona, expected,
-                                            request):
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("ministry", 403),
+        ("university", 403),
+        ("other_employer", 404),
+        ("other_university", 404),
+        ("anonymous", "login"),
+    ],
+)
+def test_only_the_projects_employer_answers(client_for, own_project, university, persona, expected, request):
     interest = InterestFactory(proposal=own_project, university=university.university)
 
     response = respond(client_for(request.getfixturevalue(persona)), interest, response="welcome")

@@ -16,13 +16,15 @@ pytestmark = pytest.mark.django_db
 
 # --- expressing, changing and withdrawing interest ---------------------------------------------
 
+
 def express(client, project, **data):
-    return client.post(reverse("projects:interest-create", args=[project.public_id]),
-                       {"students_offered": 5, "statement": "我校人工智能学院有相关方向。", **data})
+    return client.post(
+        reverse("projects:interest-create", args=[project.public_id]),
+        {"students_offered": 5, "statement": "我校人工智能学院有相关方向。", **data},
+    )
 
 
-def test_a_university_expresses_interest(client_for, university, project,
-                                         django_capture_on_commit_callbacks):
+def test_a_university_expresses_interest(client_for, university, project, django_capture_on_commit_callbacks):
     give_capacity(university, 10)
     client = client_for(university)
 
@@ -43,8 +45,7 @@ def test_a_university_expresses_interest(client_for, university, project,
 
 def test_offering_more_students_than_the_capacity_is_shown_on_the_field(client_for, university, project):
     give_capacity(university, 10)
-    InterestFactory(university=university.university, students_offered=7,
-                    proposal=publish(call=project.call))
+    InterestFactory(university=university.university, students_offered=7, proposal=publish(call=project.call))
 
     response = express(client_for(university), project, students_offered=4)
 
@@ -94,8 +95,9 @@ def test_interest_in_an_unpublished_project_is_refused(client_for, university, p
 def test_bad_interest_input_is_shown_on_the_fields(client_for, university, project):
     give_capacity(university, 50)
 
-    response = express(client_for(university), project, students_offered=0, statement="",
-                       contact_phone="12345")
+    response = express(
+        client_for(university), project, students_offered=0, statement="", contact_phone="12345"
+    )
 
     errors = field_errors(response)
     assert response.status_code == 400
@@ -103,9 +105,15 @@ def test_bad_interest_input_is_shown_on_the_fields(client_for, university, proje
     assert not Interest.objects.exists()
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("pending_university", 403), ("employer", 403), ("ministry", 403), ("anonymous", "login"),
-])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("pending_university", 403),
+        ("employer", 403),
+        ("ministry", 403),
+        ("anonymous", "login"),
+    ],
+)
 def test_only_verified_universities_express_interest(client_for, project, persona, expected, request):
     response = express(client_for(request.getfixturevalue(persona)), project)
 
@@ -118,14 +126,17 @@ def test_a_university_changes_its_interest(client_for, university, project):
     interest = InterestFactory(university=university.university, proposal=project, students_offered=3)
     client = client_for(university)
 
-    response = client.post(interest_url("interest-edit", interest),
-                           {"students_offered": 6, "statement": "新的说明", "next": detail_url(project)})
+    response = client.post(
+        interest_url("interest-edit", interest),
+        {"students_offered": 6, "statement": "新的说明", "next": detail_url(project)},
+    )
 
     interest.refresh_from_db()
     assert response.status_code == 302 and response.url == detail_url(project)
     assert (interest.students_offered, interest.statement) == (6, "新的说明")
-    too_many = client.post(interest_url("interest-edit", interest),
-                           {"students_offered": 11, "statement": "新的说明"})
+    too_many = client.post(
+        interest_url("interest-edit", interest), {"students_offered": 11, "statement": "新的说明"}
+    )
     assert too_many.status_code == 400
     assert "at most 10 more" in field_errors(too_many)["students_offered"][0]
     interest.refresh_from_db()
@@ -161,8 +172,13 @@ def test_an_introduced_interest_can_no_longer_be_changed(client_for, university,
 
 
 def test_the_university_sees_the_employers_answer(client_for, university, project):
-    InterestFactory(university=university.university, proposal=project, response="not_a_fit",
-                    response_reason="本项目需要苏州本地高校。", responded_at=timezone.now())
+    InterestFactory(
+        university=university.university,
+        proposal=project,
+        response="not_a_fit",
+        response_reason="本项目需要苏州本地高校。",
+        responded_at=timezone.now(),
+    )
 
     html = text(client_for(university).get(detail_url(project)))
 
@@ -170,17 +186,25 @@ def test_the_university_sees_the_employers_answer(client_for, university, projec
 
 
 @pytest.mark.parametrize("action", ["interest-edit", "interest-withdraw"])
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("other_university", 404), ("other_employer", 404), ("employer", 403), ("anonymous", "login"),
-])
-def test_only_its_university_changes_an_interest(client_for, employer, project, action, persona,
-                                                 expected, request):
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("other_university", 404),
+        ("other_employer", 404),
+        ("employer", 403),
+        ("anonymous", "login"),
+    ],
+)
+def test_only_its_university_changes_an_interest(
+    client_for, employer, project, action, persona, expected, request
+):
     project.employer = employer.employer
     project.save()
     interest = InterestFactory(proposal=project, students_offered=2)
 
     response = client_for(request.getfixturevalue(persona)).post(
-        interest_url(action, interest), {"students_offered": 1, "statement": "改"})
+        interest_url(action, interest), {"students_offered": 1, "statement": "改"}
+    )
 
     assert is_login_redirect(response) if expected == "login" else response.status_code == expected
     interest.refresh_from_db()

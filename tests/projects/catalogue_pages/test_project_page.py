@@ -16,21 +16,30 @@ pytestmark = pytest.mark.django_db
 
 # --- the project page -------------------------------------------------------------------------
 
+
 def test_anonymous_visitors_see_the_project_without_contact_details(client_for, anonymous, project):
     response = client_for(anonymous).get(detail_url(project))
 
     html = text(response)
     assert response.status_code == 200
-    for shown in (project.title, project.employer.name, "Enterprise", "Computer vision", "100%",
-                  "Jiangsu 苏州", "GPU 服务器与企业导师", "200,000", project.call.name):
+    for shown in (
+        project.title,
+        project.employer.name,
+        "Enterprise",
+        "Computer vision",
+        "100%",
+        "Jiangsu 苏州",
+        "GPU 服务器与企业导师",
+        "200,000",
+        project.call.name,
+    ):
         assert shown in html
     assert project.contact_phone not in html and project.contact_email not in html
     assert 'id="log-in-to-express"' in html and 'id="interest-form"' not in html
 
 
 @pytest.mark.parametrize("persona", ["university", "ministry"])
-def test_verified_universities_and_ministry_see_the_contact_details(client_for, project, persona,
-                                                                    request):
+def test_verified_universities_and_ministry_see_the_contact_details(client_for, project, persona, request):
     response = client_for(request.getfixturevalue(persona)).get(detail_url(project))
 
     assert response.status_code == 200
@@ -66,8 +75,7 @@ def test_a_verified_university_sees_its_capacity_and_allowance(client_for, unive
     give_capacity(university, 30)
     project.call.max_interests_per_university = 3
     project.call.save()
-    InterestFactory(university=university.university, students_offered=8,
-                    proposal=publish(call=project.call))
+    InterestFactory(university=university.university, students_offered=8, proposal=publish(call=project.call))
 
     html = text(client_for(university).get(detail_url(project)))
 

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # --- saved searches ---------------------------------------------------------------------------
 
+
 def test_a_university_saves_a_search_and_reopens_it(client_for, university):
     client = client_for(university)
 
@@ -27,10 +28,13 @@ def test_a_university_saves_a_search_and_reopens_it(client_for, university):
     assert "Focus area: Computer vision" in html and "Province: Jiangsu" in html
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"name": "坏的", "query": "student_places_min=many"}, "student_places_min"),
-    ({"name": "", "query": "province=32"}, "required"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "坏的", "query": "student_places_min=many"}, "student_places_min"),
+        ({"name": "", "query": "province=32"}, "required"),
+    ],
+)
 def test_a_bad_saved_search_is_refused_with_a_message(client_for, university, data, message):
     response = client_for(university).post(SAVED, data)
 
@@ -39,10 +43,16 @@ def test_a_bad_saved_search_is_refused_with_a_message(client_for, university, da
     assert not SavedSearch.objects.exists()
 
 
-@pytest.mark.parametrize(("persona", "get_expected", "post_expected"), [
-    ("university", 200, 302), ("pending_university", 200, 403), ("employer", 403, 403),
-    ("ministry", 403, 403), ("anonymous", "login", "login"),
-])
+@pytest.mark.parametrize(
+    ("persona", "get_expected", "post_expected"),
+    [
+        ("university", 200, 302),
+        ("pending_university", 200, 403),
+        ("employer", 403, 403),
+        ("ministry", 403, 403),
+        ("anonymous", "login", "login"),
+    ],
+)
 def test_who_saves_searches(client_for, persona, get_expected, post_expected, request):
     client = client_for(request.getfixturevalue(persona))
 

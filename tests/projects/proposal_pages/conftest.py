@@ -36,9 +36,20 @@ def minimal_form(call) -> dict:
 @pytest.fixture
 def full_form(minimal_form) -> dict:
     return {
-        **minimal_form, "summary": "面向大模型应用开发的定向培养。", "description": "课程、项目实践与实习。",
-        "student_places": "30", "partners_sought": "2", "host_province": "32", "host_city": "南京",
-        "duration_months": "12", "funding_cny": "300000", "in_kind_support": "算力与企业导师",
-        "contact_person": "陈静", "contact_phone": "13912345678", "contact_email": "chen@yuntu.example.cn",
-        "training_hours": "120", "area:nlp": "3", "area:ml.large_models": "1",
+        **minimal_form,
+        "summary": "面向大模型应用开发的定向培养。",
+        "description": "课程、项目实践与实习。",
+        "student_places": "30",
+        "partners_sought": "2",
+        "host_province": "32",
+        "host_city": "南京",
+        "duration_months": "12",
+        "funding_cny": "300000",
+        "in_kind_support": "算力与企业导师",
+        "contact_person": "陈静",
+        "contact_phone": "13912345678",
+        "contact_email": "chen@yuntu.example.cn",
+        "training_hours": "120",
+        "area:nlp": "3",
+        "area:ml.large_models": "1",
     }

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 # --- attachments ------------------------------------------------------------------------------
 
+
 def test_owner_attaches_a_pdf_and_anyone_who_sees_the_proposal_downloads_it(
     client_for, employer, ministry, university, draft
 ):
@@ -35,11 +36,14 @@ def test_owner_attaches_a_pdf_and_anyone_who_sees_the_proposal_downloads_it(
     assert client_for(university).get(download_url).status_code == 200
 
 
-@pytest.mark.parametrize(("upload", "message"), [
-    (("picture.pdf", PNG), "Only PDF files can be attached."),
-    (("notes.pdf", b"just some text"), "Only PDF files can be attached."),
-    (("big.pdf", b"%PDF-" + b"0" * (11 * MB)), "A file may be at most 10 MB."),
-])
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (("picture.pdf", PNG), "Only PDF files can be attached."),
+        (("notes.pdf", b"just some text"), "Only PDF files can be attached."),
+        (("big.pdf", b"%PDF-" + b"0" * (11 * MB)), "A file may be at most 10 MB."),
+    ],
+)
 def test_a_file_that_is_not_a_small_pdf_is_refused(client_for, employer, draft, upload, message):
     name, content = upload
 
@@ -69,8 +73,9 @@ def test_an_empty_upload_is_refused_with_a_message(client_for, employer, draft):
 def test_owner_removes_an_attachment(client_for, employer, draft):
     attachment = services.attachment_add(actor=employer, proposal=draft, upload=pdf_upload())
 
-    response = client_for(employer).post(url("attachment-delete", draft, attachment.public_id),
-                                         {"next": url("proposal-edit", draft)})
+    response = client_for(employer).post(
+        url("attachment-delete", draft, attachment.public_id), {"next": url("proposal-edit", draft)}
+    )
 
     assert response.status_code == 302 and response.url == url("proposal-edit", draft) + "#attachments"
     assert not Attachment.objects.exists()
@@ -88,9 +93,14 @@ def test_attachments_of_a_proposal_under_review_cannot_change(client_for, employ
     assert Attachment.objects.count() == 1
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("other_employer", 404), ("university", 404), ("ministry", 403),
-])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("other_employer", 404),
+        ("university", 404),
+        ("ministry", 403),
+    ],
+)
 def test_only_the_owner_attaches_and_removes(request, client_for, employer, draft, persona, expected):
     attachment = services.attachment_add(actor=employer, proposal=draft, upload=pdf_upload())
     client = client_for(request.getfixturevalue(persona))
@@ -109,8 +119,9 @@ def test_an_attachment_is_found_only_under_its_own_proposal(client_for, employer
     assert response.status_code == 404
 
 
-def test_anonymous_visitor_is_sent_to_log_in_for_a_published_attachment(client_for, anonymous, employer,
-                                                                         ministry, draft):
+def test_anonymous_visitor_is_sent_to_log_in_for_a_published_attachment(
+    client_for, anonymous, employer, ministry, draft
+):
     attachment = services.attachment_add(actor=employer, proposal=draft, upload=pdf_upload())
     download_url = url("attachment-download", draft, attachment.public_id)
 

@@ -20,16 +20,28 @@ pytestmark = pytest.mark.django_db
 
 # --- call rounds ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def call_form() -> dict:
-    return {"name": "2028 年人工智能领域批次", "slug": "ai-2028", "year": "2028", "description": "",
-            "opens_at": "2028-03-01T09:00", "closes_at": "2028-04-30T23:59",
-            "max_proposals_per_employer": "", "max_interests_per_university": "20", "revision_days": "7"}
+    return {
+        "name": "2028 年人工智能领域批次",
+        "slug": "ai-2028",
+        "year": "2028",
+        "description": "",
+        "opens_at": "2028-03-01T09:00",
+        "closes_at": "2028-04-30T23:59",
+        "max_proposals_per_employer": "",
+        "max_interests_per_university": "20",
+        "revision_days": "7",
+    }
 
 
 def test_call_list_shows_rounds_with_their_deadlines_in_beijing_time(client_for, ministry):
-    CallFactory(name="上一批次", opens_at=datetime(2026, 3, 1, tzinfo=SH),
-                closes_at=datetime(2026, 4, 30, 23, 59, tzinfo=SH))
+    CallFactory(
+        name="上一批次",
+        opens_at=datetime(2026, 3, 1, tzinfo=SH),
+        closes_at=datetime(2026, 4, 30, 23, 59, tzinfo=SH),
+    )
 
     response = client_for(ministry).get(CALLS)
 
@@ -48,17 +60,21 @@ def test_ministry_opens_a_call_with_times_read_in_beijing_time(client_for, minis
     assert AuditEvent.objects.filter(action="call_created").count() == 1
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"closes_at": "2028-02-28T12:00"}, "closes_at"),
-    ({"closes_at": "2028-03-01T09:00"}, "closes_at"),
-    ({"opens_at": "yesterday"}, "opens_at"),
-    ({"slug": "ai 2028!"}, "slug"),
-    ({"slug": "ai-2027"}, "slug"),
-    ({"year": "1999"}, "year"),
-    ({"name": ""}, "name"),
-])
-def test_bad_call_input_gets_field_errors_and_writes_nothing(client_for, ministry, call, call_form,
-                                                             change, field):
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"closes_at": "2028-02-28T12:00"}, "closes_at"),
+        ({"closes_at": "2028-03-01T09:00"}, "closes_at"),
+        ({"opens_at": "yesterday"}, "opens_at"),
+        ({"slug": "ai 2028!"}, "slug"),
+        ({"slug": "ai-2027"}, "slug"),
+        ({"year": "1999"}, "year"),
+        ({"name": ""}, "name"),
+    ],
+)
+def test_bad_call_input_gets_field_errors_and_writes_nothing(
+    client_for, ministry, call, call_form, change, field
+):
     response = client_for(ministry).post(NEW_CALL, {**call_form, **change})
 
     assert response.status_code == 400 and field in field_errors(response)
@@ -89,8 +105,13 @@ def test_only_ministry_staff_manage_calls(request, client_for, call, call_form, 
     client = client_for(request.getfixturevalue(persona))
     edit = reverse("projects:call-edit", args=[call.slug])
 
-    for response in (client.get(CALLS), client.get(NEW_CALL), client.post(NEW_CALL, call_form),
-                     client.get(edit), client.post(edit, {**call_form, "slug": call.slug})):
+    for response in (
+        client.get(CALLS),
+        client.get(NEW_CALL),
+        client.post(NEW_CALL, call_form),
+        client.get(edit),
+        client.post(edit, {**call_form, "slug": call.slug}),
+    ):
         assert response.status_code == 403
     assert list(Call.objects.all()) == [call] and Call.objects.get().name == call.name
 

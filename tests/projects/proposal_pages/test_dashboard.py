@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 # --- the employer's dashboard -----------------------------------------------------------------
 
+
 def test_dashboard_shows_counts_the_call_countdown_and_what_needs_attention(
     client_for, employer, ministry, call
 ):
@@ -36,8 +37,10 @@ def test_dashboard_shows_counts_the_call_countdown_and_what_needs_attention(
     assert timezone.localtime(call.closes_at, SH).strftime("%Y-%m-%d %H:%M") in page
     assert "3 days 5 hours left" in page
     assert 'data-target="' in page and "js/countdown.js" in page
-    counts = {s: re.search(rf'id="count-{s}"><span class="figure">(\d+)', page).group(1)
-              for s in ("draft", "returned", "published", "submitted")}
+    counts = {
+        s: re.search(rf'id="count-{s}"><span class="figure">(\d+)', page).group(1)
+        for s in ("draft", "returned", "published", "submitted")
+    }
     assert counts == {"draft": "1", "returned": "1", "published": "1", "submitted": "0"}
     attention = page.split('id="attention"')[1].split('id="my-proposals"')[0]
     assert draft.title in attention and back.title in attention and "已发布" not in attention
@@ -46,8 +49,9 @@ def test_dashboard_shows_counts_the_call_countdown_and_what_needs_attention(
     assert "别家的项目" not in page
 
 
-def test_returned_proposal_must_be_resubmitted_within_the_revision_window(client_for, employer, ministry,
-                                                                         call, draft):
+def test_returned_proposal_must_be_resubmitted_within_the_revision_window(
+    client_for, employer, ministry, call, draft
+):
     returned(draft, employer, ministry)
     Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + timedelta(hours=1))
     draft.refresh_from_db()
@@ -91,9 +95,15 @@ def test_closed_call_shows_closed_instead_of_a_countdown(client_for, employer):
     assert "Closed" in page and "left" not in page.split('id="current-call"')[1].split("</section>")[0]
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("employer", 200), ("pending_employer", 403), ("university", 403), ("ministry", 302),
-])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("employer", 200),
+        ("pending_employer", 403),
+        ("university", 403),
+        ("ministry", 302),
+    ],
+)
 def test_dashboard_persona_matrix(request, client_for, persona, expected):
     response = client_for(request.getfixturevalue(persona)).get(DASHBOARD)
 
@@ -110,11 +120,15 @@ def test_dashboard_sends_an_anonymous_visitor_to_log_in(client_for, anonymous):
 
 # --- navigation -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("persona", "present", "absent"), [
-    ("employer", [DASHBOARD], [QUEUE, CALLS]),
-    ("ministry", [QUEUE, CALLS], [f'href="{DASHBOARD}"']),
-    ("university", [], [DASHBOARD, QUEUE, CALLS]),
-])
+
+@pytest.mark.parametrize(
+    ("persona", "present", "absent"),
+    [
+        ("employer", [DASHBOARD], [QUEUE, CALLS]),
+        ("ministry", [QUEUE, CALLS], [f'href="{DASHBOARD}"']),
+        ("university", [], [DASHBOARD, QUEUE, CALLS]),
+    ],
+)
 def test_navigation_links_by_role(request, client_for, persona, present, absent):
     nav = client_for(request.getfixturevalue(persona)).get("/").content.decode().split("</nav>")[0]
 

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 # --- creating a draft -------------------------------------------------------------------------
 
+
 def test_new_draft_needs_only_a_type_and_a_title(client_for, employer, call, minimal_form):
     response = client_for(employer).post(NEW, minimal_form)
 
@@ -41,8 +42,9 @@ def test_new_draft_saves_every_field_and_normalises_the_area_weights(client_for,
 def test_new_draft_form_offers_calls_not_closed_and_the_program_rules(client_for, employer, call):
     now = timezone.now()
     CallFactory(name="已截止批次", opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=1))
-    upcoming = CallFactory(name="下一批次", opens_at=now + timedelta(days=10),
-                           closes_at=now + timedelta(days=40))
+    upcoming = CallFactory(
+        name="下一批次", opens_at=now + timedelta(days=10), closes_at=now + timedelta(days=40)
+    )
 
     response = client_for(employer).get(NEW)
 
@@ -54,15 +56,18 @@ def test_new_draft_form_offers_calls_not_closed_and_the_program_rules(client_for
     assert 'name="area:cv.medical_imaging"' in page and 'name="contact_phone"' in page
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"title": ""}, "title"),
-    ({"project_type": "consulting"}, "project_type"),
-    ({"contact_phone": "1234"}, "contact_phone"),
-    ({"contact_email": "not-an-email"}, "contact_email"),
-    ({"duration_months": "61"}, "duration_months"),
-    ({"area:cv": "-1"}, "area:cv"),
-    ({"area:cv": "101"}, "area:cv"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"project_type": "consulting"}, "project_type"),
+        ({"contact_phone": "1234"}, "contact_phone"),
+        ({"contact_email": "not-an-email"}, "contact_email"),
+        ({"duration_months": "61"}, "duration_months"),
+        ({"area:cv": "-1"}, "area:cv"),
+        ({"area:cv": "101"}, "area:cv"),
+    ],
+)
 def test_bad_draft_input_gets_field_errors_and_writes_nothing(client_for, employer, full_form, change, field):
     response = client_for(employer).post(NEW, {**full_form, **change})
 
@@ -87,9 +92,14 @@ def test_new_draft_page_says_when_no_call_accepts_proposals(client_for, employer
     assert response.status_code == 200 and 'id="no-call"' in response.content.decode()
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("pending_employer", 403), ("university", 403), ("ministry", 403),
-])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("pending_employer", 403),
+        ("university", 403),
+        ("ministry", 403),
+    ],
+)
 def test_only_verified_employers_create_drafts(request, client_for, minimal_form, persona, expected):
     client = client_for(request.getfixturevalue(persona))
 
@@ -112,6 +122,7 @@ def test_anonymous_visitor_is_sent_to_log_in_before_drafting(client_for, anonymo
 
 # --- the detail page --------------------------------------------------------------------------
 
+
 def test_owner_sees_every_field_flags_history_and_the_submit_button(client_for, employer, ministry, draft):
     draft.description += " 参与学生须购买设备。"
     draft.save()
@@ -121,8 +132,16 @@ def test_owner_sees_every_field_flags_history_and_the_submit_button(client_for, 
 
     page = response.content.decode()
     assert response.status_code == 200
-    for value in (draft.title, draft.summary, draft.host_city, "200000", "GPU 服务器与企业导师",
-                  "hr@employer.example.cn", "Computer vision", "100%"):
+    for value in (
+        draft.title,
+        draft.summary,
+        draft.host_city,
+        "200000",
+        "GPU 服务器与企业导师",
+        "hr@employer.example.cn",
+        "Computer vision",
+        "100%",
+    ):
         assert value in unescape(page)
     assert "Requires universities to buy equipment or software" in page and "购买设备" in page
     assert "请说明&lt;b&gt;安全&lt;/b&gt;保障措施。" in page
@@ -140,10 +159,16 @@ def test_user_text_is_escaped(client_for, employer, call):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("employer", 200), ("ministry", 200), ("other_employer", 404), ("university", 404),
-    ("pending_employer", 404),
-])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("employer", 200),
+        ("ministry", 200),
+        ("other_employer", 404),
+        ("university", 404),
+        ("pending_employer", 404),
+    ],
+)
 def test_a_draft_is_seen_only_by_its_employer_and_the_ministry(request, client_for, draft, persona, expected):
     response = client_for(request.getfixturevalue(persona)).get(url("proposal-detail", draft))
 
@@ -155,8 +180,9 @@ def test_anonymous_visitor_gets_404_for_a_draft(client_for, anonymous, draft):
 
 
 @pytest.mark.parametrize("persona", ["university", "other_employer", "anonymous"])
-def test_published_proposal_is_public_without_flags_or_history(request, client_for, employer, ministry,
-                                                               draft, persona):
+def test_published_proposal_is_public_without_flags_or_history(
+    request, client_for, employer, ministry, draft, persona
+):
     published(draft, employer, ministry)
 
     response = client_for(request.getfixturevalue(persona)).get(url("proposal-detail", draft))
@@ -181,14 +207,16 @@ def test_unknown_proposal_is_404(client_for, employer):
 
 # --- editing ----------------------------------------------------------------------------------
 
+
 def test_owner_edits_a_draft_and_its_focus_areas(client_for, employer, draft, full_form):
     client = client_for(employer)
     form = client.get(url("proposal-edit", draft))
     assert form.status_code == 200
     assert re.search(r'name="area:cv"[^>]*value="100"', form.content.decode())
 
-    response = client.post(url("proposal-edit", draft), {**full_form, "title": "改过的标题", "area:cv": "",
-                                                          "area:robotics": "5"})
+    response = client.post(
+        url("proposal-edit", draft), {**full_form, "title": "改过的标题", "area:cv": "", "area:robotics": "5"}
+    )
 
     assert response.status_code == 302 and response.url == url("proposal-detail", draft)
     draft.refresh_from_db()
@@ -197,8 +225,9 @@ def test_owner_edits_a_draft_and_its_focus_areas(client_for, employer, draft, fu
 
 
 def test_edit_form_keeps_empty_fields_empty(client_for, employer, draft):
-    response = client_for(employer).post(url("proposal-edit", draft),
-                                         {"project_type": draft.project_type, "title": draft.title})
+    response = client_for(employer).post(
+        url("proposal-edit", draft), {"project_type": draft.project_type, "title": draft.title}
+    )
 
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -208,8 +237,9 @@ def test_edit_form_keeps_empty_fields_empty(client_for, employer, draft):
 def test_bad_edit_input_gets_field_errors_and_changes_nothing(client_for, employer, draft, full_form):
     before = Proposal.objects.values().get(pk=draft.pk)
 
-    response = client_for(employer).post(url("proposal-edit", draft), {**full_form, "contact_phone": "12",
-                                                                       "area:cv": "abc"})
+    response = client_for(employer).post(
+        url("proposal-edit", draft), {**full_form, "contact_phone": "12", "area:cv": "abc"}
+    )
 
     assert response.status_code == 400
     assert {"contact_phone", "area:cv"} <= field_errors(response).keys()
@@ -229,9 +259,14 @@ def test_a_proposal_under_review_cannot_be_edited(client_for, employer, draft, f
     assert draft.title != "偷偷改"
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("other_employer", 404), ("university", 404), ("ministry", 403),
-])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("other_employer", 404),
+        ("university", 404),
+        ("ministry", 403),
+    ],
+)
 def test_only_the_owner_edits(request, client_for, draft, full_form, persona, expected):
     client = client_for(request.getfixturevalue(persona))
 
@@ -240,8 +275,9 @@ def test_only_the_owner_edits(request, client_for, draft, full_form, persona, ex
     assert Proposal.objects.get(pk=draft.pk).title == draft.title
 
 
-def test_another_employers_published_proposal_is_403_to_edit(client_for, employer, other_employer, ministry,
-                                                              draft):
+def test_another_employers_published_proposal_is_403_to_edit(
+    client_for, employer, other_employer, ministry, draft
+):
     published(draft, employer, ministry)
 
     assert client_for(other_employer).get(url("proposal-edit", draft)).status_code == 403

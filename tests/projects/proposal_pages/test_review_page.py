@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 # --- the review page --------------------------------------------------------------------------
 
+
 def test_review_page_shows_everything_a_reviewer_needs(client_for, employer, ministry, call, draft):
     draft.in_kind_support = "学生须购买设备"
     draft.save()
@@ -39,8 +40,17 @@ def test_review_page_shows_everything_a_reviewer_needs(client_for, employer, min
 
     page = text(response)
     assert response.status_code == 200
-    for value in (draft.title, draft.description, draft.contact_email, "方案.pdf", "购买设备",
-                  'id="approve-form"', 'id="return-form"', 'id="reject-form"', "Out of the program's scope"):
+    for value in (
+        draft.title,
+        draft.description,
+        draft.contact_email,
+        "方案.pdf",
+        "购买设备",
+        'id="approve-form"',
+        'id="return-form"',
+        'id="reject-form"',
+        "Out of the program's scope",
+    ):
         assert value in page
     others = page.split('id="other-proposals"')[1]
     assert others.count("同单位项目") == 10 and "别家项目" not in others and draft.title not in others
@@ -49,8 +59,9 @@ def test_review_page_shows_everything_a_reviewer_needs(client_for, employer, min
 def test_ministry_approves_with_a_comment(client_for, employer, ministry, draft):
     submitted(draft, employer)
 
-    response = client_for(ministry).post(url("proposal-review", draft),
-                                         {"action": "approve", "approve-comment": "很好"})
+    response = client_for(ministry).post(
+        url("proposal-review", draft), {"action": "approve", "approve-comment": "很好"}
+    )
 
     assert response.status_code == 302 and response.url == QUEUE
     assert status_of(draft) == "published"
@@ -59,7 +70,7 @@ def test_ministry_approves_with_a_comment(client_for, employer, ministry, draft)
 
 def test_return_needs_a_comment(client_for, employer, ministry, draft):
     submitted(draft, employer)
-    client = client_for(ministry)   # signing in is audited too
+    client = client_for(ministry)  # signing in is audited too
     events = event_count()
 
     response = client.post(url("proposal-review", draft), {"action": "return", "return-comment": "  "})
@@ -71,19 +82,23 @@ def test_return_needs_a_comment(client_for, employer, ministry, draft):
 def test_ministry_returns_a_proposal_and_the_employer_sees_the_comment(client_for, employer, ministry, draft):
     submitted(draft, employer)
 
-    client_for(ministry).post(url("proposal-review", draft),
-                              {"action": "return", "return-comment": "请补充安全保障措施"})
+    client_for(ministry).post(
+        url("proposal-review", draft), {"action": "return", "return-comment": "请补充安全保障措施"}
+    )
 
     assert status_of(draft) == "returned"
     page = text(client_for(employer).get(url("proposal-detail", draft)))
     assert "请补充安全保障措施" in page.split('id="review-comment"')[1]
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"reject-reason": ""}, "reject-reason"),
-    ({"reject-reason": "because"}, "reject-reason"),
-    ({"reject-reason": "other", "reject-comment": ""}, "reject-comment"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"reject-reason": ""}, "reject-reason"),
+        ({"reject-reason": "because"}, "reject-reason"),
+        ({"reject-reason": "other", "reject-comment": ""}, "reject-comment"),
+    ],
+)
 def test_reject_needs_a_reason(client_for, employer, ministry, draft, data, field):
     submitted(draft, employer)
 
@@ -96,8 +111,10 @@ def test_reject_needs_a_reason(client_for, employer, ministry, draft, data, fiel
 def test_ministry_rejects_with_a_reason_the_employer_can_read(client_for, employer, ministry, draft):
     submitted(draft, employer)
 
-    client_for(ministry).post(url("proposal-review", draft), {
-        "action": "reject", "reject-reason": "out_of_scope", "reject-comment": "不属于人工智能领域"})
+    client_for(ministry).post(
+        url("proposal-review", draft),
+        {"action": "reject", "reject-reason": "out_of_scope", "reject-comment": "不属于人工智能领域"},
+    )
 
     assert status_of(draft) == "rejected"
     history = text(client_for(employer).get(url("proposal-detail", draft))).split('id="history"')[1]
@@ -127,11 +144,18 @@ def test_two_reviewers_deciding_at_once_get_one_decision(client_for, employer, m
     assert response.status_code == 302 and status_of(draft) == "returned"
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("ministry", 200), ("employer", 403), ("other_employer", 404), ("university", 404),
-])
-def test_review_page_persona_matrix_for_a_submitted_proposal(request, client_for, employer, draft,
-                                                             persona, expected):
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("ministry", 200),
+        ("employer", 403),
+        ("other_employer", 404),
+        ("university", 404),
+    ],
+)
+def test_review_page_persona_matrix_for_a_submitted_proposal(
+    request, client_for, employer, draft, persona, expected
+):
     submitted(draft, employer)
     client = client_for(request.getfixturevalue(persona))
 
@@ -141,8 +165,9 @@ def test_review_page_persona_matrix_for_a_submitted_proposal(request, client_for
         assert response.status_code == expected and status_of(draft) == "submitted"
 
 
-def test_review_page_of_a_published_proposal_is_403_to_a_university(client_for, employer, ministry,
-                                                                   university, draft):
+def test_review_page_of_a_published_proposal_is_403_to_a_university(
+    client_for, employer, ministry, university, draft
+):
     published(draft, employer, ministry)
 
     assert client_for(university).get(url("proposal-review", draft)).status_code == 403

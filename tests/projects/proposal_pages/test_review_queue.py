@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 # --- the review queue -------------------------------------------------------------------------
 
+
 def _queue_titles(response) -> list[str]:
     rows = response.content.decode().split("<tbody>")[1].split("</tbody>")[0]
     return [unescape(t) for t in re.findall(r'/review/[0-9a-f-]+/">(.*?)</a>', rows)]
@@ -49,8 +50,9 @@ def test_queue_filters_come_from_the_query_string(client_for, employer, ministry
     other_call = CallFactory(slug="ai-2026")
     rows = {
         "cv-medical": dict(areas={"cv.medical_imaging": 1}),
-        "nlp-only": dict(areas={"nlp": 1}, project_type="directed_training", training_hours=40,
-                         host_province="11"),
+        "nlp-only": dict(
+            areas={"nlp": 1}, project_type="directed_training", training_hours=40, host_province="11"
+        ),
         "flagged": dict(description="学生须缴纳培训费。"),
         "other-call": dict(call=other_call),
     }
@@ -79,9 +81,15 @@ def test_queue_paginates_fifty_per_page_in_a_bounded_number_of_queries(
 ):
     for n in range(60):
         employer = EmployerFactory()
-        ProposalFactory(employer=employer, call=call, status="submitted", title=f"项目{n:02d}",
-                        submitted_at=timezone.now() - timedelta(minutes=60 - n),
-                        areas={"cv": 2, "ml.deep_learning": 1}, flags=[{"rule": "fees", "phrase": "学费"}])
+        ProposalFactory(
+            employer=employer,
+            call=call,
+            status="submitted",
+            title=f"项目{n:02d}",
+            submitted_at=timezone.now() - timedelta(minutes=60 - n),
+            areas={"cv": 2, "ml.deep_learning": 1},
+            flags=[{"rule": "fees", "phrase": "学费"}],
+        )
     client = client_for(ministry)
 
     with django_assert_max_num_queries(12):
@@ -98,8 +106,13 @@ def test_queue_paginates_fifty_per_page_in_a_bounded_number_of_queries(
 def test_queue_query_count_does_not_grow_with_rows(client_for, ministry, call, django_assert_num_queries):
     def make(n):
         for _ in range(n):
-            ProposalFactory(employer=EmployerFactory(), call=call, status="submitted",
-                            submitted_at=timezone.now(), areas={"nlp": 1, "cv": 1})
+            ProposalFactory(
+                employer=EmployerFactory(),
+                call=call,
+                status="submitted",
+                submitted_at=timezone.now(),
+                areas={"nlp": 1, "cv": 1},
+            )
 
     client = client_for(ministry)
     make(2)
@@ -110,9 +123,15 @@ def test_queue_query_count_does_not_grow_with_rows(client_for, ministry, call, d
         client.get(QUEUE)
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("employer", 403), ("pending_employer", 403), ("university", 403), ("ministry", 200),
-])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("employer", 403),
+        ("pending_employer", 403),
+        ("university", 403),
+        ("ministry", 200),
+    ],
+)
 def test_queue_persona_matrix(request, client_for, persona, expected):
     assert client_for(request.getfixturevalue(persona)).get(QUEUE).status_code == expected
 
@@ -123,6 +142,7 @@ def test_queue_sends_an_anonymous_visitor_to_log_in(client_for, anonymous):
 
 # --- bulk approval ----------------------------------------------------------------------------
 
+
 def test_bulk_approve_publishes_the_selected_submitted_proposals(client_for, employer, ministry, call, draft):
     chosen = [ProposalFactory(employer=employer.employer, call=call) for _ in range(3)]
     for proposal in chosen:
@@ -130,10 +150,13 @@ def test_bulk_approve_publishes_the_selected_submitted_proposals(client_for, emp
     left_alone = ProposalFactory(employer=employer.employer, call=call)
     submitted(left_alone, employer)
 
-    response = client_for(ministry).post(BULK, {
-        "ids": [str(p.public_id) for p in chosen] + [str(draft.public_id), "not-a-uuid"],
-        "next": f"{QUEUE}?call={call.slug}",
-    })
+    response = client_for(ministry).post(
+        BULK,
+        {
+            "ids": [str(p.public_id) for p in chosen] + [str(draft.public_id), "not-a-uuid"],
+            "next": f"{QUEUE}?call={call.slug}",
+        },
+    )
 
     assert response.status_code == 302 and response.url == f"{QUEUE}?call={call.slug}"
     assert [status_of(p) for p in chosen] == ["published"] * 3

@@ -20,8 +20,10 @@ pytestmark = pytest.mark.django_db
 
 # --- submitting and withdrawing ---------------------------------------------------------------
 
-def test_owner_submits_a_complete_draft(client_for, employer, draft, mailoutbox,
-                                        django_capture_on_commit_callbacks):
+
+def test_owner_submits_a_complete_draft(
+    client_for, employer, draft, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(employer).post(url("proposal-submit", draft))
 
@@ -32,8 +34,9 @@ def test_owner_submits_a_complete_draft(client_for, employer, draft, mailoutbox,
 
 
 def test_submit_lists_every_missing_field_with_its_label(client_for, employer, call):
-    proposal = services.proposal_create(actor=employer, call=call,
-                                        fields={"project_type": "workforce_development", "title": "只有标题"})
+    proposal = services.proposal_create(
+        actor=employer, call=call, fields={"project_type": "workforce_development", "title": "只有标题"}
+    )
 
     response = client_for(employer).post(url("proposal-submit", proposal))
 
@@ -41,18 +44,30 @@ def test_submit_lists_every_missing_field_with_its_label(client_for, employer, c
     box = text(response).split('id="missing-fields"')[1].split("</ul>")[0].split("<ul>")[1]
     labels = set(re.findall(r"<strong>(.*?)</strong>", box))
     assert labels == {
-        "Summary", "Description", "Student places", "Partner universities sought", "Host province",
-        "Host city", "Duration (months)", "Contact person", "Contact phone", "Contact email",
-        "Training hours", "Teachers and staff to train", "Focus areas", "Funding (CNY)",
+        "Summary",
+        "Description",
+        "Student places",
+        "Partner universities sought",
+        "Host province",
+        "Host city",
+        "Duration (months)",
+        "Contact person",
+        "Contact phone",
+        "Contact email",
+        "Training hours",
+        "Teachers and staff to train",
+        "Focus areas",
+        "Funding (CNY)",
     }
     assert status_of(proposal) == "draft"
 
 
 def test_submit_after_the_deadline_is_refused_with_a_message(client_for, employer, call, draft):
     now = timezone.now()
-    Call.objects.filter(pk=call.pk).update(opens_at=now - timedelta(days=30),
-                                           closes_at=now - timedelta(seconds=1))
-    client = client_for(employer)   # signing in is audited too
+    Call.objects.filter(pk=call.pk).update(
+        opens_at=now - timedelta(days=30), closes_at=now - timedelta(seconds=1)
+    )
+    client = client_for(employer)  # signing in is audited too
     events = event_count()
 
     response = client.post(url("proposal-submit", draft))
@@ -77,17 +92,23 @@ def test_returned_proposal_can_be_resubmitted_after_the_deadline_within_the_wind
     client_for, employer, ministry, call, draft
 ):
     returned(draft, employer, ministry)
-    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(seconds=1),
-                                           opens_at=timezone.now() - timedelta(days=30))
+    Call.objects.filter(pk=call.pk).update(
+        closes_at=timezone.now() - timedelta(seconds=1), opens_at=timezone.now() - timedelta(days=30)
+    )
 
     response = client_for(employer).post(url("proposal-submit", draft))
 
     assert response.status_code == 302 and status_of(draft) == "submitted"
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("other_employer", 404), ("university", 404), ("ministry", 403),
-])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("other_employer", 404),
+        ("university", 404),
+        ("ministry", 403),
+    ],
+)
 def test_only_the_owner_submits(request, client_for, draft, persona, expected):
     response = client_for(request.getfixturevalue(persona)).post(url("proposal-submit", draft))
 
@@ -95,8 +116,9 @@ def test_only_the_owner_submits(request, client_for, draft, persona, expected):
 
 
 @pytest.mark.parametrize("persona", ["other_employer", "university"])
-def test_others_cannot_submit_or_withdraw_a_published_proposal(request, client_for, employer, ministry,
-                                                               draft, persona):
+def test_others_cannot_submit_or_withdraw_a_published_proposal(
+    request, client_for, employer, ministry, draft, persona
+):
     published(draft, employer, ministry)
     client = client_for(request.getfixturevalue(persona))
 

@@ -27,8 +27,9 @@ def frozen(moment: datetime):
 
 
 def audit_events(target):
-    return AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(type(target)),
-                                     object_id=target.pk)
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(target)), object_id=target.pk
+    )
 
 
 def stored(proposal: Proposal) -> dict:

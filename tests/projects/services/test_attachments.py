@@ -13,8 +13,9 @@ from .helpers import MB, PDF, PNG
 
 # --- attachments -----------------------------------------------------------------------------
 
+
 def pdf(name: str = "项目方案.pdf", size: int | None = None) -> SimpleUploadedFile:
-    content = PDF if size is None else PDF + b"\n" * (size - len(PDF))   # still a readable PDF
+    content = PDF if size is None else PDF + b"\n" * (size - len(PDF))  # still a readable PDF
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 

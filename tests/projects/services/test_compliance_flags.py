@@ -9,14 +9,18 @@ from tests.factories import ProposalFactory
 
 # --- compliance flags ------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("field", "text", "rule", "phrase"), [
-    ("description", "学生参加实训需缴纳培训费 800 元。", "fees", "培训费"),
-    ("summary", "合作高校需按我方清单采购设备。", "equipment", "采购设备"),
-    ("in_kind_support", "配合我司新品的产品推广活动。", "marketing", "产品推广"),
-    ("title", "AI bootcamp with a training fee", "fees", "training fee"),
-    ("description", "A TRAINING FEE of 500 yuan applies to every student.", "fees", "training fee"),
-    ("summary", "Universities must Purchase Equipment from us.", "equipment", "purchase equipment"),
-])
+
+@pytest.mark.parametrize(
+    ("field", "text", "rule", "phrase"),
+    [
+        ("description", "学生参加实训需缴纳培训费 800 元。", "fees", "培训费"),
+        ("summary", "合作高校需按我方清单采购设备。", "equipment", "采购设备"),
+        ("in_kind_support", "配合我司新品的产品推广活动。", "marketing", "产品推广"),
+        ("title", "AI bootcamp with a training fee", "fees", "training fee"),
+        ("description", "A TRAINING FEE of 500 yuan applies to every student.", "fees", "training fee"),
+        ("summary", "Universities must Purchase Equipment from us.", "equipment", "purchase equipment"),
+    ],
+)
 def test_text_with_a_listed_phrase_is_flagged_but_still_submitted(field, text, rule, phrase, employer, call):
     proposal = ProposalFactory(employer=employer.employer, call=call, **{field: text})
 
@@ -36,8 +40,9 @@ def test_clean_text_gets_no_flags(employer, draft):
 
 
 def test_every_rule_a_text_breaks_is_flagged(employer, call):
-    proposal = ProposalFactory(employer=employer.employer, call=call,
-                               description="学生需缴纳培训费，合作高校需采购设备。")
+    proposal = ProposalFactory(
+        employer=employer.employer, call=call, description="学生需缴纳培训费，合作高校需采购设备。"
+    )
 
     services.proposal_submit(actor=employer, proposal=proposal)
 

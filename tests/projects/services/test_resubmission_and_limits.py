@@ -14,6 +14,7 @@ from .helpers import audit_events, beijing, frozen, messages
 
 # --- the revision window ---------------------------------------------------------------------
 
+
 def returned_at(moment: datetime, *, employer, ministry, call: Call) -> Proposal:
     """A proposal submitted in March and returned by ministry staff at `moment`."""
     proposal = ProposalFactory(employer=employer.employer, call=call)
@@ -24,14 +25,18 @@ def returned_at(moment: datetime, *, employer, ministry, call: Call) -> Proposal
     return Proposal.objects.get(pk=proposal.pk)
 
 
-@pytest.mark.parametrize(("revision_days", "late_by", "accepted"), [
-    (7, timedelta(0), True),
-    (7, timedelta(seconds=1), False),
-    (3, timedelta(0), True),
-    (3, timedelta(seconds=1), False),
-])
+@pytest.mark.parametrize(
+    ("revision_days", "late_by", "accepted"),
+    [
+        (7, timedelta(0), True),
+        (7, timedelta(seconds=1), False),
+        (3, timedelta(0), True),
+        (3, timedelta(seconds=1), False),
+    ],
+)
 def test_a_returned_proposal_may_be_resubmitted_until_the_revision_window_ends(
-        revision_days, late_by, accepted, employer, ministry, april_call):
+    revision_days, late_by, accepted, employer, ministry, april_call
+):
     april_call.revision_days = revision_days
     april_call.save()
     returned = beijing(2027, 5, 2, 10, 0, 0)  # after the call closed
@@ -52,8 +57,7 @@ def test_a_returned_proposal_may_be_resubmitted_until_the_revision_window_ends(
 def test_the_three_day_window_refuses_what_the_default_window_would_allow(employer, ministry, april_call):
     april_call.revision_days = 3
     april_call.save()
-    proposal = returned_at(beijing(2027, 4, 29, 12, 0), employer=employer, ministry=ministry,
-                           call=april_call)
+    proposal = returned_at(beijing(2027, 4, 29, 12, 0), employer=employer, ministry=ministry, call=april_call)
 
     with frozen(beijing(2027, 5, 4, 12, 0)), pytest.raises(ValidationError):
         services.proposal_submit(actor=employer, proposal=proposal)
@@ -62,7 +66,8 @@ def test_the_three_day_window_refuses_what_the_default_window_would_allow(employ
 
 
 def test_a_returned_proposal_may_be_resubmitted_while_the_call_is_open_after_its_window(
-        employer, ministry, april_call):
+    employer, ministry, april_call
+):
     proposal = returned_at(beijing(2027, 4, 1, 10, 0), employer=employer, ministry=ministry, call=april_call)
 
     with frozen(beijing(2027, 4, 25, 10, 0)):
@@ -72,7 +77,8 @@ def test_a_returned_proposal_may_be_resubmitted_while_the_call_is_open_after_its
 
 
 def test_the_return_email_gives_the_end_of_the_revision_window(
-        employer, ministry, april_call, django_capture_on_commit_callbacks, mailoutbox):
+    employer, ministry, april_call, django_capture_on_commit_callbacks, mailoutbox
+):
     proposal = ProposalFactory(employer=employer.employer, call=april_call)
     with frozen(beijing(2027, 4, 20, 9, 0)):
         services.proposal_submit(actor=employer, proposal=proposal)
@@ -85,6 +91,7 @@ def test_the_return_email_gives_the_end_of_the_revision_window(
 
 
 # --- the per-employer limit ------------------------------------------------------------------
+
 
 @pytest.fixture
 def limited_call(db):
@@ -137,7 +144,8 @@ def test_resubmitting_a_returned_proposal_does_not_count_it_twice(employer, mini
 
 
 def test_other_calls_and_other_employers_do_not_count_against_the_limit(
-        employer, other_employer, limited_call):
+    employer, other_employer, limited_call
+):
     ProposalFactory.create_batch(2, employer=employer.employer, status="submitted")  # another call
     ProposalFactory.create_batch(2, employer=other_employer.employer, call=limited_call, status="submitted")
     ProposalFactory(employer=employer.employer, call=limited_call, status="submitted")

@@ -16,10 +16,15 @@ from .helpers import audit_events, beijing, frozen, stored
 
 # --- review: approve, return, reject, withdraw -----------------------------------------------
 
+
 @pytest.fixture
 def submitted(employer, call):
-    return ProposalFactory(employer=employer.employer, call=call, status="submitted",
-                           submitted_at=call.opens_at + timedelta(days=1))
+    return ProposalFactory(
+        employer=employer.employer,
+        call=call,
+        status="submitted",
+        submitted_at=call.opens_at + timedelta(days=1),
+    )
 
 
 @pytest.mark.parametrize("review", ["approve", "return", "reject"])
@@ -41,7 +46,8 @@ def test_only_ministry_staff_review(review, persona, submitted, request):
 
 
 def test_approving_publishes_records_the_decision_and_emails_on_commit(
-        employer, ministry, submitted, django_capture_on_commit_callbacks, mailoutbox):
+    employer, ministry, submitted, django_capture_on_commit_callbacks, mailoutbox
+):
     now = beijing(2027, 5, 10, 15, 0, 0)
 
     with frozen(now), django_capture_on_commit_callbacks(execute=True):
@@ -50,8 +56,13 @@ def test_approving_publishes_records_the_decision_and_emails_on_commit(
     saved = Proposal.objects.get(pk=submitted.pk)
     assert (saved.status, saved.decided_at) == ("published", now)
     [event] = audit_events(submitted)
-    assert (event.actor, event.action, event.from_status, event.to_status, event.comment) == \
-        (ministry, "approve", "submitted", "published", "方案完整，准予发布。")
+    assert (event.actor, event.action, event.from_status, event.to_status, event.comment) == (
+        ministry,
+        "approve",
+        "submitted",
+        "published",
+        "方案完整，准予发布。",
+    )
     [email] = mailoutbox
     assert email.to == [employer.email]
     assert submitted.title in email.subject and "方案完整，准予发布。" in email.body
@@ -70,18 +81,24 @@ def test_returning_without_saying_what_to_fix_is_refused(comment, ministry, subm
 
 
 def test_returning_records_the_comment_and_emails_it_on_commit(
-        employer, ministry, submitted, django_capture_on_commit_callbacks, mailoutbox):
+    employer, ministry, submitted, django_capture_on_commit_callbacks, mailoutbox
+):
     now = beijing(2027, 4, 10, 9, 30)
 
     with frozen(now), django_capture_on_commit_callbacks(execute=True):
-        services.proposal_return(actor=ministry, proposal=submitted,
-                                 comment="  请补充实习岗位的安全保障措施。 ")
+        services.proposal_return(
+            actor=ministry, proposal=submitted, comment="  请补充实习岗位的安全保障措施。 "
+        )
 
     saved = Proposal.objects.get(pk=submitted.pk)
     assert (saved.status, saved.returned_at, saved.decided_at) == ("returned", now, None)
     [event] = audit_events(submitted)
-    assert (event.action, event.from_status, event.to_status, event.comment) == \
-        ("return", "submitted", "returned", "请补充实习岗位的安全保障措施。")
+    assert (event.action, event.from_status, event.to_status, event.comment) == (
+        "return",
+        "submitted",
+        "returned",
+        "请补充实习岗位的安全保障措施。",
+    )
     [email] = mailoutbox
     assert email.to == [employer.email] and "请补充实习岗位的安全保障措施。" in email.body
 
@@ -100,18 +117,25 @@ def test_rejecting_without_a_valid_reason_is_refused(reason, ministry, submitted
 
 @pytest.mark.parametrize("reason", RejectionReason.values)
 def test_rejecting_stores_the_reason_on_the_audit_event_and_emails_its_label(
-        reason, employer, ministry, submitted, django_capture_on_commit_callbacks, mailoutbox):
+    reason, employer, ministry, submitted, django_capture_on_commit_callbacks, mailoutbox
+):
     now = beijing(2027, 5, 11, 11, 0)
 
     with frozen(now), django_capture_on_commit_callbacks(execute=True):
-        services.proposal_reject(actor=ministry, proposal=submitted, reason=reason,
-                                 comment="与本批次方向不符。")
+        services.proposal_reject(
+            actor=ministry, proposal=submitted, reason=reason, comment="与本批次方向不符。"
+        )
 
     saved = Proposal.objects.get(pk=submitted.pk)
     assert (saved.status, saved.decided_at) == ("rejected", now)
     [event] = audit_events(submitted)
-    assert (event.actor, event.action, event.reason, event.comment, event.to_status) == \
-        (ministry, "reject", reason, "与本批次方向不符。", "rejected")
+    assert (event.actor, event.action, event.reason, event.comment, event.to_status) == (
+        ministry,
+        "reject",
+        reason,
+        "与本批次方向不符。",
+        "rejected",
+    )
     [email] = mailoutbox
     with translation.override(employer.language):
         label = str(RejectionReason(reason).label)
@@ -127,27 +151,40 @@ def test_the_owner_withdraws_an_undecided_proposal_with_a_comment(status, employ
 
     assert Proposal.objects.get(pk=proposal.pk).status == "withdrawn"
     [event] = audit_events(proposal)
-    assert (event.actor, event.from_status, event.to_status, event.comment) == \
-        (employer, status, "withdrawn", "项目计划调整。")
+    assert (event.actor, event.from_status, event.to_status, event.comment) == (
+        employer,
+        status,
+        "withdrawn",
+        "项目计划调整。",
+    )
 
 
 # --- bulk approve ----------------------------------------------------------------------------
 
+
 def test_bulk_approve_approves_the_submitted_and_skips_the_rest(
-        employer, ministry, call, django_capture_on_commit_callbacks, mailoutbox):
+    employer, ministry, call, django_capture_on_commit_callbacks, mailoutbox
+):
     submitted = ProposalFactory.create_batch(3, employer=employer.employer, call=call, status="submitted")
-    others = [ProposalFactory(employer=employer.employer, call=call, status=status)
-              for status in ("draft", "returned", "published", "rejected")]
+    others = [
+        ProposalFactory(employer=employer.employer, call=call, status=status)
+        for status in ("draft", "returned", "published", "rejected")
+    ]
     selection = Proposal.objects.filter(pk__in=[p.pk for p in submitted + others])
 
     with django_capture_on_commit_callbacks(execute=True):
         counts = services.proposal_bulk_approve(actor=ministry, proposals=selection)
 
     assert counts == (3, 4)
-    assert set(Proposal.objects.filter(pk__in=[p.pk for p in submitted]).values_list("status", flat=True)) \
-        == {"published"}
-    assert [Proposal.objects.get(pk=p.pk).status for p in others] == \
-        ["draft", "returned", "published", "rejected"]
+    assert set(
+        Proposal.objects.filter(pk__in=[p.pk for p in submitted]).values_list("status", flat=True)
+    ) == {"published"}
+    assert [Proposal.objects.get(pk=p.pk).status for p in others] == [
+        "draft",
+        "returned",
+        "published",
+        "rejected",
+    ]
     assert AuditEvent.objects.filter(action="approve").count() == 3
     assert len(mailoutbox) == 3
 
@@ -157,8 +194,9 @@ def test_bulk_approve_is_for_ministry_staff_only(persona, employer, call, reques
     submitted = ProposalFactory.create_batch(2, employer=employer.employer, call=call, status="submitted")
 
     with pytest.raises(PermissionDenied):
-        services.proposal_bulk_approve(actor=request.getfixturevalue(persona),
-                                       proposals=Proposal.objects.all())
+        services.proposal_bulk_approve(
+            actor=request.getfixturevalue(persona), proposals=Proposal.objects.all()
+        )
 
     assert [Proposal.objects.get(pk=p.pk).status for p in submitted] == ["submitted", "submitted"]
     assert not AuditEvent.objects.filter(action="approve").exists()

@@ -17,34 +17,61 @@ from .helpers import audit_events, beijing, frozen, messages, stored
 
 # --- proposal_submit: completeness ------------------------------------------------------------
 
-ALWAYS_REQUIRED = {"summary", "description", "student_places", "partners_sought", "host_province",
-                   "host_city", "duration_months", "contact_person", "contact_phone", "contact_email"}
+ALWAYS_REQUIRED = {
+    "summary",
+    "description",
+    "student_places",
+    "partners_sought",
+    "host_province",
+    "host_city",
+    "duration_months",
+    "contact_person",
+    "contact_phone",
+    "contact_email",
+}
 
 
 def test_submitting_an_empty_draft_lists_every_missing_field_at_once(
-        employer, call, django_capture_on_commit_callbacks):
-    proposal = services.proposal_create(actor=employer, call=call, fields={
-        "project_type": "workforce_development", "title": "教师人工智能素养提升"})
+    employer, call, django_capture_on_commit_callbacks
+):
+    proposal = services.proposal_create(
+        actor=employer,
+        call=call,
+        fields={"project_type": "workforce_development", "title": "教师人工智能素养提升"},
+    )
 
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationError) as exc:
         services.proposal_submit(actor=employer, proposal=proposal)
 
-    assert set(exc.value.message_dict) == ALWAYS_REQUIRED | {"training_hours", "trainees", "areas",
-                                                             "funding_cny"}
+    assert set(exc.value.message_dict) == ALWAYS_REQUIRED | {
+        "training_hours",
+        "trainees",
+        "areas",
+        "funding_cny",
+    }
     assert all(len(errors) == 1 for errors in exc.value.message_dict.values())
     assert Proposal.objects.get(pk=proposal.pk).status == "draft"
     assert list(audit_events(proposal).values_list("action", flat=True)) == ["proposal_created"]
     assert callbacks == []
 
 
-@pytest.mark.parametrize(("project_type", "needs"), [
-    ("directed_training", {"training_hours"}),
-    ("internship_base", {"internship_places_per_year"}),
-    ("workforce_development", {"training_hours", "trainees"}),
-])
+@pytest.mark.parametrize(
+    ("project_type", "needs"),
+    [
+        ("directed_training", {"training_hours"}),
+        ("internship_base", {"internship_places_per_year"}),
+        ("workforce_development", {"training_hours", "trainees"}),
+    ],
+)
 def test_each_project_type_requires_its_own_fields(project_type, needs, employer, call):
-    proposal = ProposalFactory(employer=employer.employer, call=call, project_type=project_type,
-                               training_hours=None, internship_places_per_year=None, trainees=None)
+    proposal = ProposalFactory(
+        employer=employer.employer,
+        call=call,
+        project_type=project_type,
+        training_hours=None,
+        internship_places_per_year=None,
+        trainees=None,
+    )
 
     with pytest.raises(ValidationError) as exc:
         services.proposal_submit(actor=employer, proposal=proposal)
@@ -64,15 +91,19 @@ def test_a_proposal_without_focus_areas_cannot_be_submitted(employer, call):
     assert set(exc.value.message_dict) == {"areas"}
 
 
-@pytest.mark.parametrize(("funding", "in_kind", "accepted"), [
-    (200000, "", True),
-    (None, "GPU 服务器与企业导师", True),
-    (None, "", False),
-    (0, "   ", False),
-])
+@pytest.mark.parametrize(
+    ("funding", "in_kind", "accepted"),
+    [
+        (200000, "", True),
+        (None, "GPU 服务器与企业导师", True),
+        (None, "", False),
+        (0, "   ", False),
+    ],
+)
 def test_funding_or_in_kind_support_is_required(funding, in_kind, accepted, employer, call):
-    proposal = ProposalFactory(employer=employer.employer, call=call, funding_cny=funding,
-                               in_kind_support=in_kind)
+    proposal = ProposalFactory(
+        employer=employer.employer, call=call, funding_cny=funding, in_kind_support=in_kind
+    )
 
     if accepted:
         services.proposal_submit(actor=employer, proposal=proposal)
@@ -113,8 +144,10 @@ def test_a_member_of_a_revoked_employer_cannot_submit(employer, draft):
 
 # --- proposal_submit: success ----------------------------------------------------------------
 
+
 def test_submitting_records_the_time_audits_and_emails_the_members_on_commit(
-        employer, draft, django_capture_on_commit_callbacks, mailoutbox):
+    employer, draft, django_capture_on_commit_callbacks, mailoutbox
+):
     colleague = EmployerUserFactory(employer=employer.employer, email="colleague@employer.example.cn")
     EmployerUserFactory(employer=employer.employer, is_active=False, email="left@employer.example.cn")
     now = beijing(2027, 1, 15, 10, 30, 5)
@@ -128,8 +161,12 @@ def test_submitting_records_the_time_audits_and_emails_the_members_on_commit(
     saved = Proposal.objects.get(pk=draft.pk)
     assert (result.status, saved.status, saved.submitted_at) == ("submitted", "submitted", now)
     [event] = audit_events(draft)
-    assert (event.actor, event.action, event.from_status, event.to_status) == \
-        (employer, "submit", "draft", "submitted")
+    assert (event.actor, event.action, event.from_status, event.to_status) == (
+        employer,
+        "submit",
+        "draft",
+        "submitted",
+    )
     assert event.created_at == now
     assert len(callbacks) == 2
     assert sorted(m.to[0] for m in mailoutbox) == sorted([employer.email, colleague.email])
@@ -146,6 +183,7 @@ def test_a_refused_submission_sends_nothing(employer, call, django_capture_on_co
 
 
 # --- the deadline, to the second, Beijing time -----------------------------------------------
+
 
 def test_submitting_in_the_last_second_before_the_deadline_succeeds(employer, april_call):
     proposal = ProposalFactory(employer=employer.employer, call=april_call)
@@ -201,7 +239,8 @@ def test_submitting_at_the_second_the_call_opens_succeeds(employer, april_call):
 
 @pytest.mark.parametrize("status", ["submitted", "published", "rejected", "withdrawn"])
 def test_submitting_again_after_the_deadline_is_a_conflict_not_a_deadline_refusal(
-        status, employer, april_call):
+    status, employer, april_call
+):
     # A stale page clicked after the deadline must not tell the employer that their submitted
     # proposal can no longer be submitted: it was, and the answer is the workflow's conflict.
     proposal = ProposalFactory(employer=employer.employer, call=april_call, status=status)
@@ -215,7 +254,8 @@ def test_submitting_again_after_the_deadline_is_a_conflict_not_a_deadline_refusa
 
 @pytest.mark.parametrize("persona", ["other_employer", "ministry", "university"])
 def test_someone_else_submitting_an_incomplete_draft_is_refused_before_it_is_checked(
-        persona, employer, call, request):
+    persona, employer, call, request
+):
     proposal = ProposalFactory(employer=employer.employer, call=call, summary="", host_city="")
 
     with pytest.raises(PermissionDenied):
