@@ -1,14 +1,10 @@
 """The matching app's HTML pages: the university's recommended projects and dashboard, ministry
-staff's matching runs, and the published results employers and universities see."""
+staff's matching runs (runs.py) and a run's page with its results (run_detail.py), and the
+published results employers and universities see."""
 
 from .published import EmployerMatchesView, EmployerProjectMatchesView, UniversityProposalsView
-from .runs import (
-    RunDetailView,
-    RunListView,
-    RunProgressView,
-    RunPublishView,
-    RunRepeatView,
-)
+from .run_detail import RunDetailView
+from .runs import RunListView, RunProgressView, RunPublishView, RunRepeatView
 from .university import RecommendedView, UniversityDashboardView
 
 __all__ = [

@@ -2,11 +2,9 @@
 calls one service and renders or redirects: ValidationError becomes field errors or a message,
 Conflict a message, PermissionDenied a 403."""
 
+from .attachments import AttachmentAddView, AttachmentDeleteView, AttachmentDownloadView
 from .calls import CallFormView, CallListView
-from .employer import (
-    AttachmentAddView,
-    AttachmentDeleteView,
-    AttachmentDownloadView,
+from .proposals import (
     EmployerDashboardView,
     ProposalCreateView,
     ProposalDetailView,

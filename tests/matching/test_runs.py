@@ -13,6 +13,7 @@ from accounts.models import AuditEvent, UniversityCapacity
 from matching import selectors, services, writing
 from matching.engine import candidates as engine_candidates
 from matching.models import Candidate, MatchRun, UniversityCandidates, unpack_ids
+from matching.services import execution
 from matching.tasks import execute_match_run
 from tests.factories import CallFactory, ProposalFactory, UniversityFactory
 from tests.matching.rounds import EXPECTED, OBJECTIVE, REASONS, published, tiny_round
@@ -242,7 +243,7 @@ def test_a_failed_run_leaves_the_previous_results_current(ministry, tiny, monkey
     def broken(run, loaded, found, timings):
         raise RuntimeError("the solver ran out of memory")
 
-    monkeypatch.setattr(services, "run_choose", broken)
+    monkeypatch.setattr(execution, "run_choose", broken)
     second = run_now(ministry, tiny.call)
     assert second.status == MatchRun.Status.FAILED
     assert second.error == "RuntimeError: the solver ran out of memory"
@@ -253,14 +254,14 @@ def test_a_failed_run_leaves_the_previous_results_current(ministry, tiny, monkey
 def test_a_run_failing_while_writing_its_results_writes_none(ministry, tiny, monkeypatch):
     """The candidates and the succeeded status commit together or not at all."""
     first = run_now(ministry, tiny.call)
-    write = services.candidates_write
+    write = execution.candidates_write
 
     def write_then_fail(*args):
         write(*args)
         assert Candidate.objects.filter(run=args[0]).count() == 6  # written, not yet committed
         raise OSError("connection lost")
 
-    monkeypatch.setattr(services, "candidates_write", write_then_fail)
+    monkeypatch.setattr(execution, "candidates_write", write_then_fail)
     second = run_now(ministry, tiny.call)
     assert second.status == MatchRun.Status.FAILED and second.error == "OSError: connection lost"
     assert not second.candidates.exists()
@@ -299,13 +300,13 @@ def test_the_sweeper_hands_a_run_queued_too_long_to_a_worker_again(ministry, tin
 
 def test_a_run_swept_while_it_was_still_computing_discards_its_results(ministry, tiny, monkeypatch):
     """The worker was slow, not dead: once swept, its late results must not become current."""
-    choose = services.run_choose
+    choose = execution.run_choose
 
     def slow(run, loaded, found, timings):
         services.match_runs_sweep(now=timezone.now() + services.STUCK_AFTER * 2)
         return choose(run, loaded, found, timings)
 
-    monkeypatch.setattr(services, "run_choose", slow)
+    monkeypatch.setattr(execution, "run_choose", slow)
     run = run_now(ministry, tiny.call)
     assert run.status == MatchRun.Status.FAILED and "discarded" in run.error
     assert not run.candidates.exists() and current_results(tiny.call) is None

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from matching import services
 from matching.models import Candidate, MatchRun
+from matching.services import execution
 from tests.factories import CallFactory
 from tests.matching.rounds import EXPECTED, tiny_round
 
@@ -230,7 +231,7 @@ def test_a_failed_run_shows_its_error(api_for, ministry, tiny, monkeypatch):
     def broken(*args):
         raise MemoryError("out of memory")
 
-    monkeypatch.setattr(services, "run_choose", broken)
+    monkeypatch.setattr(execution, "run_choose", broken)
     failed = services.match_run_execute(services.match_run_create(actor=ministry, call=tiny.call).pk)
     data = api_for(ministry).get(url(failed)).json()
     assert (data["status"], data["error"]) == ("failed", "MemoryError: out of memory")
