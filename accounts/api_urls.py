@@ -8,6 +8,7 @@ router.register("employers", api.EmployerViewSet, basename="employer")
 router.register("universities", api.UniversityViewSet, basename="university")
 router.register("focus-areas", api.FocusAreaViewSet, basename="focus-area")
 
+app_name = "accounts-api"
 urlpatterns = [
     path("auth/token/", api.TokenApi.as_view(), name="api-token"),
     path("auth/logout/", api.LogoutApi.as_view(), name="api-logout"),

@@ -6,6 +6,7 @@ from . import api
 router = SimpleRouter()
 router.register("match-runs", api.MatchRunViewSet, basename="match-run")
 
+app_name = "matching-api"
 urlpatterns = [
     path(
         "match-runs/<uuid:id>/candidates/",

@@ -8,4 +8,5 @@ router.register("proposals", proposals.ProposalViewSet, basename="proposal")
 router.register("projects", catalogue.ProjectViewSet, basename="project")
 router.register("interests", interests.InterestViewSet, basename="interest")
 
+app_name = "projects-api"
 urlpatterns = router.urls

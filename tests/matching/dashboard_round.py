@@ -27,8 +27,8 @@ from tests.matching.conftest import set_profile
 
 DASHBOARD = reverse("stats:dashboard")
 PUBLIC = reverse("stats:public")
-API_PUBLIC = reverse("stats")
-API_DASHBOARD = reverse("stats-dashboard")
+API_PUBLIC = reverse("dashboard-api:stats")
+API_DASHBOARD = reverse("dashboard-api:stats-dashboard")
 LOGIN = reverse("accounts:login")
 # Every query the dashboard page makes, whatever the round's size (see the bound test).
 DASHBOARD_QUERIES = 23  # one of them: the staff member's second factor, looked up each request
