@@ -126,6 +126,19 @@ def interests_visible_to(user: User) -> QuerySet:
     return queryset.none()
 
 
+def interest_list(*, user: User, project: str = "", call: str = "", status: str = "") -> QuerySet:
+    """The interests this user may see, of one project (by public id), call (by slug) or status
+    when given, newest first: the export's list."""
+    queryset = interests_visible_to(user)
+    if project:
+        queryset = queryset.filter(proposal__public_id=project)
+    if call:
+        queryset = queryset.filter(proposal__call__slug=call)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-pk")
+
+
 def university_capacity_left(university, *, excluding: Interest | None = None) -> dict[str, dict[str, int]]:
     """Per project type: the university's places, the students offered in its live interests
     (but `excluding`, an interest being changed), and what is left. The one home of this rule:

@@ -87,6 +87,17 @@ def outcomes_visible_to(user: User) -> QuerySet:
     )
 
 
+def outcome_list(*, user: User, call: str = "", status: str = "") -> QuerySet:
+    """The outcome reports this user may see, of one call (by slug) or status when given, newest
+    first: the export's list."""
+    queryset = outcomes_visible_to(user)
+    if call:
+        queryset = queryset.filter(introduction__proposal__call__slug=call)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-pk")
+
+
 def introduction_history(introduction: Introduction) -> QuerySet:
     """The introduction's audit trail, oldest first."""
     return (

@@ -133,14 +133,13 @@ class InterestsExportView(ExportView):
 
     def rows(self, request, **kwargs):
         data = valid(InterestFilterForm(request.GET)).cleaned_data
-        queryset = project_selectors.interests_visible_to(request.user)
-        if data["project"]:
-            queryset = queryset.filter(proposal__public_id=data["project"])
-        if data["call"]:
-            queryset = queryset.filter(proposal__call__slug=data["call"])
-        if data["status"]:
-            queryset = queryset.filter(status=data["status"])
-        return queryset.order_by("-created_at", "-pk"), "interests"
+        rows = project_selectors.interest_list(
+            user=request.user,
+            project=str(data["project"] or ""),
+            call=data["call"] or "",
+            status=data["status"] or "",
+        )
+        return rows, "interests"
 
 
 class RunCandidatesExportView(ExportView):
@@ -205,9 +204,7 @@ class OutcomesExportView(ExportView):
 
     def rows(self, request, **kwargs):
         data = valid(OutcomeFilterForm(request.GET)).cleaned_data
-        queryset = brokering_selectors.outcomes_visible_to(request.user)
-        if data["call"]:
-            queryset = queryset.filter(introduction__proposal__call__slug=data["call"])
-        if data["status"]:
-            queryset = queryset.filter(status=data["status"])
-        return queryset.order_by("-created_at", "-pk"), "outcome-reports"
+        rows = brokering_selectors.outcome_list(
+            user=request.user, call=data["call"] or "", status=data["status"] or ""
+        )
+        return rows, "outcome-reports"
