@@ -9,7 +9,7 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-from pgadmin import run_admin
+from pgadmin import database_create, database_drop
 
 BENCH_DB = "bench_matching"
 
@@ -31,21 +31,15 @@ class BenchDatabase:
         self.server_url, self.keep = server_url, keep
         self.url = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
 
-    def _admin(self, *statements: str) -> None:
-        run_admin(self.server_url, *statements)
-
     def create(self) -> None:
-        self._admin(
-            f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)',
-            f"CREATE DATABASE \"{BENCH_DB}\" TEMPLATE template0 ENCODING 'UTF8'",
-        )
+        database_create(self.server_url, BENCH_DB)
         log(f"created database {BENCH_DB}")
 
     def drop(self) -> None:
         if self.keep:
             log(f"kept database {BENCH_DB}")
             return
-        self._admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        database_drop(self.server_url, BENCH_DB)
         log(f"dropped database {BENCH_DB}")
 
 

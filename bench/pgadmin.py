@@ -13,3 +13,16 @@ def run_admin(server_url: str, *statements: str) -> None:
                 cursor.execute(statement)
     finally:
         connection.close()
+
+
+def database_create(server_url: str, name: str) -> None:
+    """A fresh, empty database of this name on the server (one left by an earlier run dropped)."""
+    run_admin(
+        server_url,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'",
+    )
+
+
+def database_drop(server_url: str, name: str) -> None:
+    run_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -229,6 +229,17 @@ def review_queue(*, user: User, filters: QueueFilters) -> QuerySet:
     return proposals_filtered(queryset, filters).order_by("submitted_at", "pk")
 
 
+def proposal_export_list(*, user: User, filters: QueueFilters) -> QuerySet:
+    """The proposals a user exports, in the review queue's order: any for ministry staff, an
+    employer's own only (it sees others' published projects, but exports its own)."""
+    queryset = review_queue(user=user, filters=filters)
+    if permissions.is_ministry(user):
+        return queryset
+    if user.employer_id is None:
+        return queryset.none()
+    return queryset.filter(employer_id=user.employer_id)
+
+
 def proposal_history(proposal: Proposal) -> QuerySet:
     """The proposal's life cycle as its employer and the reviewers read it; the PIPL access
     records of its contact are for the ministry's audit (the admin), not for this timeline."""

@@ -112,13 +112,10 @@ class ProposalsExportView(ExportView):
         form = QueueFilterForm(
             data, calls=project_selectors.call_list(), areas=account_selectors.focus_area_list()
         )
-        queryset = project_selectors.review_queue(
+        rows = project_selectors.proposal_export_list(
             user=user, filters=project_selectors.QueueFilters(**form.filters())
         )
-        if not ministry:
-            # An employer also sees others' published projects; its export is its own.
-            queryset = queryset.filter(employer_id=user.employer_id)
-        return queryset, "proposals"
+        return rows, "proposals"
 
 
 class InterestsExportView(ExportView):

@@ -78,7 +78,6 @@ def match_run_create(
     with transaction.atomic():
         run.save()
         audit_record(actor=actor, target=run, action=MatchingAudit.MATCH_RUN_CREATED)
-        run.queue_unavailable = False
         transaction.on_commit(lambda: match_run_enqueue(run))
     return run
 
