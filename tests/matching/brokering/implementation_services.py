@@ -9,22 +9,25 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.models import UniversityCapacity, User, VerificationStatus
 from matching.brokering import implementation, introductions
 from matching.models import Agreement, Introduction, Milestone, OutcomeReport
-from projects.models import Proposal
 from tests.factories import (
     AgreementFactory,
-    CallFactory,
-    EmployerUserFactory,
     IntroductionFactory,
-    ProposalFactory,
-    UniversityUserFactory,
-    plain_pdf,
+)
+
+from .introduction_services import (  # noqa: F401  (fixtures)
+    call_fixture,
+    capacity,
+    fresh,
+    project_fixture,
+    published,
+    unverified_employer_fixture,
+    unverified_member,
+    unverified_university_fixture,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
-PDF = plain_pdf()
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 FIGURES = {
     "students_trained": 18,
@@ -35,34 +38,11 @@ FIGURES = {
 }
 
 
-# Helpers
-
-
-def published(employer_org, **fields) -> Proposal:
-    """40 student places over 2 partners (a share of 20) unless told otherwise."""
-    return ProposalFactory(employer=employer_org, status="published", decided_at=timezone.now(), **fields)
-
-
-def capacity(university_org, places: int = 100, projects: int = 5) -> UniversityCapacity:
-    return UniversityCapacity.objects.update_or_create(
-        university=university_org,
-        project_type="internship_base",
-        defaults={"places": places, "projects": projects},
-    )[0]
-
-
-def pdf(name: str = "协议.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+# Helpers (those the introductions' services tests share are theirs, imported here)
 
 
 def png_named_pdf(name: str = "scan.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PNG, content_type="application/pdf")
-
-
-def fresh(introduction: Introduction) -> Introduction:
-    return Introduction.objects.select_related(
-        "proposal", "proposal__employer", "proposal__call", "university"
-    ).get(pk=introduction.pk)
 
 
 def report_of(introduction: Introduction) -> OutcomeReport:
@@ -72,17 +52,6 @@ def report_of(introduction: Introduction) -> OutcomeReport:
         "introduction__proposal__employer",
         "introduction__university",
     ).get(introduction=introduction)
-
-
-def unverified_member(member) -> User:
-    """A colleague of the member, once their organisation is no longer verified."""
-    organisation = member.organisation
-    if member.employer_id:
-        colleague = EmployerUserFactory(employer=organisation)
-    else:
-        colleague = UniversityUserFactory(university=organisation)
-    type(organisation).objects.filter(pk=organisation.pk).update(status=VerificationStatus.PENDING)
-    return User.objects.select_related("employer", "university").get(pk=colleague.pk)
 
 
 def record(actor, introduction, **fields) -> Agreement:
@@ -108,16 +77,6 @@ def file(actor, introduction, evidence=None, **figures) -> OutcomeReport:
 def media_fixture(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture(name="call")
-def call_fixture(db):
-    return CallFactory()
-
-
-@pytest.fixture(name="project")
-def project_fixture(employer, call):
-    return published(employer.employer, call=call)
 
 
 @pytest.fixture(name="introduce")
@@ -170,13 +129,3 @@ def submitted_fixture(employer, running):
 @pytest.fixture(name="confirmed")
 def confirmed_fixture(university, submitted):
     return implementation.outcome_confirm(actor=university, report=submitted)
-
-
-@pytest.fixture(name="unverified_employer")
-def unverified_employer_fixture(employer):
-    return unverified_member(employer)
-
-
-@pytest.fixture(name="unverified_university")
-def unverified_university_fixture(university):
-    return unverified_member(university)

@@ -13,7 +13,7 @@ from accounts.errors import Conflict
 from matching.models import Agreement, Introduction, Milestone
 from projects.models import Proposal
 
-from .common import events, inbox, world
+from .common import events, inbox, pdf, world
 from .implementation_services import (  # noqa: F401
     SH,
     accepted_fixture,
@@ -23,7 +23,6 @@ from .implementation_services import (  # noqa: F401
     introduce_fixture,
     media_fixture,
     milestone,
-    pdf,
     png_named_pdf,
     project_fixture,
     published,

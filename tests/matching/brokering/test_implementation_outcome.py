@@ -13,7 +13,7 @@ from tests.factories import (
     MinistryUserFactory,
 )
 
-from .common import events, inbox, world
+from .common import events, inbox, pdf, world
 from .implementation_services import (  # noqa: F401
     FIGURES,
     accepted_fixture,
@@ -23,7 +23,6 @@ from .implementation_services import (  # noqa: F401
     fresh,
     introduce_fixture,
     media_fixture,
-    pdf,
     png_named_pdf,
     project_fixture,
     report_of,

@@ -21,7 +21,7 @@ from tests.factories import (
 )
 from tests.races import race
 
-from .common import events, inbox, world
+from .common import events, inbox, pdf, world
 from .implementation_services import (  # noqa: F401
     accepted_fixture,
     call_fixture,
@@ -31,7 +31,6 @@ from .implementation_services import (  # noqa: F401
     fresh,
     introduce_fixture,
     media_fixture,
-    pdf,
     project_fixture,
     published,
     record,
