@@ -1,12 +1,19 @@
 """What every API view shares: input parsed by a serializer, output read afresh, and a page
 number past the end answered as bad input."""
 
+from typing import TYPE_CHECKING
+
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+if TYPE_CHECKING:  # what the mixin expects of the view it is mixed into
+    from rest_framework.generics import GenericAPIView as _View
+else:
+    _View = object
 
-class InputOutputMixin:
+
+class InputOutputMixin(_View):
     # For a viewset: `_input` validates the request body with an input serializer (shapes only;
     # the service checks the rules); `_output` answers with the view's serializer over the object
     # read again through `fresh` — by default the view's own queryset, so the answer shows what

@@ -23,17 +23,19 @@ from django.db.models import TextChoices
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules, import_string
 
+Label = str | Promise  # a label, lazy or not
+
 
 class AuditAction(TextChoices):
     """Subclass it with an app's actions: `CALL_CREATED = "call_created", _("Call opened")`."""
 
 
-def _subclasses(cls: type) -> list[type]:
+def _subclasses(cls: type[AuditAction]) -> list[type[AuditAction]]:
     return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]
 
 
-def _merge(choices: Iterable[tuple[str, Promise]], kind: str) -> dict[str, Promise]:
-    merged: dict[str, Promise] = {}
+def _merge(choices: Iterable[tuple[str, Label]], kind: str) -> dict[str, Label]:
+    merged: dict[str, Label] = {}
     for code, label in choices:
         # Two apps may name the same code only if they mean the same thing by it.
         if code in merged and str(merged[code]) != str(label):
@@ -45,7 +47,7 @@ def _merge(choices: Iterable[tuple[str, Promise]], kind: str) -> dict[str, Promi
 
 
 @cache
-def _catalogue() -> tuple[dict[str, Promise], dict[str, Promise]]:
+def _catalogue() -> tuple[dict[str, Label], dict[str, Label]]:
     modules = [module for module in _discover() if module is not None]
     actions = _merge(
         ((member.value, member.label) for catalogue in _subclasses(AuditAction) for member in catalogue),
@@ -63,8 +65,8 @@ def _catalogue() -> tuple[dict[str, Promise], dict[str, Promise]]:
     return actions, statuses
 
 
-def _choices(choices: type[TextChoices] | str) -> list[tuple[str, Promise]]:
-    return (import_string(choices) if isinstance(choices, str) else choices).choices
+def _choices(choices: type[TextChoices] | str) -> list[tuple[str, Label]]:
+    return list((import_string(choices) if isinstance(choices, str) else choices).choices)
 
 
 def _discover() -> list[ModuleType | None]:
@@ -72,16 +74,16 @@ def _discover() -> list[ModuleType | None]:
     return [sys.modules.get(f"{config.name}.audit") for config in apps.get_app_configs()]
 
 
-def action_labels() -> dict[str, Promise]:
+def action_labels() -> dict[str, Label]:
     """Every declared action's label, by code."""
     return _catalogue()[0]
 
 
-def action_label(code: str) -> str:
+def action_label(code: str) -> Label:
     """The action's label (lazy, in the reader's language), or the code if none is declared."""
     return action_labels().get(code, code)
 
 
-def status_label(code: str) -> str:
+def status_label(code: str) -> Label:
     """The status's label, or the code if no app's audit module names it."""
     return _catalogue()[1].get(code, code)

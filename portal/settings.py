@@ -3,15 +3,19 @@
 With nothing set it runs on an embedded default (SQLite, Celery tasks run eagerly in process,
 console email, DEBUG on, a development secret). Production sets DEBUG=False and must then
 provide SECRET_KEY and ALLOWED_HOSTS; see .env.example for every variable.
+
+What reads nothing from the environment sits with what it configures: the security headers
+(headers.py), logging (logs.py), the API (rest.py), and Celery's fixed policy and beat schedule
+(celery.py).
 """
 
 from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django_guid.integrations import CeleryIntegration
+
+from portal import headers, logs, rest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -145,10 +149,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": f"django.contrib.auth.password_validation.{name}Validator"}
+    for name in ("UserAttributeSimilarity", "MinimumLength", "CommonPassword", "NumericPassword")
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -231,41 +233,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy (django-csp): scripts, styles and everything else from the portal
-# itself only; no inline script or style anywhere (bars are SVG, scripts are files).
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-}
-# Browser features no page of the portal uses, turned off for every page (django-permissions-policy).
-PERMISSIONS_POLICY = {
-    feature: []
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "encrypted-media",
-        "fullscreen",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "usb",
-    )
-}
+# Content-Security-Policy and Permissions-Policy: portal/headers.py.
+CONTENT_SECURITY_POLICY = headers.CONTENT_SECURITY_POLICY
+PERMISSIONS_POLICY = headers.PERMISSIONS_POLICY
 
 # Redis, when REDIS_URL is set, is Celery's broker and the cache shared by every process.
 REDIS_URL = env("REDIS_URL", default="")
@@ -291,17 +261,12 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # (sign-in lockout is kept in the database, and holds).
 RATELIMIT_FAIL_OPEN = True
 
-# Celery: a real broker when REDIS_URL is set; otherwise tasks run eagerly in process.
+# Celery (its fixed policy and beat schedule: portal/celery.py): a real broker when REDIS_URL is
+# set; otherwise tasks run eagerly in process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_IGNORE_RESULT = True  # tasks that feed a chord keep theirs, in Redis
 CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_RESULT_EXPIRES = 3600
 # Projects scored per block by the matching engine; shards are whole blocks.
 MATCHING_CHUNK = env.int("MATCHING_CHUNK", default=2000)
 # Seconds the matching engine's integer programme may take; past it the run keeps the best
@@ -313,125 +278,22 @@ CONTACT_VIEWS_PER_DAY = env.int("CONTACT_VIEWS_PER_DAY", default=300)
 # it is killed (the prefork pool, compose's workers', enforces both).
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    "send-due-emails": {  # the outbox: what a task could not send, or a retry that is due
-        "task": "accounts.tasks.send_due_emails",
-        "schedule": crontab(minute="*"),
-        "kwargs": {"from_beat": True},
-    },
-    "pending-verification-digest": {
-        "task": "accounts.tasks.send_pending_verification_digest",
-        "schedule": crontab(hour=8, minute=30),
-    },
-    "notification-digests": {
-        "task": "accounts.tasks.send_notification_digests",
-        "schedule": crontab(hour=7, minute=0),
-    },
-    "expire-introductions": {
-        "task": "matching.tasks.expire_introductions",
-        "schedule": crontab(minute=15),
-    },
-    "draft-reminders": {
-        "task": "projects.tasks.send_draft_reminders",
-        "schedule": crontab(minute=5),
-    },
-    "sweep-stuck-match-runs": {
-        "task": "matching.tasks.sweep_stuck_match_runs",
-        "schedule": crontab(minute="*/5"),
-    },
-    "saved-search-digests": {
-        "task": "projects.tasks.send_saved_search_digests",
-        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
-    },
-}
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": [
-        "portal.input.JSONParser",  # bounded, and never a 500
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    # Per address for anonymous callers, per user otherwise; a view may name a tighter scope.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
-    ],
+    **rest.REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="300/minute"),
         "user": env("API_THROTTLE_USER", default="1200/minute"),
         "token": env("API_THROTTLE_TOKEN", default="10/minute"),
     },
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
-    ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
     # Throttles count per client address: X-Forwarded-For only from the portal's own proxy.
     "NUM_PROXIES": 1 if BEHIND_TRUSTED_PROXY else 0,
 }
-SPECTACULAR_SETTINGS = {
-    "TITLE": "AI Project Matching Portal API",
-    "DESCRIPTION": "Supply–demand matching employment-education program, AI application field.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {
-        "VerificationStatusEnum": "accounts.models.VerificationStatus",
-        "ProjectTypeEnum": "accounts.models.ProjectType",
-        "ProvinceEnum": "accounts.provinces.PROVINCE_CHOICES",
-        "ProposalStatusEnum": "projects.workflow.Status",
-        "IntroductionStatusEnum": "matching.brokering.workflow.Status",
-        "DeclineReasonEnum": "matching.brokering.workflow.DeclineReason",
-        "OutcomeStatusEnum": "matching.brokering.workflow.Outcome",
-        "IntroductionAnswerEnum": "matching.models.Answer",
-    },
-}
+SPECTACULAR_SETTINGS = rest.SPECTACULAR_SETTINGS
 
-# Logs: JSON lines in production (plain text in development), each with the request id
-# (django-guid: from an X-Request-ID header that is a UUID, else made; returned in the response
-# and carried into the Celery tasks the request queues).
-DJANGO_GUID = {
-    "GUID_HEADER_NAME": "X-Request-ID",
-    "IGNORE_URLS": ["healthz", "metrics"],
-    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
-}
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
-        "task": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
-    },
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-        },
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["request_id", "task"],
-            "formatter": "text" if DEBUG else "json",
-        }
-    },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# Logs (portal/logs.py): JSON lines in production, plain text in development, with the request id.
+DJANGO_GUID = logs.REQUEST_ID
+LOGGING = logs.config(level=env("LOG_LEVEL", default="INFO"), as_json=not DEBUG)
 # /metrics (portal/metrics.py): from localhost, or with this bearer token.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
+from portal.celery import app as celery_app
 from projects.models import DraftReminder
 from projects.services import draft_reminders_send
 from projects.tasks import send_draft_reminders
@@ -149,7 +149,7 @@ def test_each_call_is_reminded_separately(employer, call, run, mailoutbox):
 
 
 def test_the_beat_schedule_runs_the_reminder_task():
-    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    tasks = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
     assert "projects.tasks.send_draft_reminders" in tasks
     assert send_draft_reminders.name == "projects.tasks.send_draft_reminders"
 

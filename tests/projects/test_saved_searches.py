@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from portal.celery import app as celery_app
 from projects import services
 from projects.models import Proposal, SavedSearch, SavedSearchHit
 from projects.services.saved_searches import DIGEST_LIMIT
@@ -136,7 +137,7 @@ def test_the_periodic_task_sends_the_digest(university, django_capture_on_commit
     assert digest(send_saved_search_digests, capture=django_capture_on_commit_callbacks) == 0
     assert [mailed_titles(m) for m in mailoutbox] == [["江苏视觉"]]
     assert "projects.tasks.send_saved_search_digests" in {
-        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        entry["task"] for entry in celery_app.conf.beat_schedule.values()
     }
 
 
