@@ -15,7 +15,7 @@ from accounts.models import Employer, ProjectType, User
 from accounts.notifications import notify_members
 from accounts.services import audit_record
 
-from .. import workflow
+from .. import compliance, workflow
 from ..models import CompliancePhrase, Proposal, RejectionReason
 from ..workflow import Action, Status
 from .proposals import search_document
@@ -172,15 +172,11 @@ def _check_limit(proposal: Proposal) -> None:
 
 
 def compliance_flags(proposal: Proposal) -> list[dict]:
-    """The program's rules that the proposal's text may break, for the reviewer to judge."""
-    text = " ".join(
-        [proposal.title, proposal.summary, proposal.description, proposal.in_kind_support]
-    ).casefold()
-    return [
-        {"rule": p.rule, "phrase": p.phrase}
-        for p in CompliancePhrase.objects.filter(active=True)
-        if p.phrase.casefold() in text
-    ]
+    """The program's rules that the proposal's text may break, for the reviewer to judge: the
+    active phrases staff keep in the admin, then the patterns of projects/compliance.py."""
+    texts = [proposal.title, proposal.summary, proposal.description, proposal.in_kind_support]
+    phrases = CompliancePhrase.objects.filter(active=True).values_list("rule", "phrase")
+    return compliance.flags(texts, phrases)
 
 
 def proposal_submit(*, actor: User, proposal: Proposal) -> Proposal:
