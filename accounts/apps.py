@@ -7,5 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self):
-        # Their signal receivers, and the system checks.
-        from . import admin_audit, checks, lockout, sessions  # noqa: F401
+        # Their signal receivers, the system checks and the organisations' bulk actions.
+        from . import admin_audit, bulk, checks, lockout, sessions  # noqa: F401

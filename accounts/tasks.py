@@ -64,3 +64,12 @@ def send_notification_digests() -> int:
     from .notifications import notification_digest_send
 
     return notification_digest_send()
+
+
+@shared_task(soft_time_limit=1500, time_limit=1600)  # thousands of items, each a service call
+def run_bulk_job(job_id: int) -> str | None:
+    """Take a bulk job's items (accounts/bulk.py)."""
+    from . import bulk
+
+    job = bulk.bulk_run(job_id)
+    return job.status if job else None

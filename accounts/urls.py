@@ -48,6 +48,10 @@ urlpatterns = [
     path("inbox/read/", views.inbox_read_all, name="inbox-read-all"),
     path("inbox/<uuid:public_id>/", views.notification_open, name="notification-open"),
     path("organisations/", views.OrganisationQueueView.as_view(), name="organisation-queue"),
+    path("bulk/confirm/", views.BulkConfirmView.as_view(), name="bulk-confirm"),
+    path("bulk/start/", views.BulkStartView.as_view(), name="bulk-start"),
+    path("bulk/<uuid:public_id>/", views.BulkJobView.as_view(), name="bulk-job"),
+    path("bulk/<uuid:public_id>/progress.json", views.BulkProgressView.as_view(), name="bulk-progress"),
     path(
         "organisations/<str:kind>/<uuid:public_id>/",
         views.OrganisationReviewView.as_view(),

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = _("Matching and brokering")
+
+    def ready(self):
+        from .brokering import bulk  # noqa: F401  (the introductions' bulk action)

@@ -5,6 +5,7 @@ from . import views
 app_name = "matching"
 
 urlpatterns = [
+    path("workbench/", views.WorkbenchView.as_view(), name="workbench"),
     path("recommended/", views.RecommendedView.as_view(), name="recommended"),
     path("university/", views.UniversityDashboardView.as_view(), name="university-dashboard"),
     path("matching/", views.RunListView.as_view(), name="run-list"),

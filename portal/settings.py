@@ -146,7 +146,7 @@ RATELIMIT_VIEW = "accounts.views.rate_limited"
 RATE_REGISTER = env("RATE_REGISTER", default="10/h")
 RATE_PASSWORD_RESET = env("RATE_PASSWORD_RESET", default="5/h")
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGIN_REDIRECT_URL = "matching:workbench"  # 我的工作台, every role's first page
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}Validator"}

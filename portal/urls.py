@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -9,8 +11,15 @@ from . import metrics
 admin.site.site_header = _("AI Project Matching Portal administration")
 admin.site.site_title = _("AI Project Matching Portal")
 
+
+def favicon(request):
+    """Where a client that asks /favicon.ico finds the icon the pages name."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("favicon.ico", favicon),
     path("metrics", metrics.metrics, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("", include("projects.urls")),

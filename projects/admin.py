@@ -16,6 +16,8 @@ class CallAdmin(admin.ModelAdmin):
         "year",
         "opens_at",
         "closes_at",
+        "interest_closes_at",
+        "ends_at",
         "max_proposals_per_employer",
         "revision_days",
     ]

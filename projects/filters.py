@@ -20,8 +20,12 @@ ORDERINGS = {
 }
 
 
+# The `call` value for projects of every round; without a `call`, the rounds taking interest.
+ALL_CALLS = "all"
+
+
 class ProjectFilter(filters.FilterSet):
-    call = filters.CharFilter(field_name="call__slug", label=_("Call round"))
+    call = filters.CharFilter(method="filter_call", label=_("Call round"))
     type = filters.ChoiceFilter(
         field_name="project_type", choices=ProjectType.choices, label=_("Project type")
     )
@@ -52,6 +56,9 @@ class ProjectFilter(filters.FilterSet):
         model = Proposal
         fields: list[str] = []
 
+    def filter_call(self, queryset, name, value):
+        return queryset if value == ALL_CALLS else queryset.filter(call__slug=value)
+
     def filter_area(self, queryset, name, value):
         ids = selectors.area_and_children(value)
         if not ids:
@@ -70,6 +77,8 @@ class ProjectFilter(filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
+        if not getattr(self.form, "cleaned_data", {}).get("call"):
+            queryset = queryset.filter(call__in=selectors.calls_taking_interest())
         if not queryset.query.order_by:
             # The same order as "newest", which an index serves (Proposal.Meta.indexes): a
             # published project always has its decided_at, so where NULLs sort is moot.

@@ -1,9 +1,10 @@
 """Every read of calls and proposals that depends on who asks."""
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import permissions
@@ -12,6 +13,7 @@ from accounts.models import AuditEvent, FocusArea, ProjectType, University, User
 from accounts.selectors import with_profile
 
 from .models import Call, Interest, Proposal, ProposalArea
+from .models.calls import DEFAULT_PHASE_DAYS
 from .workflow import Status
 
 LIVE_INTEREST = [Interest.Status.LIVE, Interest.Status.INTRODUCED]
@@ -267,3 +269,14 @@ def call_current() -> Call | None:
 
 def call_list() -> QuerySet:
     return Call.objects.order_by("-opens_at")
+
+
+def calls_taking_interest(now=None) -> QuerySet:
+    """The calls in their interest phase (Call.takes_interest), as a query."""
+    now = now or timezone.now()
+    default = F("closes_at") + timedelta(days=DEFAULT_PHASE_DAYS["interest_closes_at"])
+    return (
+        Call.objects.alias(interest_ends=Coalesce("interest_closes_at", default))
+        .filter(opens_at__lte=now, interest_ends__gte=now)
+        .values("pk")
+    )

@@ -25,7 +25,6 @@ urlpatterns = [
         name="attachment-delete",
     ),
     path("review/", views.ReviewQueueView.as_view(), name="review-queue"),
-    path("review/bulk-approve/", views.BulkApproveView.as_view(), name="review-bulk-approve"),
     path("review/<uuid:public_id>/", views.ReviewView.as_view(), name="proposal-review"),
     path("calls/", views.CallListView.as_view(), name="call-list"),
     path("calls/new/", views.CallFormView.as_view(), name="call-create"),

@@ -13,10 +13,12 @@ from .users import User
 from .audit import AuditEvent
 from .notifications import Notification
 from .outbox import OutboundEmail
+from .bulk import BulkJob
 # isort: on
 
 __all__ = [
     "AuditEvent",
+    "BulkJob",
     "CodeField",
     "Employer",
     "FocusArea",

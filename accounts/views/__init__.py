@@ -3,6 +3,7 @@
 (verification), the inbox (inbox), the language switch (language) and the audited password
 views (passwords). accounts/urls.py routes them; settings.RATELIMIT_VIEW names rate_limited."""
 
+from .bulk import BulkConfirmView, BulkJobView, BulkProgressView, BulkStartView
 from .inbox import InboxView, inbox_read_all, notification_open
 from .language import language_view
 from .organisations import DashboardView, OrganisationEditView, UniversityProfileView
@@ -12,6 +13,10 @@ from .verification import OrganisationQueueView, OrganisationReviewView
 
 __all__ = [
     "AuditedPassword",
+    "BulkConfirmView",
+    "BulkJobView",
+    "BulkProgressView",
+    "BulkStartView",
     "DashboardView",
     "InboxView",
     "OrganisationEditView",

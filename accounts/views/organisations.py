@@ -1,5 +1,6 @@
-"""A member's own organisation: the dashboard, its details and a university's profile."""
+"""A member's own organisation: the way to 我的工作台, its details and a university's profile."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -16,11 +17,11 @@ EDIT_FORMS = {Employer: EmployerForm, University: UniversityForm}
 
 
 class DashboardView(LoginRequiredMixin, View):
+    """The address of 我的工作台 in earlier links and emails: the page a member lands on after
+    signing in (LOGIN_REDIRECT_URL), where the work of every app is gathered."""
+
     def get(self, request):
-        context = {"organisation": request.user.organisation}
-        if permissions.is_ministry(request.user):
-            context["pending"] = selectors.pending_counts()
-        return render(request, "accounts/dashboard.html", context)
+        return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 class OrganisationEditView(LoginRequiredMixin, View):
@@ -52,7 +53,7 @@ class OrganisationEditView(LoginRequiredMixin, View):
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("Your organisation's details were saved."))
-                return redirect("accounts:dashboard")
+                return redirect(settings.LOGIN_REDIRECT_URL)
         return render(request, "accounts/organisation_form.html", {"form": form}, status=400)
 
 
@@ -86,5 +87,5 @@ class UniversityProfileView(LoginRequiredMixin, View):
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("Your university's profile was saved."))
-                return redirect("accounts:dashboard")
+                return redirect(settings.LOGIN_REDIRECT_URL)
         return render(request, "accounts/university_profile.html", {"form": form}, status=400)

@@ -26,7 +26,7 @@ class RegisterView(View):
 
     def get(self, request):
         if request.user.is_authenticated:
-            return redirect("accounts:dashboard")
+            return redirect(settings.LOGIN_REDIRECT_URL)
         return self._render(request, REGISTRATION_FORMS[self.model]())
 
     @method_decorator(ratelimit(key="ip", rate=settings.RATE_REGISTER, method="POST", group="register"))
@@ -52,7 +52,7 @@ class RegisterView(View):
                         "your organisation; we will email you the result."
                     ),
                 )
-                return redirect("accounts:dashboard")
+                return redirect(settings.LOGIN_REDIRECT_URL)
         return self._render(request, form, status=400)
 
     def _render(self, request, form, status=200):

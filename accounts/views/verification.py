@@ -12,7 +12,7 @@ from django.views import View
 
 from common.views import query_without_page
 
-from .. import permissions, selectors, services
+from .. import bulk, permissions, selectors, services
 from ..errors import Conflict
 from ..forms import RejectForm
 from ..models import Employer, University, VerificationStatus
@@ -60,6 +60,9 @@ class OrganisationQueueView(LoginRequiredMixin, View):
                 "q": request.GET.get("q", ""),
                 "statuses": VerificationStatus.choices,
                 "query": query_without_page(request),
+                "bulk": bulk.controls(
+                    [f"{kind}.verify", f"{kind}.reject"], request.GET, page.paginator.count
+                ),
             },
         )
 

@@ -1,12 +1,10 @@
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.provinces import PROVINCE_CHOICES
 
 from ..models import OUTCOME_MAX
-from .workflow import DeclineReason, Status
+from .workflow import DeclineReason, Outcome, Status
 
 
 class SendForm(forms.Form):
@@ -16,15 +14,6 @@ class SendForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-class BulkSendForm(SendForm):
-    # Coerced here: a tampered value that is no UUID must not reach the query as a filter.
-    introductions = forms.TypedMultipleChoiceField(label=_("Introductions"), choices=(), coerce=uuid.UUID)
-
-    def __init__(self, *args, choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["introductions"].choices = choices
 
 
 class CommentForm(forms.Form):
@@ -99,6 +88,9 @@ class IntroductionFilterForm(forms.Form):
     )
     province = forms.ChoiceField(
         label=_("Province"), required=False, choices=[("", _("Any province")), *PROVINCE_CHOICES]
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome report"), required=False, choices=[("", _("Any or none")), *Outcome.choices]
     )
 
     def __init__(self, *args, calls=(), **kwargs):

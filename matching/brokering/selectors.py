@@ -52,6 +52,7 @@ class IntroductionFilters:
     status: str = ""
     q: str = ""  # in the project's title, the employer's or the university's name
     province: str = ""  # the project's host province or the university's province
+    outcome: str = ""  # the outcome report's status
 
 
 def introduction_list(*, user: User, filters: IntroductionFilters | None = None) -> QuerySet:
@@ -72,6 +73,8 @@ def introduction_list(*, user: User, filters: IntroductionFilters | None = None)
         queryset = queryset.filter(
             Q(proposal__host_province=filters.province) | Q(university__province=filters.province)
         )
+    if filters.outcome:
+        queryset = queryset.filter(outcome__status=filters.outcome)
     return queryset.order_by("-created_at", "-pk")
 
 

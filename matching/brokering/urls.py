@@ -9,7 +9,6 @@ one = "introductions/<uuid:public_id>/"
 urlpatterns = [
     path("introductions/", views.IntroductionListView.as_view(), name="introduction-list"),
     path("introductions/new/", views.IntroductionCreateView.as_view(), name="introduction-create"),
-    path("introductions/send/", views.IntroductionBulkSendView.as_view(), name="introduction-bulk-send"),
     path(
         "matching/runs/<uuid:public_id>/introduce/",
         views.IntroductionsFromRunView.as_view(),

@@ -12,7 +12,7 @@ from common.workflow import Workflow
 
 
 class Status(TextChoices):
-    PROPOSED = "proposed", _("Proposed")
+    PROPOSED = "proposed", _("Drafted, to send")
     SENT = "sent", _("Sent, awaiting answers")
     ACCEPTED = "accepted", _("Accepted by both sides")
     DECLINED = "declined", _("Declined")

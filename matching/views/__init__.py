@@ -6,6 +6,7 @@ from .published import EmployerMatchesView, EmployerProjectMatchesView, Universi
 from .run_detail import RunDetailView
 from .runs import RunListView, RunProgressView, RunPublishView, RunRepeatView
 from .university import RecommendedView, UniversityDashboardView
+from .workbench import WorkbenchView
 
 __all__ = [
     "EmployerMatchesView",
@@ -18,4 +19,5 @@ __all__ = [
     "RunRepeatView",
     "UniversityDashboardView",
     "UniversityProposalsView",
+    "WorkbenchView",
 ]

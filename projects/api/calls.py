@@ -21,6 +21,9 @@ class CallSerializer(serializers.ModelSerializer):
             "description",
             "opens_at",
             "closes_at",
+            "interest_closes_at",
+            "brokering_closes_at",
+            "ends_at",
             "max_proposals_per_employer",
             "max_interests_per_university",
             "revision_days",
@@ -37,6 +40,9 @@ class CallInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     opens_at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
+    interest_closes_at = serializers.DateTimeField(required=False)
+    brokering_closes_at = serializers.DateTimeField(required=False)
+    ends_at = serializers.DateTimeField(required=False)
     max_proposals_per_employer = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     max_interests_per_university = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     revision_days = serializers.IntegerField(required=False, min_value=0, max_value=365)

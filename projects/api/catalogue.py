@@ -100,5 +100,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return selectors.catalogue()
 
+    def filter_queryset(self, queryset):
+        # The filters narrow the list; one project is found by its id, whatever its round.
+        return queryset if self.action == "retrieve" else super().filter_queryset(queryset)
+
     def get_serializer_class(self):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer

@@ -34,11 +34,17 @@ class CallForm(forms.ModelForm):
             "description",
             "opens_at",
             "closes_at",
+            "interest_closes_at",
+            "brokering_closes_at",
+            "ends_at",
             "max_proposals_per_employer",
             "max_interests_per_university",
             "revision_days",
         ]
-        field_classes = {"opens_at": BeijingDateTimeField, "closes_at": BeijingDateTimeField}
+        field_classes = dict.fromkeys(
+            ["opens_at", "closes_at", "interest_closes_at", "brokering_closes_at", "ends_at"],
+            BeijingDateTimeField,
+        )
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "opens_at": _("Beijing time."),

@@ -4,7 +4,7 @@ choices it shares with the matching pages, and a saved search's name."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..filters import ProjectFilter
+from ..filters import ALL_CALLS, ProjectFilter
 
 SUB_AREA_INDENT = "\u00a0" * 4
 
@@ -37,7 +37,15 @@ def catalogue_filter(data, *, queryset, areas, calls) -> ProjectFilter:
             choices=[("", _("All")), *choices] if all_choice else list(choices),
         )
 
-    fields["call"] = select("call", [(call.slug, call.name) for call in calls])
+    fields["call"] = forms.ChoiceField(
+        label=fields["call"].label,
+        required=False,
+        choices=[
+            ("", _("Rounds taking interest")),
+            (ALL_CALLS, _("All rounds")),
+            *((call.slug, call.name) for call in calls),
+        ],
+    )
     fields["area"] = select("area", area_choices(areas))
     for name in ("type", "province", "region", "employer_kind"):
         fields[name] = select(name, found.filters[name].extra["choices"])

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import permissions
@@ -55,6 +56,20 @@ def _check_allowance(university: University, proposal: Proposal) -> None:
         )
 
 
+def _check_phase(proposal: Proposal) -> None:
+    """Interest is expressed, and changed, only in the call's interest phase."""
+    call = proposal.call
+    if not call.takes_interest():
+        raise ValidationError(
+            _("The call “%(call)s” takes interest from %(opens)s to %(closes)s; it is not taking any now.")
+            % {
+                "call": call,
+                "opens": date_format(timezone.localtime(call.opens_at), "DATE_FORMAT"),
+                "closes": date_format(timezone.localtime(call.interest_closes_at), "DATE_FORMAT"),
+            }
+        )
+
+
 def _apply(interest: Interest, fields: Mapping) -> None:
     unknown = set(fields) - INTEREST_FIELDS
     if unknown:
@@ -82,6 +97,7 @@ def interest_create(*, actor: User, proposal: Proposal, fields: Mapping) -> Inte
             University.objects.select_for_update().get(pk=university.pk)
             if not Proposal.objects.filter(pk=proposal.pk, status=Status.PUBLISHED).exists():
                 raise ValidationError(_("Interest can be expressed only in a published project."))
+            _check_phase(proposal)
             if Interest.objects.filter(
                 proposal=proposal, university=university, status__in=LIVE_INTEREST
             ).exists():
@@ -121,6 +137,7 @@ def interest_update(*, actor: User, interest: Interest, fields: Mapping) -> Inte
     with transaction.atomic():
         University.objects.select_for_update().get(pk=interest.university_id)
         current = _own_live(actor, interest, InterestAction.CHANGE)
+        _check_phase(current.proposal)
         _apply(current, fields)
         _check_capacity(current.university, current)
         current.save()

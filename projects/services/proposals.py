@@ -101,7 +101,7 @@ def proposal_create(*, actor: User, call: Call, fields: Mapping, areas: Mapping 
         raise PermissionDenied(_("Only employers write proposals."))
     if not permissions.is_verified_member(actor):
         raise PermissionDenied(_("Your organisation must be verified first."))
-    if call.phase == Call.Phase.CLOSED:
+    if not call.accepts_drafts():
         raise ValidationError({"call": _("The call “%(call)s” has closed.") % {"call": call}})
     proposal = Proposal(employer=employer, call=call)
     _apply(proposal, fields)

@@ -12,13 +12,12 @@ from .proposals import (
     ProposalSubmitView,
     ProposalWithdrawView,
 )
-from .review import BulkApproveView, ReviewQueueView, ReviewView
+from .review import ReviewQueueView, ReviewView
 
 __all__ = [
     "AttachmentAddView",
     "AttachmentDeleteView",
     "AttachmentDownloadView",
-    "BulkApproveView",
     "CallFormView",
     "CallListView",
     "EmployerDashboardView",

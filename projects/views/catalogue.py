@@ -107,6 +107,7 @@ def project_context(request, proposal: Proposal, *, interest_form=None, edit_for
         "sees_interests": owner_of(request, proposal) or permissions.is_ministry(user),
         "is_university": is_university(user),
         "can_express": is_verified_university(user),
+        "takes_interest": proposal.call.takes_interest(),
     }
     if not context["can_express"]:
         return context

@@ -16,7 +16,7 @@ from common.views import get_visible_or_404
 
 from .. import selectors, services, workflow
 from ..forms import AttachmentForm, WithdrawForm
-from ..models import CompliancePhrase, Proposal
+from ..models import Call, CompliancePhrase, Proposal
 from ..services.review import resubmission_deadline
 from ..workflow import Action, Status
 
@@ -87,6 +87,9 @@ def flag_rows(proposal: Proposal) -> list[tuple[str, str]]:
     ]
 
 
+COLLECTING = (Call.Phase.UPCOMING, Call.Phase.OPEN)
+
+
 def countdown(call, now) -> dict:
     target = call.opens_at if now < call.opens_at else call.closes_at
     left = max(target - now, timedelta(0))
@@ -95,7 +98,8 @@ def countdown(call, now) -> dict:
         "days": left.days,
         "hours": left.seconds // 3600,
         "minutes": left.seconds % 3600 // 60,
-        "phase": call.phase,
+        # The collection's own phase: once its deadline has passed, submission is closed.
+        "phase": phase if (phase := call.phase_at(now)) in COLLECTING else Call.Phase.CLOSED,
     }
 
 

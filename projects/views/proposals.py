@@ -17,7 +17,7 @@ from accounts.forms import apply_errors
 
 from .. import selectors, services, workflow
 from ..forms import AttachmentForm, ProposalForm, WithdrawForm
-from ..models import Call, Proposal
+from ..models import Proposal
 from ..services.review import resubmission_deadline
 from ..workflow import Status
 from .common import (
@@ -86,7 +86,7 @@ class ProposalCreateView(LoginRequiredMixin, View):
     def _form(self, data=None):
         calls = self._calls()
         current = selectors.call_current()
-        initial = current if current and current.phase != Call.Phase.CLOSED else calls.first()
+        initial = current if current and current.accepts_drafts() else calls.first()
         return ProposalForm(data, calls=calls, initial_call=initial, **_form_kwargs())
 
     def get(self, request):

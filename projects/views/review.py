@@ -1,17 +1,14 @@
 """Ministry staff's pages: the review queue, bulk approval and the review page."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts import permissions
+from accounts import bulk, permissions
 from accounts import selectors as account_selectors
 from accounts.errors import Conflict
 from accounts.forms import apply_errors
@@ -27,7 +24,6 @@ from .common import (
     QUEUE_PAGE_SIZE,
     detail_context,
     load_proposal,
-    redirect_back,
 )
 
 
@@ -48,33 +44,13 @@ class ReviewQueueView(LoginRequiredMixin, View):
                 "form": form,
                 "page": page,
                 "query": query_without_page(request),
-                "back": request.get_full_path(),
+                "bulk": bulk.controls(
+                    ["proposals.approve", "proposals.return", "proposals.reject"],
+                    request.GET,
+                    queue.filter(status=Status.SUBMITTED).count(),
+                ),
             },
         )
-
-
-class BulkApproveView(LoginRequiredMixin, View):
-    def post(self, request):
-        permissions.require_ministry(request.user, ONLY_MINISTRY)
-        ids = set()
-        for value in request.POST.getlist("ids"):
-            try:
-                ids.add(uuid.UUID(value))
-            except ValueError:
-                continue
-        if not ids:
-            messages.error(request, _("Select the proposals to approve."))
-        else:
-            selection = selectors.proposals_visible_to(request.user).filter(
-                public_id__in=ids, status=Status.SUBMITTED
-            )
-            approved, _skipped = services.proposal_bulk_approve(actor=request.user, proposals=selection)
-            messages.success(
-                request,
-                _("%(approved)d approved and published; %(skipped)d skipped (no longer submitted).")
-                % {"approved": approved, "skipped": len(ids) - approved},
-            )
-        return redirect_back(request, reverse("projects:review-queue"))
 
 
 REVIEW_FORMS = {Action.APPROVE: ApproveForm, Action.RETURN: ReturnForm, Action.REJECT: RejectForm}

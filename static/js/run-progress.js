@@ -1,6 +1,6 @@
-/* Polls a matching run's progress once a second and moves the server-rendered bar; reloads the
-   page when the run has finished, so it shows the results or the error. Without JavaScript the
-   page asks to be reloaded. */
+/* Polls a matching run's or a bulk job's progress once a second and moves the server-rendered
+   bar; reloads the page when it has finished (data-finished: the final statuses), so it shows
+   the results or the error. Without JavaScript the page asks to be reloaded. */
 (function () {
   "use strict";
   var box = document.getElementById("run-progress");
@@ -12,7 +12,7 @@
   var statusText = box.querySelector("[data-status]");
   var percentText = box.querySelector("[data-percent]");
   var hint = document.getElementById("reload-hint");
-  var finished = { succeeded: true, failed: true };
+  var finished = (box.getAttribute("data-finished") || "succeeded failed").split(" ");
   if (hint) {
     hint.hidden = true;
   }
@@ -35,7 +35,7 @@
       })
       .then(function (state) {
         show(state);
-        if (finished[state.status]) {
+        if (finished.indexOf(state.status) >= 0) {
           window.location.reload();
         } else {
           setTimeout(poll, 1000);

@@ -10,7 +10,7 @@ from accounts import selectors
 from accounts.models import AuditEvent, Employer, University
 
 NEW_PASSWORD = "Ai-match-2026!"
-DASHBOARD = reverse("accounts:dashboard")
+DASHBOARD = reverse("matching:workbench")
 LOGIN = reverse("accounts:login")
 
 

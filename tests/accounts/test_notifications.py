@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 INBOX = reverse("accounts:inbox")
 READ_ALL = reverse("accounts:inbox-read-all")
 LOGIN = reverse("accounts:login")
-DASHBOARD = reverse("accounts:dashboard")
+DASHBOARD = reverse("matching:workbench")
 VERIFIED = "accounts/email/verified"
 DIGEST_SUBJECT = (
     "%(counter)s new notification on the AI Project Matching Portal\0"

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "Correct-Horse-9"
 START = timezone.make_aware(datetime(2027, 3, 1, 9, 0))
-PAGE = "/accounts/dashboard/"
+PAGE = "/workbench/"
 
 
 def signed_in(client, user):

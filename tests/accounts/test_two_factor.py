@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 START = timezone.make_aware(datetime(2027, 3, 1, 9, 0))
 TWO_FACTOR, QR = "/accounts/two-factor/", "/accounts/two-factor/qr.svg"
-DASHBOARD, STAFF_PAGE, ME = "/accounts/dashboard/", "/accounts/organisations/", "/api/v1/me/"
+DASHBOARD, STAFF_PAGE, ME = "/workbench/", "/accounts/organisations/", "/api/v1/me/"
 
 
 @pytest.fixture

@@ -87,9 +87,12 @@ def test_staff_broker_an_introduction_and_follow_it_to_closure(page, live_server
     page.goto(f"{base}/matching/runs/{run.public_id}/")
     submit(page, "#introduce-proposed")
     assert "status=proposed" in page.url
-    page.check("table.introductions input[name=introductions]")
+    page.check("table.introductions input[name=ids]")
+    submit(page, "#bulk-selected")  # the confirmation states the count and the action
+    assert page.locator("#bulk-summary").count() == 1
     page.fill("#id_message", "贵校与该项目方向契合，请双方于两周内答复。")
-    submit(page, "#send-selected")
+    submit(page, "#bulk-go")
+    assert "/accounts/bulk/" in page.url and page.locator("#bulk-counts").count() == 1
     introduction = Introduction.objects.get()
     assert introduction.status == "sent" and introduction.candidate is not None
     shot(page, request, "sent")

@@ -56,3 +56,10 @@ def test_employer_registers_is_verified_and_sees_it(page, live_server, language)
         assert verified != label(VerificationStatus.VERIFIED.label, "en")
     employer.refresh_from_db()
     assert employer.status == VerificationStatus.VERIFIED
+
+
+def test_a_form_sent_back_with_errors_puts_the_focus_on_its_error_summary(page, live_server):
+    page.goto(f"{live_server.url}/accounts/register/employer/")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")

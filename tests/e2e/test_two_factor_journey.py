@@ -40,14 +40,14 @@ def test_staff_enrol_an_authenticator_and_sign_in_again_with_a_recovery_code(pag
     assert len(set(codes)) == 10 and credentials.recovery_codes_left(staff) == 10
     page.click("main a.button")
     page.wait_for_load_state()
-    assert page.url == f"{base}/accounts/dashboard/"
+    assert page.url == f"{base}/workbench/"
     log_out(page)
 
     give_password(page, base, "moe")
     assert page.url.startswith(f"{base}/accounts/two-factor/")
     assert page.locator("#two-factor-qr").count() == 0  # enrolled: no new QR code
     give_code(page, codes[3])
-    assert page.url == f"{base}/accounts/dashboard/"
+    assert page.url == f"{base}/workbench/"
     response = page.goto(f"{base}/admin/")
     assert response.status == 200 and page.url == f"{base}/admin/"
     assert page.locator("#site-name").count() == 1

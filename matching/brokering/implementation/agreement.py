@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -55,6 +56,14 @@ def agreement_record(
     agreement.full_clean(exclude=["introduction", "recorded_by", "document"])
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": _("The signing date cannot be in the future.")})
+    accepted_on = timezone.localdate(introduction.accepted_at) if introduction.accepted_at else None
+    if accepted_on and signed_on < accepted_on:
+        raise ValidationError(
+            {
+                "signed_on": _("The agreement cannot be signed before both sides accepted, on %(date)s.")
+                % {"date": date_format(accepted_on, "DATE_FORMAT")}
+            }
+        )
     check_pdf(document, "document")
     with transaction.atomic():
         lock_pair(introduction, Action.SIGN)

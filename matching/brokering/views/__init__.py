@@ -18,12 +18,10 @@ from .implementation import (
 from .lists import (
     ONLY_MINISTRY,
     PAGE_SIZE,
-    IntroductionBulkSendView,
     IntroductionCreateView,
     IntroductionListView,
     IntroductionsFromRunView,
     list_context,
-    proposed_list_url,
     sent_message,
 )
 
@@ -36,7 +34,6 @@ __all__ = [
     "CancelView",
     "DeclineView",
     "DocumentView",
-    "IntroductionBulkSendView",
     "IntroductionCreateView",
     "IntroductionDetailView",
     "IntroductionListView",
@@ -51,6 +48,5 @@ __all__ = [
     "detail_context",
     "list_context",
     "load",
-    "proposed_list_url",
     "sent_message",
 ]

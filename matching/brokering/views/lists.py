@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from accounts import permissions
+from accounts import bulk, permissions
 from accounts.forms import apply_errors
 from common.views import get_visible_or_404, query_without_page
 from projects.selectors import call_list, proposals_visible_to
@@ -20,7 +20,7 @@ from projects.selectors import call_list, proposals_visible_to
 from ... import selectors as run_selectors
 from ...models import Introduction
 from .. import introductions, selectors, workflow
-from ..forms import BulkSendForm, IntroductionCreateForm, IntroductionFilterForm, SendForm
+from ..forms import IntroductionCreateForm, IntroductionFilterForm
 
 ONLY_MINISTRY = gettext_lazy("Only ministry staff broker introductions.")
 
@@ -29,10 +29,6 @@ PAGE_SIZE = 25
 
 def sent_message(sent: int) -> str:
     return ngettext("%(n)d introduction was sent.", "%(n)d introductions were sent.", sent) % {"n": sent}
-
-
-def proposed_list_url() -> str:
-    return f"{reverse('brokering:introduction-list')}?status=proposed"
 
 
 def list_context(request, *, create_form=None) -> dict:
@@ -52,7 +48,8 @@ def list_context(request, *, create_form=None) -> dict:
     }
     if context["is_ministry"]:
         context["create_form"] = create_form or IntroductionCreateForm()
-        context["send_form"] = SendForm()
+        proposed = queryset.filter(status=workflow.Status.PROPOSED).count()
+        context["bulk"] = bulk.controls(["introductions.send"], request.GET, proposed)
     return context
 
 
@@ -61,34 +58,6 @@ class IntroductionListView(LoginRequiredMixin, View):
 
     def get(self, request):
         return render(request, "matching/brokering/list.html", list_context(request))
-
-
-class IntroductionBulkSendView(LoginRequiredMixin, View):
-    """Send the ticked proposed introductions, each checked on its own."""
-
-    def post(self, request):
-        permissions.require_ministry(request.user, ONLY_MINISTRY)
-        proposed = selectors.introductions_visible_to(request.user).filter(status=workflow.Status.PROPOSED)
-        ids = request.POST.getlist("introductions")
-        form = BulkSendForm(request.POST, choices=[(i, i) for i in ids])
-        chosen = (
-            proposed.filter(public_id__in=form.cleaned_data["introductions"])
-            if form.is_valid()
-            else proposed.none()
-        )
-        if not chosen.exists():
-            messages.error(
-                request,
-                " ".join(form.errors.get("message", [])) or _("Tick the proposed introductions to send."),
-            )
-            return redirect(proposed_list_url())
-        sent, problems = introductions.introductions_send(
-            actor=request.user, introductions=chosen, message=form.cleaned_data["message"] or None
-        )
-        messages.success(request, sent_message(sent))
-        for problem in problems:
-            messages.error(request, problem)
-        return redirect(proposed_list_url())
 
 
 class IntroductionCreateView(LoginRequiredMixin, View):

@@ -14,13 +14,26 @@ from .common import OUTSIDERS, today
 LOGIN = reverse("accounts:login")
 LIST = reverse("brokering:introduction-list")
 CREATE = reverse("brokering:introduction-create")
-BULK_SEND = reverse("brokering:introduction-bulk-send")
+BULK_SEND = reverse("accounts:bulk-start")  # with action=introductions.send (accounts/bulk.py)
 PROPOSED_LIST = f"{LIST}?status=proposed"
 
 
 @pytest.fixture(autouse=True, name="_english_pages")
 def _english_pages_fixture(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def bulk_send(ids, **fields) -> dict:
+    """The bulk send's form, as the confirmation page posts it."""
+    return {"action": "introductions.send", "ids": [str(i) for i in ids], **fields}
+
+
+def bulk_job(response):
+    """The job a bulk start redirected to."""
+    from accounts.models import BulkJob
+
+    assert response.status_code == 302 and "/accounts/bulk/" in response.url
+    return BulkJob.objects.get(public_id=response.url.rstrip("/").split("/")[-1])
 
 
 def text(response) -> str:

@@ -49,6 +49,8 @@ def test_either_side_records_the_agreement_and_the_project_is_in_progress(
     mailoutbox,
 ):
     actor = request.getfixturevalue(side)
+    Introduction.objects.filter(pk=accepted.pk).update(accepted_at=timezone.now() - timedelta(days=5))
+    accepted.refresh_from_db()
     signed_on = timezone.localdate() - timedelta(days=3)
     with django_capture_on_commit_callbacks(execute=True):
         agreement = record(
@@ -91,6 +93,20 @@ def test_the_signing_date_is_judged_by_the_date_in_beijing(employer, accepted):
         assert world() == before
         record(employer, accepted, signed_on=datetime(2027, 6, 2).date())
     assert Agreement.objects.get().signed_on == datetime(2027, 6, 2).date()
+
+
+def test_an_agreement_cannot_be_signed_before_both_sides_accepted(employer, accepted):
+    Introduction.objects.filter(pk=accepted.pk).update(accepted_at=timezone.now() - timedelta(days=2))
+    accepted.refresh_from_db()
+    before = world()
+    with pytest.raises(ValidationError) as caught:
+        record(employer, accepted, signed_on=timezone.localdate() - timedelta(days=3))
+    assert caught.value.message_dict["signed_on"][0].startswith(
+        "The agreement cannot be signed before both sides accepted"
+    )
+    assert world() == before
+    record(employer, accepted, signed_on=timezone.localdate(accepted.accepted_at))
+    assert Agreement.objects.filter(introduction=accepted).exists()
 
 
 @pytest.mark.parametrize("places", [0, -1])

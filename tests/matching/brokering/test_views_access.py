@@ -195,8 +195,9 @@ def test_only_ministry_staff_create_and_bulk_send(
 ):
     draft = introduce("proposed")
     data = {
+        "action": "introductions.send",
         "project": str(project.public_id),
-        "introductions": [str(draft.public_id)],
+        "ids": [str(draft.public_id)],
         "institution_code": university.university.institution_code,
     }
     response = client_for(request.getfixturevalue(persona)).post(path, data)
@@ -302,6 +303,8 @@ def test_garbage_in_the_ministrys_forms_is_never_a_500(client_for, ministry, int
     client = client_for(ministry)
     response = client.post(CREATE, {"project": value, "institution_code": value, "message": value})
     assert response.status_code == 400
-    response = client.post(BULK_SEND, {"introductions": [value, value], "message": value})
+    response = client.post(
+        BULK_SEND, {"action": "introductions.send", "ids": [value, value], "message": value}
+    )
     assert response.status_code in {302, 400}  # 400: a control character, refused before the view
     assert set(Introduction.objects.values_list("status", flat=True)) == {"proposed"}

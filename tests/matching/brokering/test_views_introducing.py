@@ -18,6 +18,8 @@ from .introduction_pages import (
     LOGIN,
     PROPOSED_LIST,
     _english_pages_fixture,  # noqa: F401
+    bulk_job,
+    bulk_send,
     detail,
     text,
     url,
@@ -196,7 +198,7 @@ def test_the_run_page_proposes_introductions_from_its_pairs(client_for, ministry
     assert {i.candidate.run_id for i in made} == {run.pk}
     listed = client.get(response.url)
     assert {i.pk for i in listed.context["page"]} == {i.pk for i in made}
-    assert text(listed).count('name="introductions"') == 3
+    assert text(listed).count('name="ids"') == 3
     assert client.post(from_run(run)).status_code == 302
     assert Introduction.objects.count() == 3
 
@@ -242,13 +244,12 @@ def test_ministry_staff_send_the_ticked_proposed_introductions(
     left = introduce("proposed", to=UniversityFactory())
     client = client_for(ministry)
     page = client.get(PROPOSED_LIST)
-    assert 'id="send-selected"' in text(page)
+    assert 'id="bulk-selected"' in text(page) and "All 3 matching these filters" in text(page)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            BULK_SEND, {"introductions": [first.public_id, second.public_id], "message": "请在两周内答复。"}
+        job = bulk_job(
+            client.post(BULK_SEND, bulk_send([first.public_id, second.public_id], message="请在两周内答复。"))
         )
-    assert response.status_code == 302 and response.url == PROPOSED_LIST
-    assert "2 introductions were sent." in flashed(response)
+    assert (job.done, job.succeeded) == (2, 2)
     for introduction in (first, second):
         introduction.refresh_from_db()
         assert (introduction.status, introduction.message) == ("sent", "请在两周内答复。")
@@ -259,22 +260,29 @@ def test_ministry_staff_send_the_ticked_proposed_introductions(
     assert university.email in {address for m in mailoutbox for address in m.to}
 
 
-@pytest.mark.parametrize("ticked", [[], ["not-a-uuid"], [""], ["00000000-0000-4000-8000-000000000000"]])
-def test_a_bad_or_empty_selection_sends_nothing(client_for, ministry, introduce, ticked):
+@pytest.mark.parametrize("ticked", [[], ["not-a-uuid"], [""]])
+def test_an_empty_selection_sends_nothing(client_for, ministry, introduce, ticked):
     draft = introduce("proposed")
-    response = client_for(ministry).post(BULK_SEND, {"introductions": ticked, "message": ""})
+    response = client_for(ministry).post(BULK_SEND, bulk_send(ticked, message=""))
     assert response.status_code == 302 and response.url == PROPOSED_LIST
-    assert flashed(response) == ["Tick the proposed introductions to send."]
+    assert flashed(response) == ["Select at least one item."]
     draft.refresh_from_db()
     assert draft.status == "proposed"
 
 
-def test_ticking_an_introduction_already_sent_sends_nothing(client_for, ministry, introduce):
+def test_an_unknown_or_already_sent_introduction_is_refused_with_its_reason(client_for, ministry, introduce):
     sent = introduce("sent", to=UniversityFactory())
     before = state(sent)
-    response = client_for(ministry).post(BULK_SEND, {"introductions": [sent.public_id]})
-    assert response.status_code == 302
-    assert flashed(response) == ["Tick the proposed introductions to send."]
+    unknown = "00000000-0000-4000-8000-000000000000"
+    job = bulk_job(client_for(ministry).post(BULK_SEND, bulk_send([sent.public_id, unknown])))
+    assert (job.done, job.succeeded) == (2, 0)
+    assert [row["ok"] for row in job.results] == [False, False]
+    assert job.results[1] == {
+        "label": unknown,
+        "url": "",
+        "ok": False,
+        "reason": "Not found, or not yours to change.",
+    }
     assert state(sent) == before
 
 
@@ -282,10 +290,10 @@ def test_an_introduction_over_capacity_is_named_and_the_others_are_sent(client_f
     fits = introduce("proposed")
     full = introduce("proposed", to=UniversityFactory(name="满额大学"))
     room(full.university, places=5)
-    response = client_for(ministry).post(BULK_SEND, {"introductions": [fits.public_id, full.public_id]})
-    messages = flashed(response)
-    assert "1 introduction was sent." in messages
-    assert any("满额大学" in m and "student places left" in m for m in messages)
+    job = bulk_job(client_for(ministry).post(BULK_SEND, bulk_send([fits.public_id, full.public_id])))
+    assert job.succeeded == 1
+    refused = [row for row in job.results if not row["ok"]]
+    assert "满额大学" in refused[0]["label"] and "student places left" in refused[0]["reason"]
     assert Introduction.objects.get(pk=fits.pk).status == "sent"
     assert Introduction.objects.get(pk=full.pk).status == "proposed"
 

@@ -279,7 +279,7 @@ def test_the_navigation_links_the_catalogue_and_the_universitys_pages(client_for
     assert f'href="{CATALOGUE}"' in anonymous_nav and "/recommended/" not in anonymous_nav
     for link in ('href="/recommended/"', f'href="{SAVED}"', 'href="/university/"'):
         assert link in university_nav
-    assert f'href="{reverse("accounts:dashboard")}"' in employer_nav and SAVED not in employer_nav
+    assert f'href="{reverse("matching:workbench")}"' in employer_nav and SAVED not in employer_nav
 
 
 def test_the_catalogue_keeps_its_rendered_results_a_minute_per_language_and_filters(

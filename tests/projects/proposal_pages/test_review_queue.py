@@ -10,11 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import BulkJob
 from projects.models import Proposal
 from tests.factories import CallFactory, EmployerFactory, ProposalFactory
 from tests.pages import flashed
 
-from .helpers import BULK, QUEUE, is_login_redirect, status_of, submitted, text
+from .helpers import BULK, BULK_CONFIRM, QUEUE, is_login_redirect, status_of, submitted, text
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +141,11 @@ def test_queue_sends_an_anonymous_visitor_to_log_in(client_for, anonymous):
     assert is_login_redirect(client_for(anonymous).get(QUEUE), QUEUE)
 
 
-# --- bulk approval ----------------------------------------------------------------------------
+# --- bulk review (accounts/bulk.py) -------------------------------------------------------------
+
+
+def approve(ids) -> dict:
+    return {"action": "proposals.approve", "ids": [str(i) for i in ids]}
 
 
 def test_bulk_approve_publishes_the_selected_submitted_proposals(client_for, employer, ministry, call, draft):
@@ -149,33 +154,32 @@ def test_bulk_approve_publishes_the_selected_submitted_proposals(client_for, emp
         submitted(proposal, employer)
     left_alone = ProposalFactory(employer=employer.employer, call=call)
     submitted(left_alone, employer)
+    queue = client_for(ministry).get(QUEUE).content.decode()
+    assert 'data-select-all="ids"' in queue and "All 4 matching these filters" in queue
 
     response = client_for(ministry).post(
-        BULK,
-        {
-            "ids": [str(p.public_id) for p in chosen] + [str(draft.public_id), "not-a-uuid"],
-            "next": f"{QUEUE}?call={call.slug}",
-        },
+        BULK, approve([p.public_id for p in chosen] + [draft.public_id, "not-a-uuid"])
     )
 
-    assert response.status_code == 302 and response.url == f"{QUEUE}?call={call.slug}"
+    job = BulkJob.objects.get()
+    assert response.status_code == 302 and response.url == f"/accounts/bulk/{job.public_id}/"
     assert [status_of(p) for p in chosen] == ["published"] * 3
     assert status_of(draft) == "draft" and status_of(left_alone) == "submitted"
-    assert flashed(response) == ["3 approved and published; 1 skipped (no longer submitted)."]
+    assert (job.done, job.succeeded) == (4, 3)  # the draft refused, the id that is none left out
 
 
-def test_bulk_approve_with_nothing_selected_says_so(client_for, ministry):
-    response = client_for(ministry).post(BULK, {"next": "https://evil.example.com/"})
+def test_bulk_review_with_nothing_selected_says_so(client_for, ministry):
+    response = client_for(ministry).post(BULK_CONFIRM, {"action": "proposals.approve", "scope": "selected"})
 
     assert response.status_code == 302 and response.url == QUEUE
-    assert flashed(response) == ["Select the proposals to approve."]
+    assert flashed(response) == ["Select at least one item."]
 
 
 @pytest.mark.parametrize("persona", ["employer", "university"])
 def test_only_ministry_staff_bulk_approve(request, client_for, employer, draft, persona):
     submitted(draft, employer)
 
-    response = client_for(request.getfixturevalue(persona)).post(BULK, {"ids": [str(draft.public_id)]})
+    response = client_for(request.getfixturevalue(persona)).post(BULK, approve([draft.public_id]))
 
     assert response.status_code == 403 and status_of(draft) == "submitted"
 
@@ -183,6 +187,6 @@ def test_only_ministry_staff_bulk_approve(request, client_for, employer, draft, 
 def test_bulk_approve_sends_an_anonymous_visitor_to_log_in(client_for, anonymous, employer, draft):
     submitted(draft, employer)
 
-    response = client_for(anonymous).post(BULK, {"ids": [str(draft.public_id)]})
+    response = client_for(anonymous).post(BULK, approve([draft.public_id]))
 
     assert is_login_redirect(response, BULK) and status_of(draft) == "submitted"
