@@ -49,6 +49,20 @@ def validate_credit_code(value: str) -> None:
         )
 
 
+# Characters 3 to 8 are the registering authority's division code (GB/T 2260); 100000 is the
+# national level, which says nothing of the province.
+NATIONAL_DIVISION = "100000"
+
+
+def credit_code_province(code: str) -> str | None:
+    """The province whose authority registered the code, or None when the code does not say
+    (issued nationally, or not a credit code's shape)."""
+    division = code[2:8]
+    if len(code) != 18 or not division.isdigit() or division == NATIONAL_DIVISION:
+        return None
+    return division[:2]
+
+
 # [0-9] and \Z, not \d and $: \d also matches full-width digits, $ a trailing newline.
 validate_mobile = RegexValidator(
     r"^1[3-9][0-9]{9}\Z", _("Enter an 11-digit mainland China mobile number."), code="mobile"

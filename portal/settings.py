@@ -4,9 +4,8 @@ With nothing set it runs on an embedded default (SQLite, Celery tasks run eagerl
 console email, DEBUG on, a development secret). Production sets DEBUG=False and must then
 provide SECRET_KEY and ALLOWED_HOSTS; see .env.example for every variable.
 
-What reads nothing from the environment sits with what it configures: the security headers
-(headers.py), logging (logs.py), the API (rest.py), and Celery's fixed policy and beat schedule
-(celery.py).
+What reads nothing from the environment sits with what it configures: security headers
+(headers.py), logging (logs.py), the API (rest.py), Celery's policy and schedule (celery.py).
 """
 
 from datetime import timedelta
@@ -41,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER
     "rest_framework",
     "knox",
     "django_filters",
@@ -90,6 +90,8 @@ if not DEBUG:  # production serves static files itself; runserver does in develo
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
 
+# Widgets render through the project's templates: an empty choice reads 请选择 (select_option.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
@@ -157,6 +159,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+FORMAT_MODULE_PATH = ["portal.formats"]  # 2027年4月30日, 30 April 2027
 USE_I18N = True
 USE_TZ = True
 
@@ -176,10 +179,9 @@ STORAGES = {
     },
 }
 
-# The outbox (accounts/outbox.py): how long a sender holds an email it is sending; one that
-# died holding it is sent again once this has passed. Longer than a send task may run (its hard
-# time limit, CELERY_TASK_TIME_LIMIT; accounts/checks.py refuses less), so no second sender
-# takes an email that is still being sent.
+# The outbox (accounts/outbox.py): how long a sender holds an email it is sending; one that died
+# holding it is sent again after this. Longer than a send task may run (CELERY_TASK_TIME_LIMIT;
+# accounts/checks.py refuses less), so no second sender takes an email still being sent.
 OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=600))
 
 # Backups (portal/backups.py, `make backup` / `make restore`): django-dbbackup into BACKUP_DIR.
@@ -233,7 +235,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy and Permissions-Policy: portal/headers.py.
 CONTENT_SECURITY_POLICY = headers.CONTENT_SECURITY_POLICY
 PERMISSIONS_POLICY = headers.PERMISSIONS_POLICY
 
@@ -292,7 +293,6 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = rest.SPECTACULAR_SETTINGS
 
-# Logs (portal/logs.py): JSON lines in production, plain text in development, with the request id.
 DJANGO_GUID = logs.REQUEST_ID
 LOGGING = logs.config(level=env("LOG_LEVEL", default="INFO"), as_json=not DEBUG)
 # /metrics (portal/metrics.py): from localhost, or with this bearer token.

@@ -3,15 +3,25 @@ university's AI strengths and capacity per project type."""
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..provinces import PROVINCE_CHOICES
-from ..validators import validate_credit_code, validate_institution_code, validate_mobile
+from ..provinces import PROVINCE_CHOICES, PROVINCES, localised
+from ..validators import (
+    credit_code_province,
+    validate_credit_code,
+    validate_institution_code,
+    validate_mobile,
+)
 from .areas import FocusArea
 from .base import CodeField, ProjectType, TimeStampedModel, VerificationStatus
+
+
+def _name(code: str) -> str:
+    return str(localised(PROVINCES[code].name_zh, PROVINCES[code].name_en))
 
 
 class Organisation(TimeStampedModel):
@@ -65,6 +75,22 @@ class Employer(Organisation):
     class Meta(Organisation.Meta):
         verbose_name = _("employer")
         verbose_name_plural = _("employers")
+
+    def clean(self) -> None:
+        """The credit code's division digits name the province that registered it: one that
+        clearly names another province than the one given is refused."""
+        super().clean()
+        registered = credit_code_province(self.credit_code or "")
+        if registered in PROVINCES and self.province in PROVINCES and registered != self.province:
+            raise ValidationError(
+                {
+                    "credit_code": _(
+                        "Characters 3 to 8 of this code say it was registered in %(registered)s, "
+                        "but the province given is %(province)s; check the code and the province."
+                    )
+                    % {"registered": _name(registered), "province": _name(self.province)}
+                }
+            )
 
 
 class University(Organisation):

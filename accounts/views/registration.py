@@ -15,6 +15,7 @@ from django_ratelimit.decorators import ratelimit
 from .. import services
 from ..forms import EmployerRegistrationForm, UniversityRegistrationForm, apply_errors
 from ..models import Employer, University
+from ..validators import credit_code_province
 
 REGISTRATION_FORMS = {Employer: EmployerRegistrationForm, University: UniversityRegistrationForm}
 REGISTRATION_TITLES = {Employer: _lazy("Register an employer"), University: _lazy("Register a university")}
@@ -52,6 +53,14 @@ class RegisterView(View):
                         "your organisation; we will email you the result."
                     ),
                 )
+                if user.employer_id and credit_code_province(user.employer.credit_code) is None:
+                    messages.warning(
+                        request,
+                        _(
+                            "Your credit code was issued at national level, so its region could not be "
+                            "checked against the province; ministry staff will check it."
+                        ),
+                    )
                 return redirect(settings.LOGIN_REDIRECT_URL)
         return self._render(request, form, status=400)
 

@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django import template
+from django.utils.translation import get_language
 
 from ..models import RejectionReason
 
@@ -9,3 +12,19 @@ register = template.Library()
 def rejection_reason(code: str) -> str:
     """The label of a rejection reason code, in the language being rendered."""
     return RejectionReason(code).label if code in RejectionReason.values else code
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in yuan as the program writes it: “50 万元” in Chinese (units of 10,000, up to
+    two decimals), “CNY 500,000” in English, with separators in both (the zh locale sets none);
+    “—” when there is none."""
+    if value in (None, ""):
+        return "—"
+    amount = Decimal(value)
+    if (get_language() or "").startswith("zh"):
+        wan = (amount / 10000).quantize(Decimal("0.01"))
+        places = next(n for n in (0, 1, 2) if wan == wan.quantize(Decimal(1).scaleb(-n)))
+        return f"{wan:,.{places}f} 万元"
+    places = 2 if amount != amount.to_integral_value() else 0
+    return f"CNY {amount:,.{places}f}"

@@ -46,7 +46,7 @@ def test_call_list_shows_rounds_with_their_deadlines_in_beijing_time(client_for,
     response = client_for(ministry).get(CALLS)
 
     assert response.status_code == 200
-    assert "上一批次" in text(response) and "2026-04-30 23:59" in text(response)
+    assert "上一批次" in text(response) and "30 April 2026, 23:59" in text(response)
 
 
 def test_ministry_opens_a_call_with_times_read_in_beijing_time(client_for, ministry, call_form):

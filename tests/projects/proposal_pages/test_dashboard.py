@@ -34,7 +34,7 @@ def test_dashboard_shows_counts_the_call_countdown_and_what_needs_attention(
     assert response.status_code == 200
     page = text(response)
     assert call.name in page
-    assert timezone.localtime(call.closes_at, SH).strftime("%Y-%m-%d %H:%M") in page
+    assert timezone.localtime(call.closes_at, SH).strftime("%-d %B %Y, %H:%M") in page
     assert "3 days 5 hours left" in page
     assert 'data-target="' in page and "js/countdown.js" in page
     counts = {
@@ -45,7 +45,7 @@ def test_dashboard_shows_counts_the_call_countdown_and_what_needs_attention(
     attention = page.split('id="attention"')[1].split('id="my-proposals"')[0]
     assert draft.title in attention and back.title in attention and "已发布" not in attention
     resubmit_by = max(back.returned_at + timedelta(days=call.revision_days), call.closes_at)
-    assert timezone.localtime(resubmit_by, SH).strftime("%Y-%m-%d %H:%M") in attention
+    assert timezone.localtime(resubmit_by, SH).strftime("%-d %B %Y, %H:%M") in attention
     assert "别家的项目" not in page
 
 
@@ -59,7 +59,7 @@ def test_returned_proposal_must_be_resubmitted_within_the_revision_window(
     page = text(client_for(employer).get(DASHBOARD))
 
     window_ends = draft.returned_at + timedelta(days=call.revision_days)
-    assert timezone.localtime(window_ends, SH).strftime("%Y-%m-%d %H:%M") in page
+    assert timezone.localtime(window_ends, SH).strftime("%-d %B %Y, %H:%M") in page
     assert "0 hours 59 minutes left" in page or "1 hours 0 minutes left" in page
 
 
