@@ -1,6 +1,7 @@
 """The audit actions the accounts app records, with their labels (see common/audit.py)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.audit import AuditAction
 
@@ -8,7 +9,7 @@ from common.audit import AuditAction
 class AccountsAudit(AuditAction):
     # An organisation registered, its details or a university's strengths and capacity changed;
     # its verification decided (the code is the status it reaches).
-    REGISTERED = "registered", _("Registered")
+    REGISTERED = "registered", pgettext_lazy("audit action", "Registered")  # not the column "Registered"
     UPDATED = "updated", _("Details changed")
     PROFILE_UPDATED = "profile_updated", _("Strengths and capacity changed")
     VERIFIED = "verified", _("Verified")

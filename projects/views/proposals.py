@@ -83,16 +83,22 @@ class ProposalCreateView(LoginRequiredMixin, View):
     def _calls(self):
         return selectors.call_list().filter(closes_at__gt=timezone.now()).order_by("closes_at")
 
-    def _form(self, data=None):
+    def _form(self, data=None, contact=None):
         calls = self._calls()
         current = selectors.call_current()
         initial = current if current and current.accepts_drafts() else calls.first()
-        return ProposalForm(data, calls=calls, initial_call=initial, **_form_kwargs())
+        return ProposalForm(data, calls=calls, initial_call=initial, initial=contact, **_form_kwargs())
 
     def get(self, request):
         if (refusal := require_employer(request)) is not None:
             return refusal
-        return self._render(request, self._form())
+        employer = request.user.employer  # the contact given at registration, to change if need be
+        contact = {
+            "contact_person": employer.contact_person,
+            "contact_phone": employer.phone,
+            "contact_email": employer.email,
+        }
+        return self._render(request, self._form(contact=contact))
 
     def post(self, request):
         if (refusal := require_employer(request)) is not None:

@@ -38,3 +38,21 @@ def test_dates_read_as_each_language_writes_them(client_for, ministry, language,
     )
     html = client_for(ministry).get("/calls/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert shown in html
+
+
+def test_an_audit_action_and_a_column_of_the_same_english_word_read_apart_in_chinese():
+    from django.utils import translation
+
+    from common.audit import action_label
+
+    with translation.override("zh-hans"):
+        assert str(action_label("registered")) == "已注册"
+        assert translation.gettext("Registered") == "注册时间"  # the column
+
+
+def test_a_label_and_its_value_are_parted_by_a_full_width_colon_in_chinese(client_for, employer):
+    from tests.factories import CallFactory
+
+    CallFactory()
+    html = client_for(employer).get("/proposals/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "申报截止时间：" in html and "申报截止时间: " not in html

@@ -86,6 +86,17 @@ def test_a_closed_call_cannot_be_chosen_even_by_a_stale_form(client_for, employe
     assert not Proposal.objects.exists()
 
 
+def test_a_new_draft_starts_with_the_contact_given_at_registration(client_for, employer, call):
+    page = text(client_for(employer).get(NEW))
+    organisation = employer.employer
+    for name, value in (
+        ("contact_person", organisation.contact_person),
+        ("contact_phone", organisation.phone),
+        ("contact_email", organisation.email),
+    ):
+        assert re.search(rf'name="{name}"[^>]*value="{re.escape(value)}"', page), name
+
+
 def test_new_draft_page_says_when_no_call_accepts_proposals(client_for, employer):
     response = client_for(employer).get(NEW)
 
