@@ -1,6 +1,9 @@
+import re
 from decimal import Decimal
 
 from django import template
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from ..models import RejectionReason
@@ -28,3 +31,18 @@ def money(value) -> str:
         return f"{wan:,.{places}f} 万元"
     places = 2 if amount != amount.to_integral_value() else 0
     return f"CNY {amount:,.{places}f}"
+
+
+@register.filter
+def highlight(text, terms) -> SafeString:
+    """The text, escaped, with each of the search's words marked; longer words first, so that a
+    sub-word does not split a word it is part of."""
+    text = str(text or "")
+    if not terms:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts += [escape(text[last : match.start()]), format_html("<mark>{}</mark>", match.group())]
+        last = match.end()
+    return mark_safe("".join([*parts, escape(text[last:])]))  # noqa: S308 (every piece escaped)

@@ -20,7 +20,7 @@ from accounts import permissions
 from accounts import selectors as account_selectors
 from common.views import get_visible_or_404, query_without_page
 
-from .. import selectors, services
+from .. import search, selectors, services
 from ..forms import InterestEditForm, InterestForm, SavedSearchForm, catalogue_filter
 from ..models import Interest, Proposal
 from .common import error_text, owner_of
@@ -88,6 +88,7 @@ class CatalogueView(View):
                 "filter_form": found.form,
                 "query": query,
                 "filtered": bool(query),
+                "terms": search.words(found.form.cleaned_data.get("search") or "") if valid else [],
                 "page": Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")),
             },
             request,

@@ -41,7 +41,8 @@ def text(response) -> str:
 
 def titles(response) -> list[str]:
     return [
-        unescape(t) for t in re.findall(r'class="project-title"[^>]*>([^<]*)</a>', response.content.decode())
+        unescape(re.sub(r"</?mark>", "", t))  # the words searched for are marked
+        for t in re.findall(r'class="project-title"[^>]*>(.*?)</a>', response.content.decode())
     ]
 
 

@@ -1,5 +1,5 @@
-"""Amounts as the program writes them: in units of 10,000 yuan (万元) in Chinese, in CNY with
-separators in English."""
+"""What the project pages' filters write: amounts as the program writes them (万元 in Chinese, CNY
+with separators in English), and the words a search found, marked."""
 
 import pytest
 from django.utils import translation
@@ -36,3 +36,23 @@ def test_the_project_page_shows_its_funding_in_wan(client):
         "50 万元"
         in client.get(f"/projects/{project.public_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     )
+
+
+def test_search_words_are_marked_and_everything_else_escaped():
+    from projects.templatetags.projects_tags import highlight
+
+    assert (
+        highlight("工业视觉<script>质检", ["视觉", "质检"])
+        == "工业<mark>视觉</mark>&lt;script&gt;<mark>质检</mark>"
+    )
+    assert highlight("Computer Vision lab", ["vision"]) == "Computer <mark>Vision</mark> lab"
+    assert highlight("<b>x</b>", []) == "&lt;b&gt;x&lt;/b&gt;"
+
+
+@pytest.mark.django_db
+def test_the_catalogue_marks_the_words_searched_for(client):
+    from tests.projects.catalogue_pages.helpers import publish
+
+    publish(title="工业视觉质检就业实习基地")
+    html = client.get("/projects/?search=视觉").content.decode()
+    assert "工业<mark>视觉</mark>质检就业实习基地" in html
