@@ -29,13 +29,35 @@ class DeclineForm(forms.Form):
     )
 
 
+def _lookup(url: str, value: str, label: str, datalist: str) -> dict:
+    """A field's search as you type (static/js/lookup.js)."""
+    return {
+        "list": datalist,
+        "autocomplete": "off",
+        "data-lookup": url,
+        "data-lookup-value": value,
+        "data-lookup-label": label,
+    }
+
+
 class IntroductionCreateForm(forms.Form):
-    project = forms.UUIDField(label=_("Project id"), help_text=_("Shown on the project's page, e.g. 1f0c…"))
+    project = forms.UUIDField(
+        label=_("Project"),
+        help_text=_("Type words of its title to choose it, or its project number (on the project's page)."),
+        widget=forms.TextInput(
+            attrs=_lookup(
+                "/api/v1/projects/?call=all&search=", "id", "title employer.name", "project-options"
+            )
+        ),
+    )
     institution_code = forms.CharField(
-        label=_("University's institution code"),
+        label=_("University"),
         max_length=10,
         min_length=10,
-        help_text=_("10 digits, as issued by the Ministry of Education."),
+        help_text=_("Type words of its name to choose it, or its 10-digit institution code."),
+        widget=forms.TextInput(
+            attrs=_lookup("/api/v1/universities/?search=", "institution_code", "name", "university-options")
+        ),
     )
     message = forms.CharField(
         label=_("Message to both sides"),

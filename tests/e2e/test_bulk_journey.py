@@ -46,3 +46,29 @@ def test_staff_send_every_drafted_introduction_from_the_workbench_in_three_click
     assert Introduction.objects.filter(status="sent").count() == DRAFTED
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "bulk-sent.png", full_page=True)
+
+
+def test_staff_introduce_by_hand_choosing_the_project_and_university_as_they_type(page, live_server):
+    from django.utils import timezone
+
+    from projects import search
+    from tests.factories import ProposalFactory, UniversityFactory
+
+    base = live_server.url
+    MinistryUserFactory(username="moe")
+    project = ProposalFactory(status="published", decided_at=timezone.now(), title="工业视觉质检就业实习基地")
+    project.search_document = search.document(project.title)  # as approval builds it
+    project.save(update_fields=["search_document"])
+    university = UniversityFactory(name="东南智能大学")
+    log_in(page, base, "moe")
+    page.goto(f"{base}/projects/{project.public_id}/")
+    assert page.locator("#project-number").inner_text() == str(project.public_id)
+    page.goto(f"{base}/introductions/")
+    page.fill("#id_project", "视觉质检")
+    page.locator("#project-options option").first.wait_for(state="attached")
+    assert page.locator("#project-options option").first.get_attribute("value") == str(project.public_id)
+    page.fill("#id_institution_code", "东南")
+    page.locator("#university-options option").first.wait_for(state="attached")
+    assert (
+        page.locator("#university-options option").first.get_attribute("value") == university.institution_code
+    )
