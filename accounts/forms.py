@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Employer, FocusArea, ProjectType, University
 from .services import LOCKED_WHEN_VERIFIED
@@ -76,20 +77,44 @@ class UniversityForm(OrganisationForm):
         fields = UNIVERSITY_FIELDS
 
 
+# A university's strength in a focus area, on the five-level scale staff judge by, stored as the
+# 0-1 value the matching engine reads (an earlier value shows as the nearest level).
+STRENGTH_LEVELS = [
+    (0.0, pgettext_lazy("strength", "None"), _("Not taught or researched here.")),
+    (0.25, pgettext_lazy("strength", "Basic"), _("Taught in a few courses; little research.")),
+    (0.5, pgettext_lazy("strength", "Moderate"), _("A teaching team and some projects with industry.")),
+    (0.75, pgettext_lazy("strength", "Strong"), _("An established programme with steady research output.")),
+    (
+        1.0,
+        pgettext_lazy("strength", "Outstanding"),
+        _("Among the country's leaders: key laboratories, major projects."),
+    ),
+]
+
+
+def strength_level(weight: float | None) -> float | None:
+    """The level nearest to a stored strength (None for none stored)."""
+    if weight is None:
+        return None
+    return min((level for level, _label, _text in STRENGTH_LEVELS), key=lambda level: abs(level - weight))
+
+
 class UniversityProfileForm(forms.Form):
-    """AI strength per focus area (0-1) and capacity per project type, one field each."""
+    """AI strength per focus area (a level of STRENGTH_LEVELS) and capacity per project type,
+    one field each."""
 
     def __init__(self, *args, areas: list[FocusArea], strengths: dict, capacity: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.areas = areas
+        self.levels = STRENGTH_LEVELS
         for area in areas:
-            self.fields[f"strength:{area.code}"] = forms.FloatField(
+            self.fields[f"strength:{area.code}"] = forms.TypedChoiceField(
                 label=area.name,
                 required=False,
-                min_value=0,
-                max_value=1,
-                initial=strengths.get(area.code),
-                widget=forms.NumberInput(attrs={"step": "0.05"}),
+                coerce=float,
+                empty_value=None,
+                choices=[(str(level), label) for level, label, _text in STRENGTH_LEVELS],
+                initial=str(strength_level(strengths.get(area.code, 0.0))),
             )
         for value, label in ProjectType.choices:
             current = capacity.get(value, {})

@@ -1,6 +1,9 @@
 """The accounts HTML pages: a member's own organisation details (identity locked once verified)
 and a university's profile. The persona matrix: who gets the page, and who the login page."""
 
+import re
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -142,9 +145,9 @@ def test_university_saves_its_profile(client_for, university):
     organisation = university.university
     data = profile_form(
         **{
-            "strength:ml": "0.8",
-            "strength:nlp.speech": "0.35",
-            "strength:cv": "0",
+            "strength:ml": "0.75",
+            "strength:nlp.speech": "0.25",
+            "strength:cv": "0.0",
             "capacity:directed_training:places": "40",
             "capacity:directed_training:projects": "3",
         }
@@ -154,15 +157,15 @@ def test_university_saves_its_profile(client_for, university):
 
     assert response.status_code == 302 and response.url == DASHBOARD
     strengths = dict(organisation.strengths.values_list("area__code", "weight"))
-    assert strengths == {"ml": 0.8, "nlp.speech": 0.35}
+    assert strengths == {"ml": 0.75, "nlp.speech": 0.25}  # 较强 and 基础; 无 stores nothing
     capacities = {c.project_type: (c.places, c.projects) for c in organisation.capacities.all()}
     assert capacities == {
         "directed_training": (40, 3),
         "internship_base": (0, 0),
         "workforce_development": (0, 0),
     }
-    page = client_for(university).get(PROFILE)
-    assert 'value="0.8"' in input_tag(page, "strength:ml")
+    page = client_for(university).get(PROFILE).content.decode()
+    assert re.search(r'name="strength:ml"[^>]*>.*?<option value="0.75" selected>', page, re.S)
 
 
 @pytest.mark.parametrize(
@@ -171,6 +174,7 @@ def test_university_saves_its_profile(client_for, university):
         ("strength:ml", "1.5"),
         ("strength:ml", "-0.2"),
         ("strength:ml", "high"),
+        ("strength:ml", "0.8"),  # not one of the five levels
         ("capacity:internship_base:places", "-1"),
         ("capacity:internship_base:projects", "2.5"),
     ],
@@ -180,11 +184,22 @@ def test_invalid_profile_is_shown_at_the_field_and_not_saved(client_for, univers
     client = client_for(university)
     client.post(PROFILE, profile_form(**{"strength:cv": "0.5"}))
 
-    response = client.post(PROFILE, profile_form(**{"strength:nlp": "0.9", name: value}))
+    response = client.post(PROFILE, profile_form(**{"strength:nlp": "1.0", name: value}))
 
     assert response.status_code == 400
     assert field_errors(response).get(name)
     assert dict(organisation.strengths.values_list("area__code", "weight")) == {"cv": 0.5}
+
+
+def test_an_earlier_strength_shows_as_the_nearest_level_with_the_levels_described(client_for, university):
+    from accounts.models import FocusArea, UniversityStrength
+
+    UniversityStrength.objects.create(
+        university=university.university, area=FocusArea.objects.get(code="ml"), weight=0.63
+    )
+    page = client_for(university).get(PROFILE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'name="strength:ml"[^>]*>.*?<option value="0.75" selected>Strong</option>', page, re.S)
+    assert 'id="strength-levels"' in page and "Among the country's leaders" in unescape(page)
 
 
 def test_capacity_too_large_to_store_is_refused_not_crashed(client_for, university):

@@ -110,12 +110,12 @@ def test_review_page_for_an_unknown_kind_or_id_is_a_404(client_for, ministry, pe
 
 def test_review_page_shows_details_history_and_profile(client_for, ministry, university):
     organisation = university.university
-    client_for(university).post(PROFILE, profile_form(**{"strength:robotics.embodied": "0.7"}))
+    client_for(university).post(PROFILE, profile_form(**{"strength:robotics.embodied": "0.75"}))
 
     html = client_for(ministry).get(review_url(organisation)).content.decode()
 
     assert organisation.institution_code in html
-    assert "0.7" in html
+    assert "0.75" in html
     assert "badge-verified" in html
 
 

@@ -144,11 +144,13 @@ LATIN_ALLOWED = {
     "ai-",
 }  # ai-: a call's short name
 LATIN_WORD = r"[A-Za-z][A-Za-z'’-]{2,}"
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 def english_words(page, allowed: set[str]) -> list[str]:
     """The Latin words of the page's visible text, less codes, names and the user's own data."""
-    words = set(re.findall(LATIN_WORD, page.evaluate("document.body.innerText")))
+    text = re.sub(UUID, " ", page.evaluate("document.body.innerText"))  # project numbers
+    words = set(re.findall(LATIN_WORD, text))
     return sorted(words - LATIN_ALLOWED - allowed)
 
 
