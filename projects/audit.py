@@ -28,6 +28,8 @@ class ProjectsAudit(AuditAction):
     INTEREST_NOT_A_FIT = "interest_not_a_fit", _("Interest marked not a fit by the employer")
     SAVED_SEARCH_CREATED = "saved_search_created", _("Search saved")
     SAVED_SEARCH_DELETED = "saved_search_deleted", _("Saved search deleted")
+    SHORTLISTED = "shortlisted", _("Project added to the shortlist")
+    UNSHORTLISTED = "unshortlisted", _("Project removed from the shortlist")
 
 
 AUDITED_STATUSES = (Status,)

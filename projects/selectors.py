@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -12,7 +12,7 @@ from accounts.audit import AccountsAudit
 from accounts.models import AuditEvent, FocusArea, ProjectType, University, User
 from accounts.selectors import with_profile
 
-from .models import Call, Interest, Proposal, ProposalArea
+from .models import Call, Interest, Proposal, ProposalArea, ShortlistEntry
 from .models.calls import DEFAULT_PHASE_DAYS
 from .workflow import Status
 
@@ -280,3 +280,11 @@ def calls_taking_interest(now=None) -> QuerySet:
         .filter(opens_at__lte=now, interest_ends__gte=now)
         .values("pk")
     )
+
+
+def shortlist_of(user: User) -> QuerySet:
+    """The published projects on the user's university's shortlist, last added first."""
+    if not (user.is_authenticated and user.university_id):
+        return Proposal.objects.none()
+    entries = ShortlistEntry.objects.filter(university_id=user.university_id, proposal_id=OuterRef("pk"))
+    return catalogue().filter(Exists(entries)).order_by("-pk")

@@ -35,6 +35,8 @@ urlpatterns = [
 urlpatterns += [
     path("projects/", views.CatalogueView.as_view(), name="catalogue"),
     path("projects/saved/", views.SavedSearchListView.as_view(), name="saved-searches"),
+    path("projects/shortlist/", views.ShortlistView.as_view(), name="shortlist"),
+    path("projects/compare/", views.CompareView.as_view(), name="compare"),
     path(
         "projects/saved/<uuid:public_id>/delete/",
         views.SavedSearchDeleteView.as_view(),
@@ -42,6 +44,9 @@ urlpatterns += [
     ),
     path("projects/<uuid:public_id>/", views.ProjectDetailView.as_view(), name="project-detail"),
     path("projects/<uuid:public_id>/interest/", views.InterestCreateView.as_view(), name="interest-create"),
+    path(
+        "projects/<uuid:public_id>/shortlist/", views.ShortlistChangeView.as_view(), name="shortlist-change"
+    ),
     path(
         "proposals/<uuid:public_id>/interests/",
         views.ProposalInterestsView.as_view(),

@@ -12,6 +12,7 @@ from .reminders import DraftReminder
 # isort: split
 from .interests import Interest
 from .saved_searches import SavedSearch, SavedSearchHit
+from .shortlists import ShortlistEntry
 
 __all__ = [
     "Attachment",
@@ -24,5 +25,6 @@ __all__ = [
     "RejectionReason",
     "SavedSearch",
     "SavedSearchHit",
+    "ShortlistEntry",
     "Stage",
 ]

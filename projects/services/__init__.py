@@ -20,6 +20,7 @@ from .review import (
     proposal_withdraw,
 )
 from .saved_searches import saved_search_create, saved_search_delete, saved_search_digest_send
+from .shortlists import shortlist_add, shortlist_remove
 
 __all__ = [
     "ContactView",
@@ -45,4 +46,6 @@ __all__ = [
     "saved_search_create",
     "saved_search_delete",
     "saved_search_digest_send",
+    "shortlist_add",
+    "shortlist_remove",
 ]

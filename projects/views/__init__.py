@@ -13,6 +13,7 @@ from .proposals import (
     ProposalWithdrawView,
 )
 from .review import ReviewQueueView, ReviewView
+from .shortlists import CompareView, ShortlistChangeView, ShortlistView
 
 __all__ = [
     "AttachmentAddView",
@@ -20,6 +21,7 @@ __all__ = [
     "AttachmentDownloadView",
     "CallFormView",
     "CallListView",
+    "CompareView",
     "EmployerDashboardView",
     "ProposalCreateView",
     "ProposalDetailView",
@@ -28,6 +30,8 @@ __all__ = [
     "ProposalWithdrawView",
     "ReviewQueueView",
     "ReviewView",
+    "ShortlistChangeView",
+    "ShortlistView",
 ]
 
 from .catalogue import (

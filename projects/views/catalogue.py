@@ -109,6 +109,7 @@ def project_context(request, proposal: Proposal, *, interest_form=None, edit_for
         "is_university": is_university(user),
         "can_express": is_verified_university(user),
         "takes_interest": proposal.call.takes_interest(),
+        "shortlisted": selectors.shortlist_of(user).filter(pk=proposal.pk).exists(),
     }
     if not context["can_express"]:
         return context

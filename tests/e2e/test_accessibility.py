@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import UniversityCapacity
+from projects.models import ShortlistEntry
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.steps import log_in
 from tests.factories import (
@@ -44,6 +45,7 @@ def seed() -> dict[str, str]:
         decided_at=timezone.now(),
         funding_cny=500000,
     )
+    other = ProposalFactory(call=call, status="published", decided_at=timezone.now())
     submitted = ProposalFactory(
         call=call, employer=employer.employer, status="submitted", submitted_at=timezone.now()
     )
@@ -52,8 +54,10 @@ def seed() -> dict[str, str]:
     )
     InterestFactory(proposal=project, university=university.university)
     introduction = IntroductionFactory(proposal=project, university=university.university)
+    ShortlistEntry.objects.create(university=university.university, proposal=project)
     return {
         "project": str(project.public_id),
+        "other": str(other.public_id),
         "submitted": str(submitted.public_id),
         "intro": str(introduction.public_id),
     }
@@ -98,6 +102,8 @@ def pages(ids: dict[str, str]) -> dict[str | None, list[str]]:
             "/university/",
             "/recommended/",
             f"/projects/{ids['project']}/",
+            "/projects/shortlist/",
+            f"/projects/compare/?ids={ids['project']}&ids={ids['other']}",
             "/accounts/organisation/profile/",
             f"/introductions/{ids['intro']}/",
         ],
