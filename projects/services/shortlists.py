@@ -14,9 +14,10 @@ from ..workflow import Status
 
 
 def _university_of(actor: User) -> University:
-    if not (actor.is_authenticated and actor.university_id and permissions.is_verified_member(actor)):
+    university = actor.university if actor.is_authenticated else None
+    if university is None or not permissions.is_verified_member(actor):
         raise PermissionDenied(_("Only verified universities keep a shortlist."))
-    return actor.university
+    return university
 
 
 def shortlist_add(*, actor: User, proposal: Proposal) -> ShortlistEntry:
