@@ -20,6 +20,7 @@ def favicon(request):
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("favicon.ico", favicon),
+    path("help/", TemplateView.as_view(template_name="help.html"), name="help"),
     path("metrics", metrics.metrics, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("", include("projects.urls")),

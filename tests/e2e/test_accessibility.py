@@ -85,6 +85,7 @@ def pages(ids: dict[str, str]) -> dict[str | None, list[str]]:
             "/statistics/",
             "/accounts/login/",
             "/accounts/register/employer/",
+            "/help/",
         ],
         "yuntu": [
             "/workbench/",
