@@ -9,7 +9,6 @@ the action is carried out, only more slowly.
 """
 
 import logging
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,12 +16,14 @@ from datetime import timedelta
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+from common.views import selected_ids
 
 from . import permissions
 from .errors import Conflict
@@ -61,19 +62,6 @@ def register(action: BulkAction) -> None:
 
 def action_get(key: str) -> BulkAction | None:
     return ACTIONS.get(key)
-
-
-def selected_ids(data: Mapping, name: str = "ids") -> list[str]:
-    """The ticked ids, as the list page sends them (checkboxes, or one comma-separated field);
-    what is not an id is left out."""
-    values = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
-    ids = []
-    for part in (part for value in values for part in str(value).split(",")):
-        try:
-            ids.append(str(uuid.UUID(part.strip())))
-        except ValueError:
-            continue
-    return list(dict.fromkeys(ids))[:MAX_ITEMS]
 
 
 def _refusal(exc: Exception) -> str:
@@ -123,45 +111,30 @@ def bulk_run(job_id: int) -> BulkJob | None:
     with translation.override(job.language):
         pending = job.items[job.done :]
         found = action.load(job.actor, pending)
-        rows: list[dict] = []
-        succeeded = 0
+        # This runner holds the claim, so it keeps the progress itself and writes it as it goes.
+        results, succeeded = list(job.results), job.succeeded
         for n, item_id in enumerate(pending, start=1):
-            row, ok = _take(action, job, found.get(item_id), item_id)
-            rows.append(row)
-            succeeded += ok
+            results.append(row := _take(action, job, found.get(item_id), item_id))
+            succeeded += row["ok"]
             if n % PROGRESS_EVERY == 0 or n == len(pending):
-                _progress(job, rows, succeeded)
-                rows, succeeded = [], 0
+                BulkJob.objects.filter(pk=job_id).update(
+                    done=len(results), succeeded=succeeded, results=results, updated_at=timezone.now()
+                )
     BulkJob.objects.filter(pk=job_id).update(status=BulkJob.Status.FINISHED, finished_at=timezone.now())
     job.refresh_from_db()
     return job
 
 
-def _take(action: BulkAction, job: BulkJob, item, item_id: str) -> tuple[dict, bool]:
+def _take(action: BulkAction, job: BulkJob, item, item_id: str) -> dict:
+    """One item through its service: its result row."""
     if item is None:
-        return {
-            "label": item_id,
-            "url": "",
-            "ok": False,
-            "reason": _("Not found, or not yours to change."),
-        }, False
+        return {"label": item_id, "url": "", "ok": False, "reason": _("Not found, or not yours to change.")}
     label, url = action.describe(item)
     try:
         action.take(job.actor, item, job.params)
     except (ValidationError, PermissionDenied, Conflict) as exc:
-        return {"label": label, "url": url, "ok": False, "reason": _refusal(exc)}, False
-    return {"label": label, "url": url, "ok": True, "reason": ""}, True
-
-
-def _progress(job: BulkJob, rows: list[dict], succeeded: int) -> None:
-    with transaction.atomic():
-        current = BulkJob.objects.select_for_update().get(pk=job.pk)
-        BulkJob.objects.filter(pk=job.pk).update(
-            done=F("done") + len(rows),
-            succeeded=F("succeeded") + succeeded,
-            results=current.results + rows,
-            updated_at=timezone.now(),
-        )
+        return {"label": label, "url": url, "ok": False, "reason": _refusal(exc)}
+    return {"label": label, "url": url, "ok": True, "reason": ""}
 
 
 def job_for(user: User, public_id) -> BulkJob | None:

@@ -1,5 +1,8 @@
 """What every page view shares."""
 
+import uuid
+from collections.abc import Mapping
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 
@@ -21,3 +24,16 @@ def query_without_page(request, **changes: str) -> str:
     for name, value in changes.items():
         query[name] = value
     return query.urlencode()
+
+
+def selected_ids(data: Mapping, name: str = "ids") -> list[str]:
+    """The ticked ids, as the list page sends them (checkboxes, or one comma-separated field);
+    what is not an id is left out."""
+    values = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+    ids = []
+    for part in (part for value in values for part in str(value).split(",")):
+        try:
+            ids.append(str(uuid.UUID(part.strip())))
+        except ValueError:
+            continue
+    return list(dict.fromkeys(ids))

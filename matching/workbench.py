@@ -132,7 +132,7 @@ def _deadlines() -> Task:
 
 def employer_work(user: User) -> list[Task]:
     now = timezone.now()
-    unanswered = (
+    unanswered = list(  # one query: the total and the projects shown both read it
         Interest.objects.filter(
             proposal__employer_id=user.employer_id, status=Interest.Status.LIVE, response=""
         )
@@ -220,21 +220,22 @@ def university_work(user: User) -> list[Task]:
     answered = Interest.objects.filter(university_id=user.university_id, status=Interest.Status.LIVE).exclude(
         response=""
     )
-    soon = now + CLOSING_SOON
+    taking = Call.objects.filter(pk__in=calls_taking_interest(now)).order_by("opens_at")
+    counted = taking.annotate(
+        projects=Count("proposals", filter=Q(proposals__status=ProposalStatus.PUBLISHED))
+    )
     closing = [
-        call
-        for call in Call.objects.filter(pk__in=calls_taking_interest(now))
-        .order_by("opens_at")
-        .annotate(projects=Count("proposals", filter=Q(proposals__status=ProposalStatus.PUBLISHED)))
-        if call.phase_dates()["interest_closes_at"] <= soon
+        (call, ends)
+        for call in counted
+        if (ends := call.phase_dates()["interest_closes_at"]) <= now + CLOSING_SOON
     ]
     closing_items = [
         Item(
             _("%(call)s: %(n)d projects") % {"call": call.name, "n": call.projects},
             f"{reverse('projects:catalogue')}?call={call.slug}",
-            call.phase_dates()["interest_closes_at"],
+            ends,
         )
-        for call in closing
+        for call, ends in closing
     ]
     return [
         *_answers(user),
@@ -253,7 +254,7 @@ def university_work(user: User) -> list[Task]:
         Task(
             "closing-soon",
             _("Rounds that stop taking interest within 14 days"),
-            sum(call.projects for call in closing),
+            sum(call.projects for call, _ends in closing),
             reverse("projects:catalogue"),
             due=min((item.due for item in closing_items), default=None),
             items=closing_items,

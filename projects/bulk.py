@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import selectors as account_selectors
-from accounts.bulk import MAX_ITEMS, BulkAction, register, selected_ids
+from accounts.bulk import MAX_ITEMS, BulkAction, register
 from accounts.models import User
+from common.views import selected_ids
 
 from . import selectors, services
 from .forms import QueueFilterForm, RejectForm, ReturnForm

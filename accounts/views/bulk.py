@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from common.views import selected_ids
+
 from .. import bulk, permissions
 
 
@@ -58,7 +60,7 @@ class BulkConfirmView(LoginRequiredMixin, View):
 class BulkStartView(LoginRequiredMixin, View):
     def post(self, request):
         action = _action(request)
-        ids = bulk.selected_ids(request.POST)
+        ids = selected_ids(request.POST)
         form = action.params(request.POST) if action.params else None
         if form is not None and not form.is_valid():
             return _confirm(request, action, ids, form, status=400)

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.bulk import MAX_ITEMS, BulkAction, register, selected_ids
+from accounts.bulk import MAX_ITEMS, BulkAction, register
 from accounts.models import User
+from common.views import selected_ids
 from projects.selectors import call_list
 
 from . import introductions, selectors

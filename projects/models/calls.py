@@ -141,11 +141,6 @@ class Call(TimeStampedModel):
         # constraints stay as the last guard.
         super().validate_constraints(exclude={*(exclude or ()), "closes_at", "interest_closes_at"})
 
-    def is_open(self, now: datetime | None = None) -> bool:
-        """Whether proposals may be submitted now (the collection phase)."""
-        now = now or timezone.now()
-        return self.opens_at <= now <= self.closes_at
-
     def accepts_drafts(self, now: datetime | None = None) -> bool:
         """Whether a proposal may still be started: until the deadline, before opening too."""
         return (now or timezone.now()) <= self.closes_at

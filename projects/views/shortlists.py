@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.bulk import selected_ids
+from common.views import selected_ids
 
 from .. import selectors, services
 from .catalogue import is_verified_university, load_project

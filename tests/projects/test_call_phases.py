@@ -186,7 +186,8 @@ def test_catalogue_rows_show_the_rounds_phase_and_its_end(client):
     project_in(call)
     html = client.get("/projects/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "badge-call-open" in html and "Collecting proposals" in html
-    assert timezone.localtime(call.closes_at).strftime("%Y") in html
+    ends = timezone.localtime(call.closes_at).strftime("%-d %B %Y")  # the phase's end, in English
+    assert f'<span class="muted phase-deadline">until {ends}</span>' in html
 
 
 def test_recommendations_leave_out_a_round_no_longer_taking_interest(client_for, university, places):
