@@ -137,13 +137,9 @@ def _take(action: BulkAction, job: BulkJob, item, item_id: str) -> dict:
     return {"label": label, "url": url, "ok": True, "reason": ""}
 
 
-def job_for(user: User, public_id) -> BulkJob | None:
-    """A job, for the member of staff who started it."""
-    return (
-        BulkJob.objects.filter(public_id=public_id, actor_id=user.pk).first()
-        if user.is_authenticated
-        else None
-    )
+def job_for(*, user: User, public_id) -> BulkJob:
+    """A job, for the member of staff who started it (DoesNotExist for anyone else)."""
+    return BulkJob.objects.get(public_id=public_id, actor_id=user.pk)
 
 
 # --- The organisations' actions ---------------------------------------------------------------

@@ -45,5 +45,9 @@ class BulkJob(TimeStampedModel):
         return len(self.items)
 
     @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+    @property
     def failed(self) -> int:
         return self.done - self.succeeded

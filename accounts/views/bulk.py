@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from common.views import selected_ids
+from common.views import get_visible_or_404, selected_ids
 
 from .. import bulk, permissions
 
@@ -74,16 +74,9 @@ class BulkStartView(LoginRequiredMixin, View):
         return redirect("accounts:bulk-job", public_id=job.public_id)
 
 
-def _job(request, public_id):
-    job = bulk.job_for(request.user, public_id)
-    if job is None:
-        raise Http404
-    return job
-
-
 class BulkJobView(LoginRequiredMixin, View):
     def get(self, request, public_id):
-        job = _job(request, public_id)
+        job = get_visible_or_404(bulk.job_for, user=request.user, public_id=public_id)
         action = bulk.action_get(job.action)
         failed = [row for row in job.results if not row["ok"]]
         return render(
@@ -93,7 +86,6 @@ class BulkJobView(LoginRequiredMixin, View):
                 "job": job,
                 "summary": action.summary(job.total) if action else job.action,
                 "back": _back(action) if action else "",
-                "percent": round(100 * job.done / job.total) if job.total else 100,
                 "failed": failed,
                 "succeeded_rows": [row for row in job.results if row["ok"]],
             },
@@ -104,8 +96,7 @@ class BulkProgressView(LoginRequiredMixin, View):
     """{"status", "progress"} of a job, polled by its page once a second."""
 
     def get(self, request, public_id):
-        job = _job(request, public_id)
-        percent = round(100 * job.done / job.total) if job.total else 100
-        response = JsonResponse({"status": job.status, "progress": percent})
+        job = get_visible_or_404(bulk.job_for, user=request.user, public_id=public_id)
+        response = JsonResponse({"status": job.status, "progress": job.percent})
         response["Cache-Control"] = "no-store"
         return response
